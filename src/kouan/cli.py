@@ -1,0 +1,183 @@
+"""The kouan command line: serve, demo, db, users, audit, ais, bench."""
+
+from __future__ import annotations
+
+import runpy
+import socket
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from kouan.adapters.db import audit
+from kouan.adapters.db.engine import make_engine
+from kouan.adapters.db.migrate import upgrade
+from kouan.config import get_settings
+from kouan.domain.agency import OrgType
+from kouan.domain.errors import DomainError
+from kouan.services import reference, users
+from kouan.services.permissions import SYSTEM
+from kouan.services.unit_of_work import ServiceContext
+
+app = typer.Typer(help="Kouan 口岸: a single window for a port of entry.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+users_app = typer.Typer(help="Users and organisations.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+ais_app = typer.Typer(help="AIS position reports.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(ais_app, name="ais")
+console = Console()
+BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
+
+
+def context(database_url: str | None = None) -> ServiceContext:
+    settings = get_settings()
+    url = database_url or settings.database_url
+    return ServiceContext(make_engine(url), settings)
+
+
+def upgrade_database(ctx: ServiceContext) -> None:
+    """Migrate to the newest schema and add the reference data of a working port."""
+    upgrade(ctx.engine.url.render_as_string(hide_password=False))
+    with ctx.sessions() as session:
+        reference.ensure_reference_data(session, ctx.clock())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database named by KOUAN_DATABASE_URL."""
+    ctx = context()
+    upgrade_database(ctx)
+    console.print(f"database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    org_type: Annotated[OrgType, typer.Option(help="The organisation's type.")],
+    org_name: Annotated[str, typer.Option(help="Created if it does not exist.")],
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin.")] = False,
+    full_name: str = "",
+) -> None:
+    """Create a user in an organisation."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        user_id = users.create_user(context(), username, password, org_type, org_name, full_name)
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"user {username} created (id {user_id}) in {org_name}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 and name each row that was edited or deleted."""
+    ctx = context()
+    with ctx.sessions() as session:
+        breaks = list(audit.verify(session))
+    for brk in breaks:
+        console.print(f"[red]row {brk.seq}: {brk.problem}[/red]")
+    if breaks:
+        raise typer.Exit(1)
+    console.print("audit log intact")
+
+
+@ais_app.command("replay")
+def ais_replay(file: Path) -> None:
+    """Feed a file of NMEA sentences through AIS ingestion."""
+    from kouan.services import ais
+
+    lines = file.read_text("ascii", errors="replace").splitlines()
+    result = ais.ingest(context(), SYSTEM, lines)
+    console.print(
+        f"accepted {result.accepted}, rejected {len(result.rejected)}, "
+        f"arrivals recorded for port calls {result.arrivals or 'none'}"
+    )
+    for rejected in result.rejected[:20]:
+        console.print(f"  line {rejected['line']}: {rejected['reason']}")
+
+
+@ais_app.command("listen")
+def ais_listen(
+    udp: Annotated[int, typer.Option(help="UDP port to listen on.")],
+    host: str = "0.0.0.0",
+) -> None:
+    """Listen for NMEA datagrams (as AIS receivers send them) and apply them as they arrive."""
+    from kouan.adapters.ais import AisDecoder, AisReport
+    from kouan.services import ais
+
+    ctx = context()
+    area = ais.port_area(ctx)
+    decoder = AisDecoder()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((host, udp))
+    console.print(f"listening for AIS on udp://{host}:{udp}")
+    line_no = 0
+    while True:
+        data, _peer = sock.recvfrom(65535)
+        reports = []
+        for line in data.decode("ascii", errors="replace").splitlines():
+            line_no += 1
+            reports += [r for r in decoder.feed(line, line_no) if isinstance(r, AisReport)]
+        if reports:
+            with ctx.uow(SYSTEM) as uow:
+                arrivals = ais.apply_reports(uow, area, reports)
+                uow.commit()
+            for call_id in arrivals:
+                console.print(f"ATA recorded for port call {call_id}")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve Kouan over HTTP."""
+    import uvicorn
+
+    uvicorn.run(
+        "kouan.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+        log_level="warning",
+    )
+
+
+@app.command()
+def demo(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+) -> None:
+    """Build the demo port of Qingdao (if the database is empty), print the logins and serve."""
+    from kouan.services import demo as demo_port
+
+    ctx = context()
+    upgrade_database(ctx)
+    with Progress(console=console) as progress:
+        logins = demo_port.build(ctx, progress)
+    console.print("\n[bold]Kouan 口岸 demo[/bold]  http://%s:%d" % (host, port))
+    for login in logins:
+        console.print(f"  {login.username:<14} {login.password:<14} {login.org_name}")
+    if serve_after:
+        serve(host, port)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def bench(ctx: typer.Context, name: str) -> None:
+    """Run benchmark NAME from bench/ (e.g. portcall, portcall-http); prints one JSON object."""
+    script = BENCH_DIR / f"{name.replace('-', '_')}.py"
+    if not script.exists():
+        available = sorted(p.stem.replace("_", "-") for p in BENCH_DIR.glob("[!_]*.py"))
+        console.print(f"[red]no benchmark {name!r}; available: {', '.join(available)}[/red]")
+        raise typer.Exit(2)
+    sys.argv = [str(script), *ctx.args]
+    runpy.run_path(str(script), run_name="__main__")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,211 @@
+"""What a shipping agent files for a port call: the arrival notice (IMO FAL forms) and the departure.
+
+These are value objects: validated on construction (identifiers, dates, counts), immutable after.
+Unknown fields are refused so that a typo in a field name is never silently dropped.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from kouan.domain import identifiers
+
+Imo = Annotated[str, AfterValidator(identifiers.validate_imo)]
+Mmsi = Annotated[str, AfterValidator(identifiers.validate_mmsi)]
+Country = Annotated[str, AfterValidator(identifiers.validate_country)]
+Locode = Annotated[str, AfterValidator(identifiers.validate_locode)]
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("a date and time with a UTC offset, e.g. 2026-11-27T08:00:00+08:00")
+    return value.astimezone(timezone.utc)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Annotated[str, Field(min_length=1, max_length=3)] = "P"
+    number: Annotated[str, Field(min_length=1, max_length=35)]
+    issuing_state: Country
+    expiry: date
+
+
+class Person(BaseModel):
+    """A crew member (FAL 5, with rank) or a passenger (FAL 6)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    family_name: Text
+    given_names: Annotated[str, Field(max_length=200)] = ""
+    nationality: Country
+    date_of_birth: date
+    sex: Literal["M", "F", "U"] | None = None
+    document: Document
+    rank: Annotated[str, Field(max_length=60)] | None = None
+    port_of_embarkation: Locode | None = None
+    port_of_disembarkation: Locode | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name} {self.given_names}".strip()
+
+
+class Ship(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    imo: Imo
+    mmsi: Mmsi
+    name: Text
+    call_sign: Annotated[str, Field(min_length=1, max_length=12)]
+    flag: Country
+    gross_tonnage: Annotated[float, Field(gt=0)] | None = None
+    ship_type: Annotated[str, Field(max_length=60)] | None = None
+
+
+class CargoItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: Text
+    packages: Annotated[int, Field(ge=0)] = 0
+    gross_tonnes: Annotated[float, Field(ge=0)] = 0.0
+    teu: Annotated[int, Field(ge=0)] = 0
+    bill_of_lading: Annotated[str, Field(max_length=35)] | None = None
+
+
+class CargoSummary(BaseModel):
+    """FAL 2: the cargo aboard, with the totals the agent declares."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    items: list[CargoItem] = []
+    total_packages: Annotated[int, Field(ge=0)] = 0
+    total_gross_tonnes: Annotated[float, Field(ge=0)] = 0.0
+    total_teu: Annotated[int, Field(ge=0)] = 0
+
+    def discrepancies(self) -> list[str]:
+        """Which declared totals do not equal the sum of the items."""
+        out = []
+        if sum(i.packages for i in self.items) != self.total_packages:
+            out.append("total_packages")
+        if abs(sum(i.gross_tonnes for i in self.items) - self.total_gross_tonnes) > 0.001:
+            out.append("total_gross_tonnes")
+        if sum(i.teu for i in self.items) != self.total_teu:
+            out.append("total_teu")
+        return out
+
+
+class DangerousGood(BaseModel):
+    """FAL 7: one dangerous-goods entry (IMDG)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    un_number: Annotated[str, Field(pattern=r"^(UN)?\d{4}$")]
+    imdg_class: Annotated[str, Field(pattern=r"^[1-9](\.[1-6])?$")]
+    proper_shipping_name: Text
+    quantity_kg: Annotated[float, Field(gt=0)]
+    packing_group: Literal["I", "II", "III"] | None = None
+    stowage: Annotated[str, Field(max_length=35)] | None = None
+
+    @property
+    def main_class(self) -> int:
+        return int(self.imdg_class.split(".")[0])
+
+
+class HealthDeclaration(BaseModel):
+    """Maritime Declaration of Health (IHR 2005), the questions that drive quarantine."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ill_persons: Annotated[int, Field(ge=0)] = 0
+    deaths: Annotated[int, Field(ge=0)] = 0
+    suspected_infectious: bool = False
+    sanitation_certificate_expiry: date | None = None
+    notes: Annotated[str, Field(max_length=2000)] = ""
+
+
+class GeneralDeclaration(BaseModel):
+    """FAL 1: the general declaration (what the other forms do not already say)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    master_name: Annotated[str, Field(max_length=120)] = ""
+    net_tonnage: Annotated[float, Field(ge=0)] | None = None
+    next_port: Locode | None = None
+    cargo_brief: Annotated[str, Field(max_length=500)] = ""
+    remarks: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ArrivalNotice(BaseModel):
+    """Everything the agent files once, for all four agencies, before the ship arrives."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ship: Ship
+    voyage: Annotated[str, Field(min_length=1, max_length=35)]
+    port: Locode
+    berth: Annotated[str, Field(max_length=35)] | None = None
+    eta: UtcDateTime
+    etd: UtcDateTime
+    last_ports: Annotated[list[Locode], Field(max_length=10)] = []
+    general_declaration: GeneralDeclaration = GeneralDeclaration()
+    cargo: CargoSummary = CargoSummary()
+    crew: list[Person] = []
+    passengers: list[Person] = []
+    dangerous_goods: list[DangerousGood] = []
+    health: HealthDeclaration = HealthDeclaration()
+    security_level: Literal[1, 2, 3] = 1
+
+    @model_validator(mode="after")
+    def _etd_after_eta(self) -> ArrivalNotice:
+        if self.etd <= self.eta:
+            raise ValueError(f"etd {self.etd.isoformat()} must be after eta {self.eta.isoformat()}")
+        return self
+
+
+class DepartureNotice(BaseModel):
+    """The departure the agent files while the ship works; the agencies pre-approve it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    etd: UtcDateTime
+    next_port: Locode
+    crew: list[Person] | None = None  # None: same crew as on arrival
+    passengers: list[Person] | None = None
+    cargo: CargoSummary = CargoSummary()
+    dangerous_goods: list[DangerousGood] = []
+
+
+# Which agencies must look again when a section of the arrival notice is amended.
+SECTION_AGENCIES: dict[str, frozenset[str]] = {
+    "ship": frozenset({"CUSTOMS", "CIQ", "BORDER", "MSA"}),
+    "voyage": frozenset({"CUSTOMS", "MSA"}),
+    "port": frozenset({"CUSTOMS", "CIQ", "BORDER", "MSA"}),
+    "berth": frozenset({"MSA"}),
+    "eta": frozenset({"MSA"}),
+    "etd": frozenset({"MSA"}),
+    "last_ports": frozenset({"CIQ", "MSA"}),
+    "general_declaration": frozenset({"CUSTOMS", "MSA"}),
+    "cargo": frozenset({"CUSTOMS"}),
+    "crew": frozenset({"BORDER", "CIQ"}),
+    "passengers": frozenset({"BORDER", "CIQ"}),
+    "dangerous_goods": frozenset({"MSA"}),
+    "health": frozenset({"CIQ"}),
+    "security_level": frozenset({"MSA", "BORDER"}),
+}
+
+
+def affected_agencies(before: ArrivalNotice, after: ArrivalNotice) -> frozenset[str]:
+    """The agencies whose review an amendment from `before` to `after` re-opens."""
+    changed: set[str] = set()
+    for section, agencies in SECTION_AGENCIES.items():
+        if getattr(before, section) != getattr(after, section):
+            changed |= agencies
+    return frozenset(changed)

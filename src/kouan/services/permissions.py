@@ -1,0 +1,86 @@
+"""Who may do what: the one place where permissions are decided.
+
+Routes and pages name an action; `require` refuses it with 403. What a user may *see* is scoped
+here too (`port_call_scope`, `review_scope`), and anything outside the scope answers 404, so an
+enterprise cannot even learn that another's filing exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, true
+
+from kouan.adapters.db.tables import PortCall, Review
+from kouan.domain.agency import AGENCIES, OrgType
+from kouan.domain.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user and the organisation they act for."""
+
+    user_id: int
+    username: str
+    org_id: int
+    org_type: OrgType
+    org_name: str
+
+    @property
+    def is_agency(self) -> bool:
+        return self.org_type.value in {a.value for a in AGENCIES}
+
+
+SYSTEM = Actor(0, "system", 0, OrgType.PORT_OFFICE, "Kouan")
+
+
+class Action(StrEnum):
+    PORT_CALL_FILE = "port_call.file"
+    PORT_CALL_READ = "port_call.read"
+    PORT_CALL_EVENT = "port_call.event"
+    REVIEW_READ = "review.read"
+    REVIEW_DECIDE = "review.decide"
+    AIS_INGEST = "ais.ingest"
+    AUDIT_READ = "audit.read"
+    BOARD_READ = "board.read"
+
+
+_AGENCY_TYPES = frozenset(OrgType(a.value) for a in AGENCIES)
+ALLOWED: dict[Action, frozenset[OrgType]] = {
+    Action.PORT_CALL_FILE: frozenset({OrgType.SHIPPING_AGENT}),
+    Action.PORT_CALL_READ: _AGENCY_TYPES
+    | {OrgType.SHIPPING_AGENT, OrgType.TERMINAL, OrgType.PORT_OFFICE},
+    Action.PORT_CALL_EVENT: frozenset({OrgType.TERMINAL, OrgType.PORT_OFFICE}),
+    Action.REVIEW_READ: _AGENCY_TYPES | {OrgType.PORT_OFFICE},
+    Action.REVIEW_DECIDE: _AGENCY_TYPES,
+    Action.AIS_INGEST: frozenset({OrgType.TERMINAL, OrgType.PORT_OFFICE}),
+    Action.AUDIT_READ: frozenset({OrgType.PORT_OFFICE}),
+    Action.BOARD_READ: _AGENCY_TYPES | {OrgType.TERMINAL, OrgType.PORT_OFFICE},
+}
+
+
+def allowed(actor: Actor, action: Action) -> bool:
+    return actor.org_type in ALLOWED[action]
+
+
+def require(actor: Actor, action: Action) -> None:
+    if not allowed(actor, action):
+        raise Forbidden(f"{actor.org_type.value} users may not {action.value.replace('.', ' ')}")
+
+
+def port_call_scope(actor: Actor) -> ColumnElement[bool]:
+    """The port calls this actor may see: an agent its own; agencies, terminals, port office all
+    (every call is routed to all four agencies and concerns the whole port)."""
+    require(actor, Action.PORT_CALL_READ)
+    if actor.org_type is OrgType.SHIPPING_AGENT:
+        return PortCall.agent_org_id == actor.org_id
+    return true()
+
+
+def review_scope(actor: Actor) -> ColumnElement[bool]:
+    """The reviews this actor may see: an agency its own; the port office all."""
+    require(actor, Action.REVIEW_READ)
+    if actor.org_type is OrgType.PORT_OFFICE:
+        return true()
+    return Review.agency == actor.org_type.value

@@ -1,0 +1,418 @@
+"""The ship's port call: file once, four agencies review in parallel, permits without waiting."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kouan.adapters.db.tables import Organisation, PortCall, Review, Ship
+from kouan.domain.agency import AGENCIES, Agency, Phase
+from kouan.domain.errors import InvalidTransition, NotFound
+from kouan.domain.filing import ArrivalNotice, DepartureNotice, affected_agencies
+from kouan.domain.portcall import (
+    CallStatus,
+    TimelineEvent,
+    all_approved,
+    check_event,
+    derive_status,
+    zero_wait,
+)
+from kouan.rules.base import Subject
+from kouan.services import messagebus, reviews
+from kouan.services.idempotency import Answer, run_idempotent
+from kouan.services.permissions import Action, Actor, port_call_scope, require
+from kouan.services.rulesets import active_rule_sets
+from kouan.services.unit_of_work import ServiceContext, UnitOfWork
+
+if TYPE_CHECKING:
+    from kouan.adapters.edifact import PassengerList
+
+SUBJECT = "port_call"
+AMENDABLE = frozenset({CallStatus.FILED, CallStatus.REJECTED, CallStatus.CLEARED})
+
+
+def _timeline(call: PortCall) -> dict[TimelineEvent, datetime | None]:
+    return {event: getattr(call, event.column) for event in TimelineEvent}
+
+
+def _call_state(call: PortCall) -> dict[str, Any]:
+    """What the audit log keeps of a port call before and after a change."""
+    return {
+        "status": call.status,
+        "eta": call.eta.isoformat(),
+        "etd": call.etd.isoformat(),
+        "berth": call.berth,
+        "entry_permit_at": call.entry_permit_at.isoformat() if call.entry_permit_at else None,
+        "departure_permit_at": (
+            call.departure_permit_at.isoformat() if call.departure_permit_at else None
+        ),
+        **{e.value: (t.isoformat() if t else None) for e, t in _timeline(call).items()},
+    }
+
+
+def _document_digest(document: dict[str, Any]) -> str:
+    """The audit log proves what was filed by its hash; the document itself lives on the call."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _upsert_ship(session: Session, notice: ArrivalNotice) -> Ship:
+    ship = session.get(Ship, notice.ship.imo)
+    if ship is None:
+        ship = Ship(imo=notice.ship.imo, detentions=0)
+        session.add(ship)
+    ship.mmsi, ship.name = notice.ship.mmsi, notice.ship.name
+    ship.call_sign, ship.flag = notice.ship.call_sign, notice.ship.flag
+    return ship
+
+
+def _subject(uow: UnitOfWork, call: PortCall, phase: Phase) -> Subject:
+    ship = uow.session.get(Ship, call.imo)
+    return Subject(
+        arrival=ArrivalNotice.model_validate(call.arrival),
+        departure=DepartureNotice.model_validate(call.departure) if call.departure else None,
+        phase=phase,
+        now=uow.now,
+        ship_detentions=ship.detentions if ship else 0,
+    )
+
+
+def _reviews_of(uow: UnitOfWork, call_ids: list[int]) -> dict[int, list[Review]]:
+    rows = uow.session.scalars(
+        select(Review)
+        .where(Review.subject_type == SUBJECT, Review.subject_id.in_(call_ids))
+        .order_by(Review.id)
+    ).all()
+    out: dict[int, list[Review]] = {i: [] for i in call_ids}
+    for review in rows:
+        out[review.subject_id].append(review)
+    return out
+
+
+def _load_for_update(uow: UnitOfWork, call_id: int) -> PortCall:
+    call = uow.session.scalar(
+        select(PortCall)
+        .where(PortCall.id == call_id, port_call_scope(uow.actor))
+        .with_for_update()
+    )
+    if call is None:
+        raise NotFound(f"port call {call_id} not found")
+    return call
+
+
+def settle(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> None:
+    """Issue or withdraw permits as the reviews and the timeline now allow; refresh the status."""
+    before = _call_state(call)
+    entry = [r for r in call_reviews if r.phase == Phase.ENTRY]
+    departure = [r for r in call_reviews if r.phase == Phase.DEPARTURE]
+    entry_ok = all_approved(r.status for r in entry)
+    if entry_ok and call.entry_permit_at is None:
+        call.entry_permit_at = uow.now
+    elif not entry_ok and call.entry_permit_at is not None and call.ata is None:
+        call.entry_permit_at = None  # an amendment re-opened a review: cleared again when decided
+    departure_ok = all_approved(r.status for r in departure)
+    if departure_ok and call.ops_complete is not None and call.departure_permit_at is None:
+        # Issued the moment operations complete, or at the last approval if that came later.
+        last_approval = max(r.decided_at for r in departure if r.decided_at)
+        call.departure_permit_at = max(call.ops_complete, last_approval)
+    call.status = derive_status(_timeline(call), call.entry_permit_at, (r.status for r in entry))
+    after = _call_state(call)
+    if after != before:
+        uow.audit("port_call.settled", SUBJECT, call.id, before, after)
+
+
+def _on_review_decided(uow: UnitOfWork, event: messagebus.ReviewDecided) -> None:
+    if event.subject_type != SUBJECT:
+        return
+    call = uow.session.get(PortCall, event.subject_id)
+    assert call is not None, "a review always belongs to an existing port call"
+    settle(uow, call, _reviews_of(uow, [call.id])[call.id])
+
+
+messagebus.subscribe(messagebus.ReviewDecided, _on_review_decided)
+
+
+def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer:
+    document = notice.model_dump(mode="json")
+    ship = _upsert_ship(uow.session, notice)
+    deadline = notice.eta - timedelta(hours=ctx.settings.filing_deadline_hours)
+    call = PortCall(
+        agent_org_id=uow.actor.org_id,
+        filed_by=uow.actor.user_id,
+        imo=notice.ship.imo,
+        mmsi=notice.ship.mmsi,
+        ship_name=notice.ship.name,
+        voyage=notice.voyage,
+        port=notice.port,
+        berth=notice.berth,
+        eta=notice.eta,
+        etd=notice.etd,
+        status=CallStatus.FILED.value,
+        late=uow.now > deadline,
+        filed_at=uow.now,
+        arrival=document,
+    )
+    uow.session.add(call)
+    uow.session.flush()
+    uow.audit(
+        "port_call.filed",
+        SUBJECT,
+        call.id,
+        None,
+        {**_call_state(call), "late": call.late, "document_sha256": _document_digest(document)},
+    )
+    subject = Subject(
+        arrival=notice, phase=Phase.ENTRY, now=uow.now, ship_detentions=ship.detentions
+    )
+    opened = reviews.open_reviews(
+        uow, SUBJECT, call.id, subject, active_rule_sets(uow.session, ctx.cache)
+    )
+    settle(uow, call, opened)
+    return 201, _view(uow, call, opened)
+
+
+def file_arrival(
+    ctx: ServiceContext,
+    actor: Actor,
+    notice: ArrivalNotice,
+    idempotency_key: str | None = None,
+    digest: str = "",
+) -> Answer:
+    """A shipping agent files the arrival notice; all four reviews open at once."""
+    require(actor, Action.PORT_CALL_FILE)
+    with ctx.uow(actor) as uow:
+        return run_idempotent(ctx, uow, idempotency_key, digest, lambda u: _file(u, ctx, notice))
+
+
+def amend_arrival(
+    ctx: ServiceContext, actor: Actor, call_id: int, notice: ArrivalNotice
+) -> dict[str, Any]:
+    """Replace the arrival notice; only the reviews of agencies whose sections changed re-open."""
+    require(actor, Action.PORT_CALL_FILE)
+    with ctx.uow(actor) as uow:
+        call = _load_for_update(uow, call_id)
+        if CallStatus(call.status) not in AMENDABLE:
+            raise InvalidTransition(
+                f"port call {call_id} is {call.status}; an arrival notice can be amended only "
+                "before the ship arrives"
+            )
+        if notice.ship.imo != call.imo:
+            raise InvalidTransition(
+                f"ship.imo {notice.ship.imo} differs from the call's ship {call.imo}; file a new call"
+            )
+        previous = ArrivalNotice.model_validate(call.arrival)
+        affected = affected_agencies(previous, notice)
+        before = _call_state(call)
+        document = notice.model_dump(mode="json")
+        call.arrival = document
+        call.eta, call.etd, call.berth = notice.eta, notice.etd, notice.berth
+        call.voyage, call.port = notice.voyage, notice.port
+        _upsert_ship(uow.session, notice)
+        uow.audit(
+            "port_call.amended",
+            SUBJECT,
+            call.id,
+            before,
+            {
+                **_call_state(call),
+                "affected": sorted(affected),
+                "document_sha256": _document_digest(document),
+            },
+        )
+        call_reviews = _reviews_of(uow, [call.id])[call.id]
+        rule_sets = active_rule_sets(uow.session, ctx.cache)
+        subject = _subject(uow, call, Phase.ENTRY)
+        for review in call_reviews:
+            if review.phase == Phase.ENTRY and review.agency in affected:
+                reviews.reopen(uow, review, rule_sets[Agency(review.agency)].evaluate(subject))
+        settle(uow, call, call_reviews)
+        view = _view(uow, call, call_reviews)
+        uow.commit()
+    return view
+
+
+def _depart(uow: UnitOfWork, ctx: ServiceContext, call_id: int, notice: DepartureNotice) -> Answer:
+    call = _load_for_update(uow, call_id)
+    if call.entry_permit_at is None or call.status == CallStatus.DEPARTED:
+        raise InvalidTransition(
+            f"port call {call_id} is {call.status}; the departure can be filed once the entry "
+            "permit is issued and before the ship leaves"
+        )
+    if call.departure is not None:
+        raise InvalidTransition(f"port call {call_id} already has a departure filed")
+    call.departure = notice.model_dump(mode="json")
+    call.departure_filed_at = uow.now
+    uow.audit(
+        "port_call.departure_filed",
+        SUBJECT,
+        call.id,
+        None,
+        {"etd": notice.etd.isoformat(), "next_port": notice.next_port},
+    )
+    call.etd = notice.etd
+    subject = _subject(uow, call, Phase.DEPARTURE)
+    reviews.open_reviews(
+        uow, SUBJECT, call.id, subject, active_rule_sets(uow.session, ctx.cache), AGENCIES
+    )
+    call_reviews = _reviews_of(uow, [call.id])[call.id]
+    settle(uow, call, call_reviews)
+    return 201, _view(uow, call, call_reviews)
+
+
+def file_departure(
+    ctx: ServiceContext,
+    actor: Actor,
+    call_id: int,
+    notice: DepartureNotice,
+    idempotency_key: str | None = None,
+    digest: str = "",
+) -> Answer:
+    """The agent files the departure while the ship works; the agencies pre-approve it."""
+    require(actor, Action.PORT_CALL_FILE)
+    with ctx.uow(actor) as uow:
+        return run_idempotent(
+            ctx, uow, idempotency_key, digest, lambda u: _depart(u, ctx, call_id, notice)
+        )
+
+
+def record_event(
+    ctx: ServiceContext,
+    actor: Actor,
+    call_id: int,
+    event: TimelineEvent,
+    at: datetime,
+    source: str = "terminal",
+) -> dict[str, Any]:
+    """The terminal (or AIS) records an actual instant of the call."""
+    require(actor, Action.PORT_CALL_EVENT)
+    with ctx.uow(actor) as uow:
+        view = record_event_in(uow, call_id, event, at, source)
+        uow.commit()
+    return view
+
+
+def record_event_in(
+    uow: UnitOfWork, call_id: int, event: TimelineEvent, at: datetime, source: str
+) -> dict[str, Any]:
+    call = _load_for_update(uow, call_id)
+    if at > uow.now + timedelta(minutes=5):
+        raise InvalidTransition(f"{event.value} at {at.isoformat()} is in the future")
+    check_event(_timeline(call), event, at, call.departure_permit_at)
+    before = _call_state(call)
+    setattr(call, event.column, at)
+    if event is TimelineEvent.ATA:
+        call.ata_source = source
+    uow.audit(
+        "port_call.event", SUBJECT, call.id, before, {**_call_state(call), "source": source}
+    )
+    call_reviews = _reviews_of(uow, [call.id])[call.id]
+    settle(uow, call, call_reviews)
+    return _view(uow, call, call_reviews)
+
+
+def get_port_call(ctx: ServiceContext, actor: Actor, call_id: int) -> dict[str, Any]:
+    with ctx.uow(actor, write=False) as uow:
+        call = uow.session.scalar(
+            select(PortCall).where(PortCall.id == call_id, port_call_scope(actor))
+        )
+        if call is None:
+            raise NotFound(f"port call {call_id} not found")
+        view = _view(uow, call, _reviews_of(uow, [call.id])[call.id])
+        view["arrival"] = call.arrival
+        view["departure"] = call.departure
+        return view
+
+
+def list_port_calls(
+    ctx: ServiceContext,
+    actor: Actor,
+    status: list[CallStatus] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    order: str = "eta",
+) -> list[dict[str, Any]]:
+    query = select(PortCall).where(port_call_scope(actor))
+    if status:
+        query = query.where(PortCall.status.in_([s.value for s in status]))
+    sort = {"eta": PortCall.eta, "filed": PortCall.filed_at.desc(), "id": PortCall.id.desc()}
+    query = query.order_by(sort.get(order, PortCall.eta), PortCall.id).limit(limit).offset(offset)
+    with ctx.uow(actor, write=False) as uow:
+        calls = uow.session.scalars(query).all()
+        by_call = _reviews_of(uow, [c.id for c in calls])
+        return [_view(uow, c, by_call[c.id]) for c in calls]
+
+
+def _permit(prefix: str, call: PortCall, at: datetime | None) -> dict[str, Any] | None:
+    if at is None:
+        return None
+    return {"number": f"{prefix}-{call.port}-{call.id:07d}", "issued_at": at.isoformat()}
+
+
+def _view(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> dict[str, Any]:
+    """The port call as the API answers it (names fixed by the contract in DESIGN.md)."""
+    ship = call.arrival["ship"]
+    timestamps: dict[str, str | None] = {"ETA": call.eta.isoformat(), "ETD": call.etd.isoformat()}
+    timestamps.update({e.value: (t.isoformat() if t else None) for e, t in _timeline(call).items()})
+    officers = reviews.officer_names(uow, call_reviews)
+    return {
+        "id": call.id,
+        "status": call.status,
+        "ship": ship,
+        "voyage": call.voyage,
+        "port": call.port,
+        "berth": call.berth,
+        "eta": call.eta.isoformat(),
+        "etd": call.etd.isoformat(),
+        "filed_at": call.filed_at.isoformat(),
+        "late": call.late,
+        "agent_org_id": call.agent_org_id,
+        "reviews": [reviews.review_view(r, officers) for r in call_reviews],
+        "entry_permit": _permit("EP", call, call.entry_permit_at),
+        "departure_permit": _permit("DP", call, call.departure_permit_at),
+        "departure_filed_at": (
+            call.departure_filed_at.isoformat() if call.departure_filed_at else None
+        ),
+        "timestamps": timestamps,
+        "ata_source": call.ata_source,
+        "zero_wait": zero_wait(
+            call.all_fast, call.entry_permit_at, call.ops_complete, call.departure_permit_at, uow.now
+        ).as_dict(),
+    }
+
+
+def agent_names(ctx: ServiceContext, actor: Actor, org_ids: set[int]) -> dict[int, str]:
+    if not org_ids:
+        return {}
+    with ctx.uow(actor, write=False) as uow:
+        rows = uow.session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))
+        ).all()
+    return {row.id: row.name for row in rows}
+
+
+def replace_persons(
+    ctx: ServiceContext, actor: Actor, call_id: int, lists: list[PassengerList]
+) -> dict[str, Any]:
+    """Amend the crew and passenger lists from PAXLST messages (crew NAD+FM, passengers NAD+FL)."""
+    crew = [p for pl in lists for p, role in zip(pl.persons, pl.roles, strict=True) if role == "crew"]
+    passengers = [
+        p for pl in lists for p, role in zip(pl.persons, pl.roles, strict=True) if role != "crew"
+    ]
+    with ctx.uow(actor, write=False) as uow:
+        call = uow.session.scalar(
+            select(PortCall).where(PortCall.id == call_id, port_call_scope(actor))
+        )
+        if call is None:
+            raise NotFound(f"port call {call_id} not found")
+        notice = ArrivalNotice.model_validate(call.arrival)
+    changes: dict[str, Any] = {}
+    if crew:
+        changes["crew"] = crew
+    if passengers:
+        changes["passengers"] = passengers
+    return amend_arrival(ctx, actor, call_id, notice.model_copy(update=changes))

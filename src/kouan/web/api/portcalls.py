@@ -1,0 +1,94 @@
+"""Port calls: file, amend, depart, record timeline events, read (scoped)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict
+
+from kouan.adapters.edifact import parse_paxlst
+from kouan.domain.filing import ArrivalNotice, DepartureNotice, UtcDateTime
+from kouan.domain.portcall import CallStatus, TimelineEvent
+from kouan.services import portcalls
+from kouan.services.idempotency import request_hash
+from kouan.web.deps import ApiActor, Ctx, IdempotencyKey
+
+router = APIRouter(prefix="/api/v1/port-calls", tags=["port calls"])
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: TimelineEvent
+    at: UtcDateTime | None = None  # now when omitted
+
+
+def _answer(status: int, body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+@router.post("", status_code=201)
+def file_arrival(
+    ctx: Ctx, actor: ApiActor, notice: ArrivalNotice, request: Request, key: IdempotencyKey = None
+) -> JSONResponse:
+    digest = request_hash("POST", request.url.path, notice.model_dump(mode="json"))
+    return _answer(*portcalls.file_arrival(ctx, actor, notice, key, digest))
+
+
+@router.get("")
+def list_port_calls(
+    ctx: Ctx,
+    actor: ApiActor,
+    status: Annotated[list[CallStatus] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    return portcalls.list_port_calls(ctx, actor, status, limit, offset)
+
+
+@router.get("/{call_id}")
+def get_port_call(ctx: Ctx, actor: ApiActor, call_id: int) -> dict[str, Any]:
+    return portcalls.get_port_call(ctx, actor, call_id)
+
+
+@router.put("/{call_id}")
+def amend_arrival(
+    ctx: Ctx, actor: ApiActor, call_id: int, notice: ArrivalNotice
+) -> dict[str, Any]:
+    return portcalls.amend_arrival(ctx, actor, call_id, notice)
+
+
+@router.post("/{call_id}/departure", status_code=201)
+def file_departure(
+    ctx: Ctx,
+    actor: ApiActor,
+    call_id: int,
+    notice: DepartureNotice,
+    request: Request,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    digest = request_hash("POST", request.url.path, notice.model_dump(mode="json"))
+    return _answer(*portcalls.file_departure(ctx, actor, call_id, notice, key, digest))
+
+
+@router.post("/{call_id}/events")
+def record_event(ctx: Ctx, actor: ApiActor, call_id: int, event: EventIn) -> dict[str, Any]:
+    at = event.at or ctx.clock()
+    return portcalls.record_event(ctx, actor, call_id, event.type, at)
+
+
+@router.post(
+    "/{call_id}/paxlst",
+    openapi_extra={
+        "requestBody": {"content": {"application/edifact": {"schema": {"type": "string"}}}}
+    },
+)
+async def upload_paxlst(ctx: Ctx, actor: ApiActor, call_id: int, request: Request) -> dict[str, Any]:
+    """Replace the crew (NAD+FM) and passenger (NAD+FL) lists from a UN/EDIFACT PAXLST."""
+    text = (await request.body()).decode("utf-8", errors="replace")
+    lists = parse_paxlst(text)
+    return await run_in_threadpool(portcalls.replace_persons, ctx, actor, call_id, lists)

@@ -1,0 +1,38 @@
+"""Reviews: an agency's queue and its officers' decisions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from kouan.domain.agency import Decision
+from kouan.services import reviews
+from kouan.web.deps import ApiActor, Ctx
+
+router = APIRouter(prefix="/api/v1/reviews", tags=["reviews"])
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Decision
+    reason: Annotated[str, Field(max_length=2000)] = ""
+    version: int | None = None  # the review's version the officer saw, to detect a stale screen
+
+
+@router.get("")
+def list_reviews(
+    ctx: Ctx,
+    actor: ApiActor,
+    status: Literal["open", "pending", "inspect", "hold", "approved", "rejected"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    return reviews.list_reviews(ctx, actor, status, limit=limit, offset=offset)
+
+
+@router.post("/{review_id}/decision")
+def decide(ctx: Ctx, actor: ApiActor, review_id: int, body: DecisionIn) -> dict[str, Any]:
+    return reviews.decide(ctx, actor, review_id, body.decision, body.reason, body.version)

@@ -1,0 +1,29 @@
+"""The FastAPI application: JSON API under /api/v1 and the server-rendered pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from kouan import __version__
+from kouan.adapters.db.engine import make_engine
+from kouan.config import Settings, get_settings
+from kouan.services.unit_of_work import ServiceContext
+from kouan.web import errors
+from kouan.web.api import ais, auth, portcalls, reviews, system
+from kouan.web.limits import BodyLimit
+
+
+def create_app(ctx: ServiceContext | None = None) -> FastAPI:
+    settings: Settings = ctx.settings if ctx else get_settings()
+    ctx = ctx or ServiceContext(make_engine(settings.database_url), settings)
+    app = FastAPI(
+        title="Kouan 口岸",
+        version=__version__,
+        description="Single window for a port of entry: file once, four agencies decide in parallel.",
+    )
+    app.state.ctx = ctx
+    for module in (auth, portcalls, reviews, ais, system):
+        app.include_router(module.router)
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,32 @@
+"""Dependencies injected into routes: the service context and the signed-in actor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from kouan.services import users
+from kouan.services.permissions import Actor
+from kouan.services.unit_of_work import ServiceContext
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_ctx(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[ServiceContext, Depends(get_ctx)]
+
+
+def api_actor(ctx: Ctx, token: Annotated[str | None, Depends(_bearer)]) -> Actor:
+    if not token:
+        raise users.NotAuthenticated("a bearer token is required: POST /api/v1/auth/token")
+    return users.actor_from_token(ctx, token)
+
+
+ApiActor = Annotated[Actor, Depends(api_actor)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

@@ -1,0 +1,92 @@
+"""Every error answers JSON {"error": {"code", "message", "fields"}} with a 4xx status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+
+from kouan.domain.errors import DomainError, FieldError
+
+
+def error_body(code: str, message: str, fields: list[FieldError] | None = None) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "fields": [f.as_dict() for f in fields or []],
+        }
+    }
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    """("body", "crew", 2, "document", "expiry") -> "crew[2].document.expiry"."""
+    out = ""
+    for part in loc:
+        if part in ("body", "query", "path", "header") and not out:
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith(("function-after", "function-plain")):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "body"
+
+
+def _expected(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", ""))
+    if error.get("type") == "extra_forbidden":
+        return "no such field (unknown fields are refused)"
+    return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def fields_from_pydantic(errors: list[dict[str, Any]]) -> list[FieldError]:
+    return [
+        FieldError(_location(tuple(e.get("loc", ()))), e.get("input"), _expected(e))
+        for e in errors
+    ]
+
+
+def validation_response(errors: list[dict[str, Any]], what: str = "request") -> JSONResponse:
+    fields = fields_from_pydantic(errors)
+    first = fields[0] if fields else FieldError("body", None, "valid JSON")
+    more = f" (and {len(fields) - 1} more)" if len(fields) > 1 else ""
+    value = first.value if isinstance(first.value, str | int | float | None) else "..."
+    message = f"{what}: {first.field} {value!r}: expected {first.expected}{more}"
+    return JSONResponse(error_body("validation_failed", message, fields), status_code=422)
+
+
+HtmlRenderer = Callable[[Request, int, str], Response]
+
+
+def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
+    """Errors on /api answer JSON; on pages, `html` renders them for people."""
+
+    def answer(request: Request, status: int, body: dict[str, Any], headers: Any = None) -> Response:
+        if html is not None and not request.url.path.startswith("/api"):
+            return html(request, status, str(body["error"]["message"]))
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        return answer(request, exc.status, error_body(exc.code, exc.message, exc.fields))
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_validation(_request: Request, exc: RequestValidationError) -> Response:
+        return validation_response(list(exc.errors()))
+
+    @app.exception_handler(ValidationError)
+    async def _pydantic(_request: Request, exc: ValidationError) -> Response:
+        return validation_response(list(exc.errors()))
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+        body = error_body(codes.get(exc.status_code, "http_error"), str(exc.detail))
+        return answer(request, exc.status_code, body, exc.headers)

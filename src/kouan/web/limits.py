@@ -1,0 +1,63 @@
+"""Refuse oversize request bodies before reading them whole (413 with the limit named)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send, int(declared))
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _TooLarge(received)
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge as exc:
+            await self._refuse(send, exc.size)
+
+    async def _refuse(self, send: Send, size: int) -> None:
+        body: dict[str, Any] = {
+            "error": {
+                "code": "body_too_large",
+                "message": f"request body of {size} bytes exceeds the limit of {self.max_bytes}",
+                "fields": [
+                    {"field": "body", "value": size, "expected": f"at most {self.max_bytes} bytes"}
+                ],
+            }
+        }
+        data = json.dumps(body).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": data})
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        self.size = size

@@ -1,0 +1,166 @@
+"""Shared fixtures: the real databases (SQLite always, PostgreSQL when configured), a clock
+the tests move by hand, users of every organisation type, and an HTTP client."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from kouan.adapters.db.engine import make_engine
+from kouan.adapters.db.migrate import upgrade
+from kouan.adapters.db.tables import Base
+from kouan.config import Settings
+from kouan.domain.agency import OrgType
+from kouan.services import reference, users
+from kouan.services.permissions import Actor
+from kouan.services.unit_of_work import ServiceContext
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("KOUAN_TEST_DATABASE_URL")
+# CI sets KOUAN_TEST_STRICT=1: a missing database or browser is then an error, not a skip.
+STRICT = os.environ.get("KOUAN_TEST_STRICT") == "1"
+PASSWORD = "correct-horse-9"
+
+
+def shared_data(*parts: str) -> Path:
+    """A file of the real public data in ../shared/data (see its SOURCES.md)."""
+    return ROOT.parent / "shared" / "data" / Path(*parts)
+
+
+def skip_or_fail(reason: str) -> None:
+    if STRICT:
+        pytest.fail(f"{reason} (KOUAN_TEST_STRICT=1: nothing may be skipped)")
+    pytest.skip(reason)
+
+
+class Clock:
+    """A clock the test moves by hand; starts at a fixed instant."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 27, 0, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@dataclass(frozen=True)
+class People:
+    """One user per organisation type, plus a second shipping agent to test isolation."""
+
+    actors: dict[str, Actor]
+
+    def __getitem__(self, name: str) -> Actor:
+        return self.actors[name]
+
+
+ORGS = {
+    "agent": (OrgType.SHIPPING_AGENT, "Penavico Qingdao"),
+    "agent2": (OrgType.SHIPPING_AGENT, "Sinotrans Shipping Agency"),
+    "customs": (OrgType.CUSTOMS, "Qingdao Customs"),
+    "ciq": (OrgType.CIQ, "Shandong CIQ"),
+    "border": (OrgType.BORDER, "Qingdao Border Inspection"),
+    "msa": (OrgType.MSA, "Qingdao MSA"),
+    "terminal": (OrgType.TERMINAL, "QQCT"),
+    "port_office": (OrgType.PORT_OFFICE, "Qingdao Port Office"),
+    "broker": (OrgType.CUSTOMS_BROKER, "Qingdao Customs Brokers"),
+    "airline": (OrgType.AIRLINE, "Shandong Airlines"),
+    "cruise": (OrgType.CRUISE_LINE, "Star Cruises"),
+}
+# Created once per database (argon2 is slow on purpose); kept when tables are cleaned.
+KEPT_TABLES = {"organisations", "users", "terminals", "berths"}
+
+
+def _context(url: str, clock: Clock) -> ServiceContext:
+    settings = Settings(database_url=url, secret_key="test-secret-key-" + "x" * 32)
+    return ServiceContext(make_engine(url), settings, clock)
+
+
+def _prepare(url: str) -> People:
+    """Migrate, add the reference data and one user per organisation type."""
+    upgrade(url)
+    context = _context(url, Clock())
+    with context.sessions() as session:
+        reference.ensure_reference_data(session, context.clock())
+    actors = {}
+    for name, (org_type, org_name) in ORGS.items():
+        user_id = users.create_user(context, name, PASSWORD, org_type, org_name)
+        actors[name] = users.actor_for(context, user_id)
+    context.engine.dispose()
+    return People(actors)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, People]:
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    return path, _prepare(f"sqlite:///{path}")
+
+
+@pytest.fixture(scope="session")
+def pg_ready() -> tuple[str, People]:
+    if not PG_URL:
+        skip_or_fail(
+            "PostgreSQL tests skipped: set KOUAN_TEST_DATABASE_URL="
+            "postgresql+psycopg://postgres@127.0.0.1:5432/test to run them"
+        )
+    assert PG_URL
+    engine = make_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return PG_URL, _prepare(PG_URL)
+
+
+def _pg_clean(url: str) -> None:
+    engine = make_engine(url)
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name not in KEPT_TABLES)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, People]:
+    if request.param == "sqlite":
+        template, people = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "kouan.db"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}", people
+    url, people = request.getfixturevalue("pg_ready")
+    _pg_clean(url)
+    return url, people
+
+
+@pytest.fixture
+def database_url(database: tuple[str, People]) -> str:
+    return database[0]
+
+
+@pytest.fixture
+def people(database: tuple[str, People]) -> People:
+    return database[1]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ctx(database_url: str, clock: Clock) -> Iterator[ServiceContext]:
+    context = _context(database_url, clock)
+    with context.sessions() as session:
+        reference.ensure_reference_data(session, clock())
+    yield context
+    context.engine.dispose()
