@@ -7,7 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -44,7 +44,7 @@ class Clock:
     """A clock the test moves by hand; starts at a fixed instant."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 0, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 27, 0, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now

@@ -65,8 +65,10 @@ def users_create(
     full_name: str = "",
 ) -> None:
     """Create a user in an organisation."""
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
-        "Password", hide_input=True, confirmation_prompt=True
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     )
     try:
         user_id = users.create_user(context(), username, password, org_type, org_name, full_name)
@@ -140,7 +142,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     import uvicorn
 
     uvicorn.run(
-        "kouan.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+        "kouan.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
         log_level="warning",
     )
 
@@ -158,7 +164,7 @@ def demo(
     upgrade_database(ctx)
     with Progress(console=console) as progress:
         logins = demo_port.build(ctx, progress)
-    console.print("\n[bold]Kouan 口岸 demo[/bold]  http://%s:%d" % (host, port))
+    console.print(f"\n[bold]Kouan 口岸 demo[/bold]  http://{host}:{port}")
     for login in logins:
         console.print(f"  {login.username:<14} {login.password:<14} {login.org_name}")
     if serve_after:

@@ -19,7 +19,9 @@ from tests.factories import arrival_notice, departure_notice
 
 
 def _file(ctx: ServiceContext, people: People, clock: Clock, **overrides: object) -> dict:
-    status, call = portcalls.file_arrival(ctx, people["agent"], arrival_notice(clock.now, **overrides))
+    status, call = portcalls.file_arrival(
+        ctx, people["agent"], arrival_notice(clock.now, **overrides)
+    )
     assert status == 201
     return call
 
@@ -28,7 +30,9 @@ def _by_agency(call: dict, phase: str = "entry") -> dict[str, dict]:
     return {r["agency"]: r for r in call["reviews"] if r["phase"] == phase}
 
 
-def test_clean_filing_is_cleared_by_rules_at_once(ctx: ServiceContext, people: People, clock: Clock) -> None:
+def test_clean_filing_is_cleared_by_rules_at_once(
+    ctx: ServiceContext, people: People, clock: Clock
+) -> None:
     call = _file(ctx, people, clock)
     assert call["status"] == "cleared"
     assert sorted(_by_agency(call)) == ["BORDER", "CIQ", "CUSTOMS", "MSA"]
@@ -54,7 +58,9 @@ def test_ill_person_orders_boarding_quarantine_and_officer_clears(
     assert after["entry_permit"]["issued_at"] == clock.now.isoformat()
 
 
-def test_officer_must_give_a_reason_to_hold(ctx: ServiceContext, people: People, clock: Clock) -> None:
+def test_officer_must_give_a_reason_to_hold(
+    ctx: ServiceContext, people: People, clock: Clock
+) -> None:
     call = _file(ctx, people, clock, cargo={"total_packages": 1})
     customs = _by_agency(call)["CUSTOMS"]
     assert customs["status"] == "pending"
@@ -101,7 +107,9 @@ def test_concurrent_decisions_one_wins(ctx: ServiceContext, people: People, cloc
         except Conflict:
             results.append("conflict")
 
-    threads = [threading.Thread(target=officer, args=(d,)) for d in (Decision.APPROVE, Decision.HOLD)]
+    threads = [
+        threading.Thread(target=officer, args=(d,)) for d in (Decision.APPROVE, Decision.HOLD)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -125,7 +133,10 @@ def test_amendment_reopens_only_affected_reviews(
     before = _by_agency(call)
     clock.advance(hours=1)
     amended = portcalls.amend_arrival(
-        ctx, people["agent"], call["id"], arrival_notice(clock.now - timedelta(hours=1), health={"ill_persons": 1})
+        ctx,
+        people["agent"],
+        call["id"],
+        arrival_notice(clock.now - timedelta(hours=1), health={"ill_persons": 1}),
     )
     after = _by_agency(amended)
     assert after["CIQ"]["status"] == "inspect"
@@ -139,10 +150,16 @@ def test_whole_call_is_zero_wait_when_permits_come_first(
 ) -> None:
     call = _file(ctx, people, clock)
     terminal = people["terminal"]
-    for event, hours in ((TimelineEvent.ATA, 70), (TimelineEvent.ALL_FAST, 2), (TimelineEvent.OPS_START, 1)):
+    for event, hours in (
+        (TimelineEvent.ATA, 70),
+        (TimelineEvent.ALL_FAST, 2),
+        (TimelineEvent.OPS_START, 1),
+    ):
         clock.advance(hours=hours)
         portcalls.record_event(ctx, terminal, call["id"], event, clock.now)
-    status, departed = portcalls.file_departure(ctx, people["agent"], call["id"], departure_notice(clock.now))
+    status, departed = portcalls.file_departure(
+        ctx, people["agent"], call["id"], departure_notice(clock.now)
+    )
     assert status == 201 and departed["departure_permit"] is None
     assert all(r["status"] == "approved" for r in _by_agency(departed, "departure").values())
     clock.advance(hours=20)
@@ -176,15 +193,23 @@ def test_waiting_for_permits_is_measured(ctx: ServiceContext, people: People, cl
 def test_timeline_order_is_enforced(ctx: ServiceContext, people: People, clock: Clock) -> None:
     call = _file(ctx, people, clock)
     with pytest.raises(InvalidTransition, match="ALL_FAST needs ATA"):
-        portcalls.record_event(ctx, people["terminal"], call["id"], TimelineEvent.ALL_FAST, clock.now)
+        portcalls.record_event(
+            ctx, people["terminal"], call["id"], TimelineEvent.ALL_FAST, clock.now
+        )
     portcalls.record_event(ctx, people["terminal"], call["id"], TimelineEvent.ATA, clock.now)
     with pytest.raises(InvalidTransition, match="before ATA"):
         portcalls.record_event(
-            ctx, people["terminal"], call["id"], TimelineEvent.ALL_FAST, clock.now - timedelta(hours=1)
+            ctx,
+            people["terminal"],
+            call["id"],
+            TimelineEvent.ALL_FAST,
+            clock.now - timedelta(hours=1),
         )
 
 
-def test_enterprises_see_only_their_own_calls(ctx: ServiceContext, people: People, clock: Clock) -> None:
+def test_enterprises_see_only_their_own_calls(
+    ctx: ServiceContext, people: People, clock: Clock
+) -> None:
     call = _file(ctx, people, clock)
     with pytest.raises(NotFound):
         portcalls.get_port_call(ctx, people["agent2"], call["id"])
@@ -204,13 +229,18 @@ def test_same_idempotency_key_files_once(ctx: ServiceContext, people: People, cl
         portcalls.file_arrival(ctx, people["agent"], notice, "key-1", "digest-b")
 
 
-def test_audit_chain_holds_and_finds_tampering(ctx: ServiceContext, people: People, clock: Clock) -> None:
+def test_audit_chain_holds_and_finds_tampering(
+    ctx: ServiceContext, people: People, clock: Clock
+) -> None:
     call = _file(ctx, people, clock, health={"ill_persons": 1})
     reviews.decide(ctx, people["ciq"], _by_agency(call)["CIQ"]["id"], Decision.APPROVE, "")
     with ctx.sessions() as session:
         assert list(audit.verify(session)) == []
         session.execute(
-            text("UPDATE audit_log SET actor = 'mallory' WHERE seq = (SELECT MIN(seq) + 3 FROM audit_log)")
+            text(
+                "UPDATE audit_log SET actor = 'mallory' "
+                "WHERE seq = (SELECT MIN(seq) + 3 FROM audit_log)"
+            )
         )
         session.commit()
         breaks = list(audit.verify(session))

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
+import runpy
 import string
 from pathlib import Path
-from types import ModuleType
 
 import pycountry
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pycountry.db import Country
 
 from kouan.domain import identifiers
 from tests.conftest import ROOT, shared_data
@@ -136,7 +136,7 @@ def test_mmsi_flag_of_unlisted_mid_is_none() -> None:
 
 
 @given(st.sampled_from(list(pycountry.countries)))
-def test_country_alpha3_and_alpha2_in_any_case_give_alpha2(country: ModuleType) -> None:
+def test_country_alpha3_and_alpha2_in_any_case_give_alpha2(country: Country) -> None:
     assert identifiers.validate_country(country.alpha_3.lower()) == country.alpha_2
     assert identifiers.validate_country(f" {country.alpha_2.lower()} ") == country.alpha_2
     assert identifiers.country_alpha3(country.alpha_2) == country.alpha_3
@@ -204,23 +204,13 @@ def test_qingdao_seaport_under_both_codes() -> None:
         assert abs(float(places[code]["lon"]) - 120.35) < 0.1
 
 
-def load_build_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "build_reference", ROOT / "scripts" / "build_reference.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_shipped_reference_is_what_the_script_builds(tmp_path: Path) -> None:
-    build = load_build_script()
-    places = build.merge(
-        build.read_unlocode(shared_data("unlocode", "geoapify_CN.csv")),
-        build.read_sea_ports(shared_data("ports", "sea-ports_ports.json")),
+    build = runpy.run_path(str(ROOT / "scripts" / "build_reference.py"))
+    places = build["merge"](
+        build["read_unlocode"](shared_data("unlocode", "geoapify_CN.csv")),
+        build["read_sea_ports"](shared_data("ports", "sea-ports_ports.json")),
     )
-    build.write(places, tmp_path / "locodes.csv")
+    build["write"](places, tmp_path / "locodes.csv")
     assert (tmp_path / "locodes.csv").read_text() == LOCODES_CSV.read_text()
 
 

@@ -63,7 +63,7 @@ def leaving(departure: DepartureNotice | None = None, **overrides: Any) -> Subje
         arrival=arrival_notice(**overrides),
         phase=Phase.DEPARTURE,
         now=NOW,
-        departure=departure or departure_notice(),
+        departure=departure_notice() if departure is None else departure,
     )
 
 
@@ -231,18 +231,30 @@ def test_watch_list_screens_passengers() -> None:
 
 
 @pytest.mark.parametrize(
-    ("entry_", "field"),
+    ("listed", "where"),
     [
-        ({"family_name": "SANTOS"}, "params.watch_list[0]"),
-        ({"document_number": "P4521873A"}, "params.watch_list[0]"),
-        ({"family_name": "SANTOS", "date_of_birth": "2 July 1985"}, "date_of_birth"),
-        ("P4521873A", "params.watch_list[0]"),
+        ({"family_name": "SANTOS"}, ""),
+        ({"document_number": "P4521873A"}, ""),
+        ({"family_name": "SANTOS", "date_of_birth": "2 July 1985"}, ".date_of_birth"),
+        ({"document_number": "P4521873A", "issuing_state": "Philippines"}, ".issuing_state"),
+        ("P4521873A", ""),
     ],
 )
-def test_malformed_watch_list_entry_is_refused(entry_: object, field: str) -> None:
+def test_malformed_watch_list_entry_is_refused(listed: object, where: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        build_rule_set(Agency.BORDER, 2, {"watch_list": [entry_]})
-    assert field in caught.value.fields[0].field
+        build_rule_set(
+            Agency.BORDER,
+            2,
+            {"watch_list": [{"family_name": "A", "date_of_birth": "1990-01-01"}, listed]},
+        )
+    # The first entry is fine: the error names the second and, where it can, its bad field.
+    assert [f.field for f in caught.value.fields] == [f"params.watch_list[1]{where}"]
+
+
+def test_watch_list_accepts_alpha3_issuing_state() -> None:
+    listed = {"document_number": "P4521873A", "issuing_state": "PHL"}
+    outcome = evaluate(Agency.BORDER, entry(), {"watch_list": [listed]})
+    assert outcome.rules_hit == ["BORDER-WATCH-LIST"]
 
 
 def test_document_expiring_before_etd_holds_the_ship() -> None:
@@ -453,18 +465,22 @@ def test_a_rule_set_does_not_share_its_lists_with_the_defaults() -> None:
 
 
 @pytest.mark.parametrize(
-    ("params", "field"),
+    ("agency", "params", "field"),
     [
-        ({"max_stay_day": 10}, "params.max_stay_day"),
-        ({"max_stay_days": "ten"}, "params.max_stay_days"),
-        ({"officer_classes": 7}, "params.officer_classes"),
-        ({"refer_detentions": True}, "params.refer_detentions"),
+        (Agency.MSA, {"max_stay_day": 10}, "params.max_stay_day"),
+        (Agency.MSA, {"max_stay_days": "ten"}, "params.max_stay_days"),
+        (Agency.MSA, {"officer_classes": 7}, "params.officer_classes"),
+        (Agency.MSA, {"refer_detentions": True}, "params.refer_detentions"),
+        (Agency.CIQ, {"epidemic_ports": ["CNSHA", "CNQQQ"]}, "params.epidemic_ports[1]"),
+        (Agency.CIQ, {"epidemic_countries": ["XX"]}, "params.epidemic_countries[0]"),
+        (Agency.CUSTOMS, {"sensitive_ports": ["Hong Kong"]}, "params.sensitive_ports[0]"),
+        (Agency.BORDER, {"watch_list": {"family_name": "SANTOS"}}, "params.watch_list"),
     ],
 )
-def test_unusable_params_are_refused(params: dict[str, Any], field: str) -> None:
+def test_unusable_params_are_refused(agency: Agency, params: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
-        build_rule_set(Agency.MSA, 1, params)
-    assert caught.value.fields[0].field == field
+        build_rule_set(agency, 1, params)
+    assert [f.field for f in caught.value.fields] == [field]
 
 
 def test_unknown_time_zone_and_version_zero_are_refused() -> None:

@@ -335,6 +335,7 @@ class _PersonData:
     fields: dict[str, Any] = field(default_factory=dict)
     document: dict[str, Any] = field(default_factory=dict)
     documents: int = 0  # DOC segments seen: only the first, the travel document, is kept
+    refused: set[str] = field(default_factory=set)  # fields whose segment was already refused
 
 
 class _MessageReader:
@@ -415,20 +416,32 @@ class _MessageReader:
             person.fields.setdefault(key, code)
 
     def _dtm(self, segment: _Seg) -> None:
-        qualifier = segment.qualifier
+        slot = self._date_slot(segment.qualifier)
         try:
             at = _parse_dtm(segment)
         except ValueError as exc:
             self._errors.add(segment.place, segment.value(0, 1), str(exc))
+            if slot and self._people:
+                self._people[-1].refused.add(slot[2])
             return
+        if slot:
+            values, key, _ = slot
+            values.setdefault(key, at if values is self._journey else at.date())
+
+    def _date_slot(self, qualifier: str) -> tuple[dict[str, Any], str, str] | None:
+        """Where a DTM's date goes (values, key, the Person field's name), None if nowhere."""
         if not self._people:
-            if qualifier in _DEPARTURE_DTM | _ARRIVAL_DTM:
-                key = "departure_at" if qualifier in _DEPARTURE_DTM else "arrival_at"
-                self._journey.setdefault(key, at)
-        elif qualifier == "329":
-            self._people[-1].fields.setdefault("date_of_birth", at.date())
-        elif qualifier == "36" and self._people[-1].documents == 1:
-            self._people[-1].document.setdefault("expiry", at.date())
+            if qualifier in _DEPARTURE_DTM:
+                return self._journey, "departure_at", "departure_at"
+            if qualifier in _ARRIVAL_DTM:
+                return self._journey, "arrival_at", "arrival_at"
+            return None
+        person = self._people[-1]
+        if qualifier == "329":
+            return person.fields, "date_of_birth", "date_of_birth"
+        if qualifier == "36" and person.documents == 1:
+            return person.document, "expiry", "document.expiry"
+        return None
 
     def _att(self, segment: _Seg) -> None:
         if self._people and segment.qualifier == "2":
@@ -471,7 +484,8 @@ class _MessageReader:
         except pydantic.ValidationError as exc:
             for error in exc.errors():
                 where = ".".join(str(part) for part in error["loc"])
-                self._errors.add(f"person {data.number} {where}", *_explain(error, where))
+                if where not in data.refused:
+                    self._errors.add(f"person {data.number} {where}", *_explain(error, where))
             return None
         return person
 

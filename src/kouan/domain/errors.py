@@ -36,7 +36,7 @@ class ValidationFailed(DomainError):
     status = 422
 
     @classmethod
-    def one(cls, field: str, value: object, expected: str) -> "ValidationFailed":
+    def one(cls, field: str, value: object, expected: str) -> ValidationFailed:
         return cls(f"{field}: {value!r} is not {expected}", [FieldError(field, value, expected)])
 
 

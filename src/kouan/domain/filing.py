@@ -1,4 +1,4 @@
-"""What a shipping agent files for a port call: the arrival notice (IMO FAL forms) and the departure.
+"""What a shipping agent files for a port call: the arrival notice (IMO FAL forms), the departure.
 
 These are value objects: validated on construction (identifiers, dates, counts), immutable after.
 Unknown fields are refused so that a typo in a field name is never silently dropped.
@@ -6,7 +6,7 @@ Unknown fields are refused so that a typo in a field name is never silently drop
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -23,7 +23,7 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("a date and time with a UTC offset, e.g. 2026-11-27T08:00:00+08:00")
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]

@@ -80,7 +80,7 @@ def validate_mmsi(value: str) -> str:
     """A ship station's MMSI: nine digits, the first three (the MID) starting with 2 to 7."""
     mmsi = str(value).replace(" ", "")
     if not _MMSI.fullmatch(mmsi):
-        raise ValueError("an MMSI: 9 digits, the first (of the country's MID) 2 to 7")
+        raise ValueError("an MMSI: 9 digits, the first 2 to 7 (a ship station)")
     return mmsi
 
 
@@ -100,7 +100,7 @@ def _mid_flags() -> dict[str, str]:
 
 
 def validate_country(value: str) -> str:
-    """An ISO 3166 country as alpha-2; alpha-2 or alpha-3 in any case is accepted ("chn": "CN")."""
+    """An ISO 3166 country as alpha-2, given as alpha-2 or alpha-3 in any case ("chn" -> "CN")."""
     code = _countries().get(str(value).strip().upper())
     if code is None:
         raise ValueError("an ISO 3166 country code: 2 or 3 letters, e.g. CN or CHN")

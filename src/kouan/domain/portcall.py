@@ -43,7 +43,9 @@ class CallStatus(StrEnum):
     DEPARTED = "departed"
 
 
-IN_PORT = frozenset({CallStatus.ARRIVED, CallStatus.ALONGSIDE, CallStatus.WORKING, CallStatus.COMPLETED})
+IN_PORT = frozenset(
+    {CallStatus.ARRIVED, CallStatus.ALONGSIDE, CallStatus.WORKING, CallStatus.COMPLETED}
+)
 _PHYSICAL = {
     TimelineEvent.ATA: CallStatus.ARRIVED,
     TimelineEvent.ALL_FAST: CallStatus.ALONGSIDE,

@@ -14,6 +14,7 @@ from typing import Any
 from kouan.domain.agency import Phase
 from kouan.domain.errors import FieldErrors
 from kouan.domain.filing import Person
+from kouan.domain.identifiers import validate_country
 from kouan.rules.base import (
     PORT_TIME_ZONE,
     Action,
@@ -44,7 +45,7 @@ def _document_key(number: object, state: object) -> tuple[str, str]:
     return "".join(str(number).split()).casefold(), _text(state)
 
 
-def _identity_key(family: object, given: object, born: object) -> tuple[str, str, str]:
+def _identity_key(family: object, given: object, born: object) -> tuple[str, ...]:
     return _text(family), _text(given), _text(born)
 
 
@@ -52,10 +53,12 @@ def _person_document(person: Person) -> tuple[str, str]:
     return _document_key(person.document.number, person.document.issuing_state)
 
 
-def _person_identity(person: Person) -> tuple[str, str, str]:
+def _person_identity(person: Person) -> tuple[str, ...]:
     return _identity_key(person.family_name, person.given_names, person.date_of_birth.isoformat())
 
 
+_BY_DOCUMENT = ("document_number", "issuing_state")
+_BY_PERSON = ("family_name", "date_of_birth")
 _ENTRY_EXPECTED = "document_number and issuing_state, or family_name, given_names and date_of_birth"
 
 
@@ -64,7 +67,7 @@ class WatchList:
     """The watch list as match keys."""
 
     documents: frozenset[tuple[str, str]]
-    identities: frozenset[tuple[str, str, str]]
+    identities: frozenset[tuple[str, ...]]
 
     def match(self, person: Person) -> str | None:
         """How `person` matches the list ("document", "name and date of birth"), or None."""
@@ -75,35 +78,43 @@ class WatchList:
         return None
 
 
+def _names(entry: object, keys: tuple[str, ...]) -> bool:
+    return isinstance(entry, Mapping) and all(entry.get(key) for key in keys)
+
+
+def _document_entry(entry: Mapping[str, Any], where: str, errors: FieldErrors) -> tuple[str, str]:
+    state = entry["issuing_state"]
+    try:
+        # Canonical alpha-2 as in filings, so that "PHL" on the list matches "PH" on a passport.
+        state = validate_country(state)
+    except ValueError as error:
+        errors.add(f"{where}.issuing_state", state, str(error))
+    return _document_key(entry["document_number"], state)
+
+
+def _person_entry(entry: Mapping[str, Any], where: str, errors: FieldErrors) -> tuple[str, ...]:
+    born = str(entry["date_of_birth"]).strip()
+    try:
+        born = date.fromisoformat(born).isoformat()
+    except ValueError:
+        errors.add(f"{where}.date_of_birth", born, "a date YYYY-MM-DD")
+    return _identity_key(entry["family_name"], entry.get("given_names", ""), born)
+
+
 def parse_watch_list(entries: Sequence[Mapping[str, Any]]) -> WatchList:
     """The watch list from its parameter; ValidationFailed names each entry that matches nobody."""
     errors = FieldErrors()
     documents, identities = set(), set()
     for n, entry in enumerate(entries):
         where = f"params.watch_list[{n}]"
-        if not isinstance(entry, Mapping):
-            errors.add(where, entry, "an object")
-            continue
-        by_document = bool(entry.get("document_number") and entry.get("issuing_state"))
-        if by_document:
-            documents.add(_document_key(entry["document_number"], entry["issuing_state"]))
-        by_identity = bool(entry.get("family_name") and entry.get("date_of_birth"))
-        if by_identity:
-            born = str(entry["date_of_birth"]).strip()
-            try:
-                date.fromisoformat(born)
-            except ValueError:
-                errors.add(f"{where}.date_of_birth", born, "a date YYYY-MM-DD")
-            identities.add(_identity_key(entry["family_name"], entry.get("given_names", ""), born))
-        if not (by_document or by_identity):
-            errors.add(where, dict(entry), _ENTRY_EXPECTED)
+        if _names(entry, _BY_DOCUMENT):
+            documents.add(_document_entry(entry, where, errors))
+        if _names(entry, _BY_PERSON):
+            identities.add(_person_entry(entry, where, errors))
+        if not (_names(entry, _BY_DOCUMENT) or _names(entry, _BY_PERSON)):
+            errors.add(where, entry, _ENTRY_EXPECTED)
     errors.raise_if_any("watch list")
     return WatchList(frozenset(documents), frozenset(identities))
-
-
-def check_params(params: Mapping[str, Any]) -> None:
-    """Refuse parameters the rules could not use (a malformed watch-list entry)."""
-    parse_watch_list(params["watch_list"])
 
 
 def _describe(role: str, person: Person) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kouan.domain import identifiers
 from kouan.domain.agency import AGENCIES, Agency, Phase
 from kouan.domain.errors import FieldErrors, ValidationFailed
 from kouan.rules import border, ciq, customs, msa
@@ -30,9 +31,14 @@ DEFAULT_PARAMS: dict[Agency, dict[str, Any]] = {
     Agency.MSA: msa.DEFAULT_PARAMS,
 }
 
-# Checks beyond a parameter's kind, for parameters whose content the rules parse.
-PARAM_CHECKS: dict[Agency, Callable[[Mapping[str, Any]], None]] = {
-    Agency.BORDER: border.check_params,
+# Parameters the rules parse; the parser raises ValidationFailed naming each unusable item.
+PARSERS: dict[str, Callable[[Any], object]] = {"watch_list": border.parse_watch_list}
+
+# List parameters whose items must be codes a filing can hold: any other code could never match.
+ITEM_VALIDATORS: dict[str, Callable[[str], str]] = {
+    "epidemic_ports": identifiers.validate_locode,
+    "sensitive_ports": identifiers.validate_locode,
+    "epidemic_countries": identifiers.validate_country,
 }
 
 
@@ -49,6 +55,16 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
+def _check_items(
+    name: str, items: Iterable[Any], validate: Callable[[str], str], errors: FieldErrors
+) -> None:
+    for n, item in enumerate(items):
+        try:
+            validate(item)
+        except ValueError as error:
+            errors.add(f"params.{name}[{n}]", item, str(error))
+
+
 def _check_params(agency: Agency, params: Mapping[str, Any]) -> None:
     errors = FieldErrors()
     defaults = DEFAULT_PARAMS[agency]
@@ -59,6 +75,13 @@ def _check_params(agency: Agency, params: Mapping[str, Any]) -> None:
         expected = _kind(defaults[name])
         if _kind(value) != expected:
             errors.add(f"params.{name}", value, expected)
+        elif name in ITEM_VALIDATORS:
+            _check_items(name, value, ITEM_VALIDATORS[name], errors)
+        elif name in PARSERS:
+            try:
+                PARSERS[name](value)
+            except ValidationFailed as failed:
+                errors.errors.extend(failed.fields)
     if isinstance(params.get("time_zone"), str):
         try:
             ZoneInfo(params["time_zone"])
@@ -89,8 +112,6 @@ def build_rule_set(
     # Copies, so that neither the defaults nor the caller's mapping change under a rule set.
     merged = copy.deepcopy({**DEFAULT_PARAMS[agency], **(params or {})})
     _check_params(agency, merged)
-    if agency in PARAM_CHECKS:
-        PARAM_CHECKS[agency](merged)
     codes = frozenset(disabled)
     _check_codes(agency, codes)
     return RuleSet(agency, version, AGENCY_RULES[agency], merged, codes)

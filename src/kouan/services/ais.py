@@ -1,4 +1,4 @@
-"""AIS: ships reporting their position bring their port calls in (ATA when they enter the port area)."""
+"""AIS: ships reporting their position bring their calls in (ATA on entering the port area)."""
 
 from __future__ import annotations
 
@@ -52,9 +52,7 @@ def _awaiting_call(uow: UnitOfWork, report: AisReport) -> PortCall | None:
     )
 
 
-def apply_reports(
-    uow: UnitOfWork, area: PortArea, reports: Iterable[AisReport]
-) -> list[int]:
+def apply_reports(uow: UnitOfWork, area: PortArea, reports: Iterable[AisReport]) -> list[int]:
     """Record ATA for each awaited ship whose position lies inside the port area."""
     arrivals = []
     for report in reports:

@@ -1,4 +1,4 @@
-"""Reading the audit log: a port call's trail for whoever may see the call; anything for the port office."""
+"""Reading the audit log: a port call's trail for whoever sees the call; all for the port office."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def port_call_trail(ctx: ServiceContext, actor: Actor, call_id: int) -> list[dic
             select(AuditEntry)
             .where(
                 or_(
-                    and_(AuditEntry.entity_type == "port_call", AuditEntry.entity_id == str(call_id)),
+                    and_(
+                        AuditEntry.entity_type == "port_call", AuditEntry.entity_id == str(call_id)
+                    ),
                     and_(AuditEntry.entity_type == "review", AuditEntry.entity_id.in_(review_keys)),
                 )
             )

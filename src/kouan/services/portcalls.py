@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kouan.adapters.db.tables import Organisation, PortCall, Review, Ship
-from kouan.domain.agency import AGENCIES, Agency, Phase
+from kouan.domain.agency import Agency, Phase
 from kouan.domain.errors import InvalidTransition, NotFound
 from kouan.domain.filing import ArrivalNotice, DepartureNotice, affected_agencies
 from kouan.domain.portcall import (
@@ -61,14 +63,23 @@ def _document_digest(document: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _upsert_ship(session: Session, notice: ArrivalNotice) -> Ship:
-    ship = session.get(Ship, notice.ship.imo)
-    if ship is None:
-        ship = Ship(imo=notice.ship.imo, detentions=0)
-        session.add(ship)
-    ship.mmsi, ship.name = notice.ship.mmsi, notice.ship.name
-    ship.call_sign, ship.flag = notice.ship.call_sign, notice.ship.flag
-    return ship
+def _upsert_ship(session: Session, notice: ArrivalNotice) -> int:
+    """Remember the ship as filed (one statement); returns its detentions on record."""
+    ship = notice.ship
+    values = {
+        "mmsi": ship.mmsi,
+        "name": ship.name,
+        "call_sign": ship.call_sign,
+        "flag": ship.flag,
+    }
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = (
+        insert(Ship)
+        .values(imo=ship.imo, detentions=0, **values)
+        .on_conflict_do_update(index_elements=[Ship.imo], set_=values)
+        .returning(Ship.detentions)
+    )
+    return int(session.execute(statement).scalar_one())
 
 
 def _subject(uow: UnitOfWork, call: PortCall, phase: Phase) -> Subject:
@@ -96,18 +107,15 @@ def _reviews_of(uow: UnitOfWork, call_ids: list[int]) -> dict[int, list[Review]]
 
 def _load_for_update(uow: UnitOfWork, call_id: int) -> PortCall:
     call = uow.session.scalar(
-        select(PortCall)
-        .where(PortCall.id == call_id, port_call_scope(uow.actor))
-        .with_for_update()
+        select(PortCall).where(PortCall.id == call_id, port_call_scope(uow.actor)).with_for_update()
     )
     if call is None:
         raise NotFound(f"port call {call_id} not found")
     return call
 
 
-def settle(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> None:
+def _apply_permits(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> None:
     """Issue or withdraw permits as the reviews and the timeline now allow; refresh the status."""
-    before = _call_state(call)
     entry = [r for r in call_reviews if r.phase == Phase.ENTRY]
     departure = [r for r in call_reviews if r.phase == Phase.DEPARTURE]
     entry_ok = all_approved(r.status for r in entry)
@@ -121,6 +129,12 @@ def settle(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> None:
         last_approval = max(r.decided_at for r in departure if r.decided_at)
         call.departure_permit_at = max(call.ops_complete, last_approval)
     call.status = derive_status(_timeline(call), call.entry_permit_at, (r.status for r in entry))
+
+
+def settle(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> None:
+    """Bring the call's permits and status up to date with its reviews, in the audit log too."""
+    before = _call_state(call)
+    _apply_permits(uow, call, call_reviews)
     after = _call_state(call)
     if after != before:
         uow.audit("port_call.settled", SUBJECT, call.id, before, after)
@@ -139,7 +153,7 @@ messagebus.subscribe(messagebus.ReviewDecided, _on_review_decided)
 
 def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer:
     document = notice.model_dump(mode="json")
-    ship = _upsert_ship(uow.session, notice)
+    detentions = _upsert_ship(uow.session, notice)
     deadline = notice.eta - timedelta(hours=ctx.settings.filing_deadline_hours)
     call = PortCall(
         agent_org_id=uow.actor.org_id,
@@ -152,11 +166,14 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
         berth=notice.berth,
         eta=notice.eta,
         etd=notice.etd,
-        status=CallStatus.FILED.value,
         late=uow.now > deadline,
         filed_at=uow.now,
         arrival=document,
     )
+    subject = Subject(arrival=notice, phase=Phase.ENTRY, now=uow.now, ship_detentions=detentions)
+    # Decide first, write once: the call is inserted already cleared when the rules allow it.
+    opened = reviews.new_reviews(uow, subject, active_rule_sets(uow.session, ctx.cache))
+    _apply_permits(uow, call, opened)
     uow.session.add(call)
     uow.session.flush()
     uow.audit(
@@ -166,13 +183,7 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
         None,
         {**_call_state(call), "late": call.late, "document_sha256": _document_digest(document)},
     )
-    subject = Subject(
-        arrival=notice, phase=Phase.ENTRY, now=uow.now, ship_detentions=ship.detentions
-    )
-    opened = reviews.open_reviews(
-        uow, SUBJECT, call.id, subject, active_rule_sets(uow.session, ctx.cache)
-    )
-    settle(uow, call, opened)
+    reviews.save_reviews(uow, SUBJECT, call.id, opened)
     return 201, _view(uow, call, opened)
 
 
@@ -203,7 +214,7 @@ def amend_arrival(
             )
         if notice.ship.imo != call.imo:
             raise InvalidTransition(
-                f"ship.imo {notice.ship.imo} differs from the call's ship {call.imo}; file a new call"
+                f"ship.imo {notice.ship.imo} is not the call's ship {call.imo}; file a new call"
             )
         previous = ArrivalNotice.model_validate(call.arrival)
         affected = affected_agencies(previous, notice)
@@ -256,9 +267,8 @@ def _depart(uow: UnitOfWork, ctx: ServiceContext, call_id: int, notice: Departur
     )
     call.etd = notice.etd
     subject = _subject(uow, call, Phase.DEPARTURE)
-    reviews.open_reviews(
-        uow, SUBJECT, call.id, subject, active_rule_sets(uow.session, ctx.cache), AGENCIES
-    )
+    opened = reviews.new_reviews(uow, subject, active_rule_sets(uow.session, ctx.cache))
+    reviews.save_reviews(uow, SUBJECT, call.id, opened)
     call_reviews = _reviews_of(uow, [call.id])[call.id]
     settle(uow, call, call_reviews)
     return 201, _view(uow, call, call_reviews)
@@ -307,9 +317,7 @@ def record_event_in(
     setattr(call, event.column, at)
     if event is TimelineEvent.ATA:
         call.ata_source = source
-    uow.audit(
-        "port_call.event", SUBJECT, call.id, before, {**_call_state(call), "source": source}
-    )
+    uow.audit("port_call.event", SUBJECT, call.id, before, {**_call_state(call), "source": source})
     call_reviews = _reviews_of(uow, [call.id])[call.id]
     settle(uow, call, call_reviews)
     return _view(uow, call, call_reviews)
@@ -380,7 +388,11 @@ def _view(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> dict[s
         "timestamps": timestamps,
         "ata_source": call.ata_source,
         "zero_wait": zero_wait(
-            call.all_fast, call.entry_permit_at, call.ops_complete, call.departure_permit_at, uow.now
+            call.all_fast,
+            call.entry_permit_at,
+            call.ops_complete,
+            call.departure_permit_at,
+            uow.now,
         ).as_dict(),
     }
 
@@ -399,7 +411,9 @@ def replace_persons(
     ctx: ServiceContext, actor: Actor, call_id: int, lists: list[PassengerList]
 ) -> dict[str, Any]:
     """Amend the crew and passenger lists from PAXLST messages (crew NAD+FM, passengers NAD+FL)."""
-    crew = [p for pl in lists for p, role in zip(pl.persons, pl.roles, strict=True) if role == "crew"]
+    crew = [
+        p for pl in lists for p, role in zip(pl.persons, pl.roles, strict=True) if role == "crew"
+    ]
     passengers = [
         p for pl in lists for p, role in zip(pl.persons, pl.roles, strict=True) if role != "crew"
     ]

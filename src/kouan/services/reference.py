@@ -33,7 +33,9 @@ def ensure_reference_data(session: Session, now: Any) -> None:
             session.add(terminal)
             session.flush()
             for code, length, depth in spec["berths"]:
-                session.add(Berth(code=code, terminal_id=terminal.id, length_m=length, depth_m=depth))
+                session.add(
+                    Berth(code=code, terminal_id=terminal.id, length_m=length, depth_m=depth)
+                )
     present = set(session.scalars(select(RuleSetRow.agency)).all())
     for agency in AGENCIES:
         if agency.value not in present:

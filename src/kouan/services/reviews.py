@@ -39,31 +39,30 @@ def apply_outcome(uow: UnitOfWork, review: Review, outcome: Outcome) -> None:
     review.decided_at = uow.now if outcome.decided else None
 
 
-def open_reviews(
+def new_reviews(
     uow: UnitOfWork,
-    subject_type: str,
-    subject_id: int,
     subject: Subject,
     rule_sets: RuleSets,
     agencies: Iterable[Agency] = AGENCIES,
 ) -> list[Review]:
-    """Create one review per agency and let each agency's rules decide what they can."""
+    """One review per agency, each already decided by its agency's rules where they can."""
     reviews = []
     for agency in agencies:
-        review = Review(
-            subject_type=subject_type,
-            subject_id=subject_id,
-            phase=subject.phase.value,
-            agency=agency.value,
-            created_at=uow.now,
-        )
+        review = Review(phase=subject.phase.value, agency=agency.value, created_at=uow.now)
         apply_outcome(uow, review, rule_sets[agency].evaluate(subject))
         reviews.append(review)
+    return reviews
+
+
+def save_reviews(
+    uow: UnitOfWork, subject_type: str, subject_id: int, reviews: list[Review]
+) -> None:
+    for review in reviews:
+        review.subject_type, review.subject_id = subject_type, subject_id
     uow.session.add_all(reviews)
     uow.session.flush()
     for review in reviews:
         uow.audit("review.opened", "review", review.id, None, review_state(review))
-    return reviews
 
 
 def reopen(uow: UnitOfWork, review: Review, outcome: Outcome) -> None:
@@ -140,7 +139,9 @@ def decide(
         uow.audit("review.decided", "review", review.id, before, review_state(review))
         messagebus.publish(
             uow,
-            messagebus.ReviewDecided(review.id, review.subject_type, review.subject_id, review.phase),
+            messagebus.ReviewDecided(
+                review.id, review.subject_type, review.subject_id, review.phase
+            ),
         )
         view = review_view(review, {actor.user_id: actor.username})
         uow.commit()

@@ -11,17 +11,16 @@ from kouan.rules.base import RuleSet
 from kouan.rules.registry import build_rule_set
 
 RuleSets = dict[Agency, RuleSet]
+_ACTIVE_VERSIONS = (
+    select(RuleSetRow.__table__.c.id, RuleSetRow.__table__.c.agency)
+    .where(RuleSetRow.__table__.c.active)
+    .order_by(RuleSetRow.__table__.c.agency)
+)
 
 
 def active_rule_sets(session: Session, cache: dict[str, object]) -> RuleSets:
     """One cheap query for the active versions; rebuilt only when a version changed."""
-    versions = tuple(
-        session.execute(
-            select(RuleSetRow.id, RuleSetRow.agency).where(RuleSetRow.active).order_by(
-                RuleSetRow.agency
-            )
-        ).all()
-    )
+    versions = tuple(session.execute(_ACTIVE_VERSIONS).all())
     cached = cache.get("rule_sets")
     if isinstance(cached, tuple) and cached[0] == versions:
         rule_sets: RuleSets = cached[1]

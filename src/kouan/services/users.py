@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -46,7 +46,13 @@ def _org(uow: UnitOfWork, org_type: OrgType, org_name: str) -> Organisation:
         org = Organisation(type=org_type.value, name=org_name, created_at=uow.now)
         uow.session.add(org)
         uow.session.flush()
-        uow.audit("organisation.created", "organisation", org.id, None, {"type": org.type, "name": org.name})
+        uow.audit(
+            "organisation.created",
+            "organisation",
+            org.id,
+            None,
+            {"type": org.type, "name": org.name},
+        )
     elif org.type != org_type.value:
         raise ValidationFailed.one(
             "org_type", org_type.value, f"{org.type}, the type of the existing '{org_name}'"
@@ -82,9 +88,7 @@ def create_user(
         )
         uow.session.add(user)
         uow.session.flush()
-        uow.audit(
-            "user.created", "user", user.id, None, {"username": username, "org_id": org.id}
-        )
+        uow.audit("user.created", "user", user.id, None, {"username": username, "org_id": org.id})
         uow.commit()
         return user.id
 
@@ -109,7 +113,9 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
         throttle = uow.session.get(LoginThrottle, username)
         if throttle and throttle.locked_until and throttle.locked_until > uow.now:
             wait = int((throttle.locked_until - uow.now).total_seconds() // 60) + 1
-            raise TooManyAttempts(f"too many failed logins for '{username}'; try again in {wait} min")
+            raise TooManyAttempts(
+                f"too many failed logins for '{username}'; try again in {wait} min"
+            )
         user = uow.session.scalar(select(User).where(User.username == username, User.is_active))
         ok = _hasher().verify(password, user.password_hash if user else _dummy_hash())
         if ok and user is not None:
@@ -136,7 +142,7 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
 
 
 def issue_token(ctx: ServiceContext, actor: Actor) -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": str(actor.user_id),
         "iat": now,

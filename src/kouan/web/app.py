@@ -19,7 +19,7 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
     app = FastAPI(
         title="Kouan 口岸",
         version=__version__,
-        description="Single window for a port of entry: file once, four agencies decide in parallel.",
+        description="Single window for a port of entry: file once, four agencies decide at once.",
     )
     app.state.ctx = ctx
     for module in (auth, portcalls, reviews, ais, system):

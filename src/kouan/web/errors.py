@@ -48,8 +48,7 @@ def _expected(error: dict[str, Any]) -> str:
 
 def fields_from_pydantic(errors: list[dict[str, Any]]) -> list[FieldError]:
     return [
-        FieldError(_location(tuple(e.get("loc", ()))), e.get("input"), _expected(e))
-        for e in errors
+        FieldError(_location(tuple(e.get("loc", ()))), e.get("input"), _expected(e)) for e in errors
     ]
 
 
@@ -68,7 +67,9 @@ HtmlRenderer = Callable[[Request, int, str], Response]
 def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
     """Errors on /api answer JSON; on pages, `html` renders them for people."""
 
-    def answer(request: Request, status: int, body: dict[str, Any], headers: Any = None) -> Response:
+    def answer(
+        request: Request, status: int, body: dict[str, Any], headers: Any = None
+    ) -> Response:
         if html is not None and not request.url.path.startswith("/api"):
             return html(request, status, str(body["error"]["message"]))
         return JSONResponse(body, status_code=status, headers=headers)
@@ -79,11 +80,11 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_request: Request, exc: RequestValidationError) -> Response:
-        return validation_response(list(exc.errors()))
+        return validation_response([dict(e) for e in exc.errors()])
 
     @app.exception_handler(ValidationError)
     async def _pydantic(_request: Request, exc: ValidationError) -> Response:
-        return validation_response(list(exc.errors()))
+        return validation_response([dict(e) for e in exc.errors()])
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from kouan.adapters.db.tables import AuditEntry, AuditHead
@@ -23,57 +23,43 @@ def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-def _fields(entry: AuditEntry) -> dict[str, Any]:
+def _fields(entry: AuditEntry | dict[str, Any]) -> dict[str, Any]:
+    get = entry.get if isinstance(entry, dict) else lambda name: getattr(entry, name)
+    at: datetime = get("at")
     return {
-        "seq": entry.seq,
-        "at": entry.at.isoformat(),
-        "actor_user_id": entry.actor_user_id,
-        "actor": entry.actor,
-        "action": entry.action,
-        "entity_type": entry.entity_type,
-        "entity_id": entry.entity_id,
-        "before": entry.before,
-        "after": entry.after,
+        "seq": get("seq"),
+        "at": at.isoformat(),
+        "actor_user_id": get("actor_user_id"),
+        "actor": get("actor"),
+        "action": get("action"),
+        "entity_type": get("entity_type"),
+        "entity_id": get("entity_id"),
+        "before": get("before"),
+        "after": get("after"),
     }
 
 
-def _head(session: Session) -> AuditHead:
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
+def append_many(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Chain and insert a transaction's entries at once, just before it commits.
+
+    Locking the head row last keeps the time other writers wait for the chain short.
+    """
+    head = session.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+    ).first()
     if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-    return head
-
-
-def append(
-    session: Session,
-    *,
-    at: datetime,
-    actor_user_id: int | None,
-    actor: str,
-    action: str,
-    entity_type: str,
-    entity_id: object,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> AuditEntry:
-    head = _head(session)
-    entry = AuditEntry(
-        seq=head.seq + 1,
-        at=at,
-        actor_user_id=actor_user_id,
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        before=before,
-        after=after,
-        prev_hash=head.hash,
-    )
-    entry.hash = _digest(head.hash, _fields(entry))
-    head.seq, head.hash = entry.seq, entry.hash
-    session.add(entry)
-    return entry
+        session.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
+        seq, prev_hash = 0, GENESIS
+    else:
+        seq, prev_hash = head.seq, head.hash
+    rows = []
+    for entry in entries:
+        seq += 1
+        row = {**entry, "seq": seq, "entity_id": str(entry["entity_id"]), "prev_hash": prev_hash}
+        row["hash"] = prev_hash = _digest(prev_hash, _fields(row))
+        rows.append(row)
+    session.execute(insert(AuditEntry), rows)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev_hash))
 
 
 @dataclass(frozen=True)
@@ -90,7 +76,10 @@ def verify(session: Session, batch: int = 5000) -> Iterator[Break]:
     last_seq = 0
     while True:
         rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
+            select(AuditEntry)
+            .where(AuditEntry.seq > last_seq)
+            .order_by(AuditEntry.seq)
+            .limit(batch)
         ).all()
         if not rows:
             break

@@ -25,7 +25,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     # A writing unit of work takes the write lock at BEGIN, so concurrent writers queue on the
-    # busy timeout instead of failing when a read transaction tries to upgrade; readers stay deferred.
+    # busy timeout instead of failing when a read transaction upgrades; readers stay deferred.
     writing = conn.get_execution_options().get("kouan_write", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 

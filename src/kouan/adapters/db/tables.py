@@ -1,8 +1,11 @@
-"""The database tables (SQLAlchemy 2). Times are stored as UTC; JSON holds filed documents as filed."""
+"""The database tables (SQLAlchemy 2).
+
+Times are stored as UTC; JSON columns hold filed documents as filed.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -24,7 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class UtcDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out, on SQLite (naive storage) and PostgreSQL alike."""
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (stored naive) and PostgreSQL."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -34,15 +37,15 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; Kouan stores aware UTC times")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
 
 from kouan.adapters.edifact import parse_paxlst
 from kouan.domain.filing import ArrivalNotice, DepartureNotice, UtcDateTime
@@ -56,9 +55,7 @@ def get_port_call(ctx: Ctx, actor: ApiActor, call_id: int) -> dict[str, Any]:
 
 
 @router.put("/{call_id}")
-def amend_arrival(
-    ctx: Ctx, actor: ApiActor, call_id: int, notice: ArrivalNotice
-) -> dict[str, Any]:
+def amend_arrival(ctx: Ctx, actor: ApiActor, call_id: int, notice: ArrivalNotice) -> dict[str, Any]:
     return portcalls.amend_arrival(ctx, actor, call_id, notice)
 
 
@@ -87,7 +84,9 @@ def record_event(ctx: Ctx, actor: ApiActor, call_id: int, event: EventIn) -> dic
         "requestBody": {"content": {"application/edifact": {"schema": {"type": "string"}}}}
     },
 )
-async def upload_paxlst(ctx: Ctx, actor: ApiActor, call_id: int, request: Request) -> dict[str, Any]:
+async def upload_paxlst(
+    ctx: Ctx, actor: ApiActor, call_id: int, request: Request
+) -> dict[str, Any]:
     """Replace the crew (NAD+FM) and passenger (NAD+FL) lists from a UN/EDIFACT PAXLST."""
     text = (await request.body()).decode("utf-8", errors="replace")
     lists = parse_paxlst(text)

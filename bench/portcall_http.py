@@ -1,0 +1,125 @@
+"""kouan bench portcall-http: filings per second over HTTP with concurrent clients against a running
+server, and the same server's trivial endpoint (/api/v1/health) measured in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KOUAN_DATABASE_URL": url, "KOUAN_SECRET_KEY": "bench-" + "k" * 32}
+    command = [sys.executable, "-m", "kouan.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen([*command, "--workers", str(workers)], env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the server did not start within 30 s")
+
+
+async def _drive(
+    base: str,
+    requests: list[tuple[str, str, dict[str, Any] | None]],
+    clients: int,
+    headers: dict[str, str],
+) -> tuple[float, list[float], int]:
+    """Send the requests from `clients` concurrent connections; wall time, latencies, errors."""
+    queue: asyncio.Queue[tuple[str, str, dict[str, Any] | None]] = asyncio.Queue()
+    for request in requests:
+        queue.put_nowait(request)
+    latencies: list[float] = []
+    errors = 0
+
+    async def client() -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
+            while not queue.empty():
+                method, path, body = queue.get_nowait()
+                t0 = time.perf_counter()
+                response = await http.request(method, path, json=body)
+                latencies.append(time.perf_counter() - t0)
+                errors += response.status_code >= 400
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return time.perf_counter() - started, latencies, errors
+
+
+def main(
+    calls: Annotated[int, typer.Option(help="Arrival notices to file.")] = 2000,
+    clients: Annotated[int, typer.Option(help="Concurrent HTTP clients.")] = 16,
+    workers: Annotated[int, typer.Option(help="Server worker processes.")] = 1,
+    database_url: Annotated[str | None, typer.Option(help="A scratch database (emptied!).")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object on the last line.")
+    ] = False,
+) -> None:
+    url, dialect = common.scratch_database(database_url)
+    ctx = common.context(url)
+    common.agent(ctx)
+    ctx.engine.dispose()
+    port = _free_port()
+    server = _start_server(url, port, workers)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        token = httpx.post(
+            f"{base}/api/v1/auth/token",
+            data={"username": "bench_agent", "password": common.PASSWORD},
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        rng = random.Random(2026)
+        now = common.utcnow()
+        filings = [("POST", "/api/v1/port-calls", common.filing(rng, i, now)) for i in range(calls)]
+        trivial = [("GET", "/api/v1/health", None)] * calls
+        asyncio.run(_drive(base, trivial[:200], clients, headers))  # warm up connections and code
+        trivial_s, _, _ = asyncio.run(_drive(base, trivial, clients, headers))
+        filing_s, latencies, errors = asyncio.run(_drive(base, filings, clients, headers))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    throughput = calls / filing_s
+    baseline = calls / trivial_s
+    common.emit(
+        {
+            "name": "portcall-http",
+            "database": dialect,
+            "calls": calls,
+            "clients": clients,
+            "workers": workers,
+            "errors": errors,
+            "throughput_per_s": round(throughput, 1),
+            **common.latency_figures(latencies),
+            "baseline_per_s": round(baseline, 1),
+            "ratio": round(throughput / baseline, 3),
+            "ratio_against": "GET /api/v1/health on the same server, same clients, same run",
+        },
+        as_json,
+    )
+
+
+if __name__ == "__main__":
+    typer.run(main)
