@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.migrate import upgrade
@@ -107,19 +109,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Peo
 
 
 @pytest.fixture(scope="session")
-def pg_ready() -> tuple[str, People]:
+def pg_ready() -> Iterator[tuple[str, People]]:
+    """A database of this test run's own on the server KOUAN_TEST_DATABASE_URL names, so that
+    runs side by side never meet; dropped at the end."""
     if not PG_URL:
         skip_or_fail(
             "PostgreSQL tests skipped: set KOUAN_TEST_DATABASE_URL="
             "postgresql+psycopg://postgres@127.0.0.1:5432/test to run them"
         )
     assert PG_URL
-    engine = make_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return PG_URL, _prepare(PG_URL)
+    name = f"kouan_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    server = make_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    yield url, _prepare(url)
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
 
 
 def _pg_clean(url: str) -> None:
