@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -29,7 +30,7 @@ from kouan.services import messagebus, reviews
 from kouan.services.idempotency import Answer, run_idempotent
 from kouan.services.permissions import Action, Actor, port_call_scope, require
 from kouan.services.rulesets import active_rule_sets
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_row
 
 if TYPE_CHECKING:
     from kouan.adapters.edifact import PassengerList
@@ -66,20 +67,27 @@ def _document_digest(document: dict[str, Any]) -> str:
 def _upsert_ship(session: Session, notice: ArrivalNotice) -> int:
     """Remember the ship as filed (one statement); returns its detentions on record."""
     ship = notice.ship
+    conn = session.connection()
     values = {
+        "imo": ship.imo,
         "mmsi": ship.mmsi,
         "name": ship.name,
         "call_sign": ship.call_sign,
         "flag": ship.flag,
+        "detentions": 0,
     }
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
-    statement = (
-        insert(Ship)
-        .values(imo=ship.imo, detentions=0, **values)
-        .on_conflict_do_update(index_elements=[Ship.imo], set_=values)
-        .returning(Ship.detentions)
-    )
-    return int(session.execute(statement).scalar_one())
+    return int(conn.execute(_ship_upsert(conn.dialect.name), values).scalar_one())
+
+
+@cache
+def _ship_upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (imo) DO UPDATE, built once per dialect (SQLite and PostgreSQL)."""
+    table = Ship.__table__
+    statement = (sqlite_insert if dialect == "sqlite" else pg_insert)(table)
+    refreshed = {c: statement.excluded[c] for c in ("mmsi", "name", "call_sign", "flag")}
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.imo], set_=refreshed
+    ).returning(table.c.detentions)
 
 
 def _subject(uow: UnitOfWork, call: PortCall, phase: Phase) -> Subject:
@@ -174,8 +182,7 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
     # Decide first, write once: the call is inserted already cleared when the rules allow it.
     opened = reviews.new_reviews(uow, subject, active_rule_sets(uow.session, ctx.cache))
     _apply_permits(uow, call, opened)
-    uow.session.add(call)
-    uow.session.flush()
+    call.id = insert_row(uow, call)
     uow.audit(
         "port_call.filed",
         SUBJECT,
@@ -183,7 +190,7 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
         None,
         {**_call_state(call), "late": call.late, "document_sha256": _document_digest(document)},
     )
-    reviews.save_reviews(uow, SUBJECT, call.id, opened)
+    reviews.save_reviews(uow, SUBJECT, call.id, opened, insert=True)
     return 201, _view(uow, call, opened)
 
 

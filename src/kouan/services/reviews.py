@@ -15,7 +15,7 @@ from kouan.rules.base import Outcome, Subject
 from kouan.services import messagebus
 from kouan.services.permissions import Action, Actor, require, review_scope
 from kouan.services.rulesets import RuleSets
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_rows
 
 
 def review_state(review: Review) -> dict[str, Any]:
@@ -55,12 +55,17 @@ def new_reviews(
 
 
 def save_reviews(
-    uow: UnitOfWork, subject_type: str, subject_id: int, reviews: list[Review]
+    uow: UnitOfWork, subject_type: str, subject_id: int, reviews: list[Review], insert: bool = False
 ) -> None:
+    """Store new reviews; with `insert` as plain rows (the objects are then not in the session)."""
     for review in reviews:
         review.subject_type, review.subject_id = subject_type, subject_id
-    uow.session.add_all(reviews)
-    uow.session.flush()
+    if insert:
+        for review, review_id in zip(reviews, insert_rows(uow, reviews), strict=True):
+            review.id = review_id
+    else:
+        uow.session.add_all(reviews)
+        uow.session.flush()
     for review in reviews:
         uow.audit("review.opened", "review", review.id, None, review_state(review))
 

@@ -20,7 +20,7 @@ _ACTIVE_VERSIONS = (
 
 def active_rule_sets(session: Session, cache: dict[str, object]) -> RuleSets:
     """One cheap query for the active versions; rebuilt only when a version changed."""
-    versions = tuple(session.execute(_ACTIVE_VERSIONS).all())
+    versions = tuple(session.connection().execute(_ACTIVE_VERSIONS).all())
     cached = cache.get("rule_sets")
     if isinstance(cached, tuple) and cached[0] == versions:
         rule_sets: RuleSets = cached[1]

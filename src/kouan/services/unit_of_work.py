@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
+from functools import cache
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Insert, Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from kouan.adapters.db import audit
 from kouan.adapters.db.engine import session_factory
+from kouan.adapters.db.tables import Base
 from kouan.config import Settings
 from kouan.domain.errors import Conflict
 from kouan.services.permissions import Actor
@@ -22,6 +24,34 @@ from kouan.services.permissions import Actor
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _values(obj: Base) -> dict[str, Any]:
+    """The row of a new object, its column defaults applied to the object too."""
+    for column in obj.__table__.columns:
+        default = column.default
+        if getattr(obj, column.key) is None and default is not None and default.is_scalar:
+            setattr(obj, column.key, default.arg)
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns if c.key != "id"}
+
+
+@cache
+def _insert_returning_id(table: Table) -> Insert:
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+
+def insert_row(uow: UnitOfWork, obj: Base) -> int:
+    """Insert a new object's row with one Core statement, skipping the ORM's flush machinery
+    (the hot path of filing); the object stays outside the session. Returns the new id."""
+    statement = _insert_returning_id(obj.__table__)
+    return int(uow.session.connection().execute(statement, _values(obj)).scalar_one())
+
+
+def insert_rows(uow: UnitOfWork, objs: Sequence[Base]) -> list[int]:
+    """Like `insert_row` for several objects of one table, in one round trip; ids in order."""
+    statement = _insert_returning_id(objs[0].__table__)
+    result = uow.session.connection().execute(statement, [_values(o) for o in objs])
+    return [int(i) for i in result.scalars().all()]
 
 
 class UnitOfWork:

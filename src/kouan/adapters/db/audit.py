@@ -10,12 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from kouan.adapters.db.tables import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+# Built once: constructing statements costs more than running them on this hot path.
+_head = AuditHead.__table__.c
+_LOCK_HEAD = select(_head.seq, _head.hash).where(_head.id == 1).with_for_update()
+_INSERT_ENTRY = insert(AuditEntry.__table__)
+_MOVE_HEAD = (
+    update(AuditHead.__table__)
+    .where(_head.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
 
 
 def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -44,11 +53,10 @@ def append_many(session: Session, entries: list[dict[str, Any]]) -> None:
 
     Locking the head row last keeps the time other writers wait for the chain short.
     """
-    head = session.execute(
-        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-    ).first()
+    conn = session.connection()
+    head = conn.execute(_LOCK_HEAD).first()
     if head is None:
-        session.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
+        conn.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
         seq, prev_hash = 0, GENESIS
     else:
         seq, prev_hash = head.seq, head.hash
@@ -58,8 +66,8 @@ def append_many(session: Session, entries: list[dict[str, Any]]) -> None:
         row = {**entry, "seq": seq, "entity_id": str(entry["entity_id"]), "prev_hash": prev_hash}
         row["hash"] = prev_hash = _digest(prev_hash, _fields(row))
         rows.append(row)
-    session.execute(insert(AuditEntry), rows)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev_hash))
+    conn.execute(_INSERT_ENTRY, rows)
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev_hash})
 
 
 @dataclass(frozen=True)

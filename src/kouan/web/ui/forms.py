@@ -1,0 +1,173 @@
+"""Forms on the pages: what was typed, shown again with each error beside its field.
+
+Form fields are named by their place in the document ("ship.imo", "cargo.items[0].teu"), the
+same names pydantic and the services give errors, so an error finds its field by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from kouan.domain.errors import DomainError, FieldError
+from kouan.web.errors import fields_from_pydantic
+from kouan.web.ui.display import PORT_ZONE
+from kouan.web.ui.i18n import N_, translations
+
+# Pydantic's error types a person meets in a form, in words the page can translate.
+_TYPE_MESSAGES = {
+    "missing": N_("Required."),
+    "int_parsing": N_("A whole number, e.g. 12."),
+    "int_from_float": N_("A whole number, e.g. 12."),
+    "float_parsing": N_("A number, e.g. 12.5."),
+    "date_parsing": N_("A date, e.g. 2027-05-31."),
+    "date_from_datetime_parsing": N_("A date, e.g. 2027-05-31."),
+    "datetime_parsing": N_("A date and time, e.g. 2026-12-01 08:00."),
+    "datetime_from_date_parsing": N_("A date and time, e.g. 2026-12-01 08:00."),
+    "greater_than_equal": N_("At least %(ge)s."),
+    "greater_than": N_("More than %(gt)s."),
+    "string_too_long": N_("At most %(max_length)s characters."),
+    "too_long": N_("At most %(max_length)s entries."),
+    "literal_error": N_("One of %(expected)s."),
+}
+# Field errors of the services whose expectation the page says in the reader's language.
+_FIELD_MESSAGES = {"reason": N_("Give a reason for anything but approve.")}
+# What an error of each kind means for the person at the form.
+_HEADLINES = {
+    "validation_failed": N_("Please correct the marked fields."),
+    "conflict": N_("Someone changed this since you opened the page: reload it and try again."),
+    "invalid_transition": N_("This is not possible in the call's present state."),
+    "forbidden": N_("Your organisation may not do this."),
+    "not_found": N_("Not found, or not yours to see."),
+}
+
+
+@dataclass
+class FormState:
+    """A form as it is shown again: the values as typed, errors by field, messages above it.
+
+    A message is a headline in the reader's language and the service's detail (English).
+    """
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    messages: list[tuple[str, str]] = field(default_factory=list)
+
+    def value(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default)
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+
+Forms = dict[str, FormState]
+
+
+def typed(form: FormData, names: Collection[str]) -> dict[str, str]:
+    """The text fields of `form` among `names`, stripped (files and unknown fields left out)."""
+    out = {}
+    for name in names:
+        value = form.get(name)
+        if isinstance(value, str):
+            out[name] = value.strip()
+    return out
+
+
+def port_time(value: str) -> str:
+    """A datetime-local value, which is the port's wall clock, as ISO 8601 with its offset.
+
+    Text that is not a date and time is passed on unchanged for the validation to name.
+    """
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=PORT_ZONE)
+    return moment.isoformat()
+
+
+def _parent(path: str) -> str:
+    cut = max(path.rfind("."), path.rfind("["))
+    return path[:cut] if cut > 0 else ""
+
+
+def field_for(path: str, names: Collection[str], aliases: Mapping[str, str]) -> str | None:
+    """The form field that shows an error at `path`: itself, the nearest enclosing field, or
+    the field an enclosing part comes from (`aliases`, e.g. the crew from the PAXLST upload)."""
+    while path:
+        if path in names:
+            return path
+        if path in aliases:
+            return aliases[path]
+        path = _parent(path)
+    return None
+
+
+def _place(
+    state: FormState, fe: FieldError, message: str, target: str | None, fallback: str | None
+) -> None:
+    """Beside its field; else, named by its place, beside `fallback` or above the form."""
+    if target is not None:
+        state.add(target, message)
+        return
+    value = "" if fe.value in (None, "") else f" {fe.value!r}"
+    if fallback is not None:
+        state.add(fallback, f"{fe.field}{value}: {message}")
+    else:
+        state.messages.append((message, f"{fe.field}{value}: {fe.expected}"))
+
+
+def _type_message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
+    msgid = _TYPE_MESSAGES.get(str(error.get("type")))
+    if msgid is None:
+        return fe.expected
+    context = {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in
+               dict(error.get("ctx") or {}).items()}
+    try:
+        return translations(lang).gettext(msgid) % context
+    except (KeyError, TypeError, ValueError):
+        return fe.expected
+
+
+def from_validation(
+    exc: ValidationError,
+    values: dict[str, str],
+    names: Collection[str],
+    lang: str,
+    aliases: Mapping[str, str] | None = None,
+    fallback: str | None = None,
+) -> FormState:
+    """The form again with pydantic's errors beside the fields they concern."""
+    t = translations(lang).gettext
+    state = FormState(values=values, messages=[(t(_HEADLINES["validation_failed"]), "")])
+    errors = exc.errors()
+    for error, fe in zip(errors, fields_from_pydantic(list(errors)), strict=True):
+        target = field_for(fe.field, names, aliases or {})
+        _place(state, fe, _type_message(error, fe, lang), target, fallback)
+    return state
+
+
+def from_domain(
+    exc: DomainError,
+    values: dict[str, str],
+    names: Collection[str],
+    lang: str,
+    aliases: Mapping[str, str] | None = None,
+    fallback: str | None = None,
+) -> FormState:
+    """The form again with a service's refusal: its headline above, its field errors beside."""
+    t = translations(lang).gettext
+    headline = t(_HEADLINES.get(exc.code, _HEADLINES["validation_failed"]))
+    detail = "" if exc.fields else exc.message
+    state = FormState(values=values, messages=[(headline, detail)])
+    for fe in exc.fields:
+        target = field_for(fe.field, names, aliases or {})
+        known = _FIELD_MESSAGES.get(fe.field)
+        _place(state, fe, t(known) if known else fe.expected, target, fallback)
+    return state
