@@ -1,4 +1,4 @@
-"""The command line: db upgrade, users create, audit verify, ais replay (on SQLite and PostgreSQL)."""
+"""The command line: db upgrade, users create, audit verify, ais replay (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,15 @@ def test_db_upgrade_is_repeatable(cli_env: None) -> None:
 
 
 def test_users_create_reads_the_password_from_stdin(cli_env: None, ctx: ServiceContext) -> None:
-    args = ["users", "create", "li.officer", "--org-type", "CUSTOMS", "--org-name", "Huangdao Customs"]
+    args = [
+        "users",
+        "create",
+        "li.officer",
+        "--org-type",
+        "CUSTOMS",
+        "--org-name",
+        "Huangdao Customs",
+    ]
     result = runner.invoke(app, [*args, "--password-stdin"], input="s3cret-pass\n")
     assert result.exit_code == 0, result.output
     actor = users.authenticate(ctx, "li.officer", "s3cret-pass")
@@ -75,7 +83,9 @@ def test_ais_replay_brings_the_ship_in(
         {"type": 1, "mmsi": 351759000, "lat": 36.01, "lon": 120.22, "speed": 3.1}, radio_channel="A"
     )
     feed = tmp_path / "feed.nmea"
-    feed.write_text("\n".join(sentences) + "\n" + shared_data("ais", "gpsd_sample.aivdm").read_text())
+    feed.write_text(
+        "\n".join(sentences) + "\n" + shared_data("ais", "gpsd_sample.aivdm").read_text()
+    )
     result = runner.invoke(app, ["ais", "replay", str(feed)])
     assert result.exit_code == 0, result.output
     assert f"arrivals recorded for port calls [{call['id']}]" in result.output
