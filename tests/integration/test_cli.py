@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import pyais
 import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
@@ -73,11 +80,9 @@ def test_audit_verify_finds_an_edited_row(
 
 
 def test_ais_replay_brings_the_ship_in(
-    cli_env: None, ctx: ServiceContext, people: People, clock: Clock, tmp_path
+    cli_env: None, ctx: ServiceContext, people: People, clock: Clock, tmp_path: Path
 ) -> None:
     """EVER DIADEM (MMSI 351759000) files; a position inside Qingdao's port area records ATA."""
-    import pyais
-
     _, call = portcalls.file_arrival(ctx, people["agent"], arrival_notice(clock.now))
     sentences = pyais.encode_dict(
         {"type": 1, "mmsi": 351759000, "lat": 36.01, "lon": 120.22, "speed": 3.1}, radio_channel="A"
@@ -92,3 +97,33 @@ def test_ais_replay_brings_the_ship_in(
     view = portcalls.get_port_call(ctx, people["port_office"], call["id"])
     assert view["timestamps"][TimelineEvent.ATA.value] is not None
     assert view["ata_source"] == "AIS" and view["status"] == "arrived"
+
+
+def test_ais_listen_records_arrivals_from_udp(
+    database_url: str, ctx: ServiceContext, people: People, clock: Clock
+) -> None:
+    """`kouan ais listen --udp PORT` in its own process receives a datagram and records ATA."""
+    _, call = portcalls.file_arrival(ctx, people["agent"], arrival_notice(clock.now))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "KOUAN_DATABASE_URL": database_url}
+    command = [sys.executable, "-m", "kouan.cli", "ais", "listen", "--udp", str(port)]
+    listener = subprocess.Popen(
+        [*command, "--host", "127.0.0.1"], env=env, stdout=subprocess.PIPE, text=True
+    )
+    sentence = pyais.encode_dict({"type": 1, "mmsi": 351759000, "lat": 36.0, "lon": 120.2})[0]
+    try:
+        deadline = time.monotonic() + 20
+        arrived = None
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            while arrived is None and time.monotonic() < deadline:
+                sender.sendto(sentence.encode() + b"\r\n", ("127.0.0.1", port))
+                time.sleep(0.3)
+                view = portcalls.get_port_call(ctx, people["port_office"], call["id"])
+                arrived = view["timestamps"]["ATA"]
+    finally:
+        listener.terminate()
+        listener.wait(timeout=10)
+    assert arrived is not None
+    assert view["ata_source"] == "AIS"

@@ -55,17 +55,20 @@ def _binding(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE) or request.cookies.get(ANON_COOKIE)
 
 
-def form_token(request: Request, response: Response | None = None) -> str:
-    """The CSRF token for forms on this page; without any cookie to bind to, one is set."""
+def form_token(request: Request) -> tuple[str, str | None]:
+    """The CSRF token for this page's forms, and a new anonymous binding to set as a cookie
+    when the request has nothing to bind to (a first visit to the login page)."""
     binding = _binding(request)
+    anonymous = None
     if binding is None:
-        binding = secrets.token_urlsafe(32)
-        if response is not None:
-            response.set_cookie(
-                ANON_COOKIE, binding, httponly=True, samesite="lax", secure=_secure(request)
-            )
-    ctx = request.app.state.ctx
-    return csrf_token(ctx.settings.secret_key, binding)
+        binding = anonymous = secrets.token_urlsafe(32)
+    return csrf_token(request.app.state.ctx.settings.secret_key, binding), anonymous
+
+
+def set_anonymous(request: Request, response: Response, binding: str) -> None:
+    response.set_cookie(
+        ANON_COOKIE, binding, httponly=True, samesite="lax", secure=_secure(request)
+    )
 
 
 async def read_form(request: Request) -> FormData:

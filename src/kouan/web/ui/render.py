@@ -1,0 +1,153 @@
+"""Rendering pages: one Jinja2 environment per language, the common page frame, error pages."""
+
+from __future__ import annotations
+
+from functools import cache, partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from kouan.services.permissions import Action, Actor, allowed
+from kouan.web.ui import display, session
+from kouan.web.ui.forms import Forms
+from kouan.web.ui.i18n import N_, choose_language, remember_language, translations
+
+TEMPLATES = Path(__file__).parent / "templates"
+NOTICE_COOKIE = "kouan_notice"
+# What a page confirms after the form that led to it (the cookie holds only the key).
+NOTICES = {
+    "filed": N_("Arrival notice filed."),
+    "decided": N_("Decision recorded."),
+    "event": N_("Event recorded."),
+    "departure": N_("Departure filed."),
+    "logged_out": N_("You have logged out."),
+}
+# The navigation: key, address, label and the action a role needs to see the entry.
+NAVIGATION: tuple[tuple[str, str, str, Action | None], ...] = (
+    ("home", "/", N_("Home"), None),
+    ("calls", "/port-calls", N_("Port calls"), Action.PORT_CALL_READ),
+    ("new", "/port-calls/new", N_("File an arrival notice"), Action.PORT_CALL_FILE),
+    ("reviews", "/reviews", N_("Review queue"), Action.REVIEW_READ),
+    ("board", "/board", N_("Port board"), Action.BOARD_READ),
+)
+ERROR_HEADLINES = {
+    400: N_("The request could not be understood"),
+    401: N_("Please log in"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Not possible here"),
+    409: N_("Changed in the meantime"),
+    413: N_("Too large"),
+    422: N_("Cannot be accepted"),
+    429: N_("Too many attempts"),
+}
+
+
+@cache
+def environment(lang: str) -> Environment:
+    """The templates with `_()` and the formats of `lang`."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        lang=lang,
+        label=display.Labels.of(lang),
+        rule_title=partial(display.rule_title, lang=lang),
+    )
+    env.filters.update(
+        when=partial(display.when, lang=lang),
+        number=partial(display.number, lang=lang),
+        big_number=partial(display.big_number, lang=lang),
+        duration=partial(display.duration, lang=lang),
+        local_input=display.local_input,
+    )
+    return env
+
+
+def language(request: Request) -> str:
+    return choose_language(request, request.app.state.ctx.settings.default_lang)
+
+
+def navigation(actor: Actor | None) -> list[tuple[str, str, str]]:
+    if actor is None:
+        return []
+    return [
+        (key, href, label)
+        for key, href, label, action in NAVIGATION
+        if action is None or allowed(actor, action)
+    ]
+
+
+def _language_links(request: Request, page_url: str | None) -> dict[str, str]:
+    """This page in each language (a page shown after a POST links to its GET address)."""
+    path = page_url or (request.url.path if request.method == "GET" else "/")
+    params = dict(request.query_params) if page_url is None and request.method == "GET" else {}
+    return {code: f"{path}?{urlencode({**params, 'lang': code})}" for code in ("zh", "en")}
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    actor: Actor | None,
+    status: int = 200,
+    forms: Forms | None = None,
+    page_url: str | None = None,
+    current: str = "",
+) -> HTMLResponse:
+    """A page in the reader's language inside the common frame (top bar, navigation)."""
+    ctx = request.app.state.ctx
+    lang = language(request)
+    token, anonymous = session.form_token(request)
+    notice = NOTICES.get(request.cookies.get(NOTICE_COOKIE, ""))
+    body = environment(lang).get_template(template).render(
+        request=request,
+        actor=actor,
+        csrf=token,
+        csrf_field=session.CSRF_FIELD,
+        nav=navigation(actor),
+        current=current,
+        forms=forms or {},
+        notice=notice,
+        lang_links=_language_links(request, page_url),
+        now=ctx.clock(),
+        **context,
+    )
+    response = HTMLResponse(body, status_code=status)
+    if anonymous is not None:
+        session.set_anonymous(request, response, anonymous)
+    if NOTICE_COOKIE in request.cookies:
+        response.delete_cookie(NOTICE_COOKIE)
+    remember_language(request, response)
+    return response
+
+
+def redirect(url: str, notice: str | None = None) -> RedirectResponse:
+    """See Other after a form, with what the next page should confirm."""
+    response = RedirectResponse(url, status_code=303)
+    if notice is not None:
+        response.set_cookie(NOTICE_COOKIE, notice, max_age=60, httponly=True, samesite="lax")
+    return response
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    """Any refusal on a page, in the frame and the reader's language (the HTML error renderer)."""
+    headline = ERROR_HEADLINES.get(status, ERROR_HEADLINES[400])
+    return render(
+        request,
+        "error.html",
+        {"status": status, "headline": headline, "message": message},
+        actor=session.optional_actor(request),
+        status=status,
+    )
