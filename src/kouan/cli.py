@@ -18,6 +18,7 @@ from kouan.adapters.db.migrate import upgrade
 from kouan.config import get_settings
 from kouan.domain.agency import OrgType
 from kouan.domain.errors import DomainError
+from kouan.services import demo as demo_port
 from kouan.services import reference, users
 from kouan.services.permissions import SYSTEM
 from kouan.services.unit_of_work import ServiceContext
@@ -158,8 +159,6 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
 ) -> None:
     """Build the demo port of Qingdao (if the database is empty), print the logins and serve."""
-    from kouan.services import demo as demo_port
-
     ctx = context()
     upgrade_database(ctx)
     with Progress(console=console) as progress:

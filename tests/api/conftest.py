@@ -13,6 +13,8 @@ from pyais import encode_dict
 from sqlalchemy import func, select
 
 from kouan.adapters.db.tables import AuditEntry, PortCall
+from kouan.adapters.edifact import PassengerList, write_paxlst
+from kouan.domain.filing import Person
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.app import create_app
 from tests.conftest import PASSWORD
@@ -93,9 +95,29 @@ def by_agency(call: dict[str, Any], phase: str = "entry") -> dict[str, dict[str,
 
 def position_report(mmsi: str, lat: float, lon: float, msg_type: int = 1) -> str:
     """One real AIVDM sentence (pyais' encoder, so the checksum is right) placing a ship."""
-    data = {"type": msg_type, "mmsi": int(mmsi), "lat": lat, "lon": lon, "speed": 0.2}
+    data: dict[str, str | int | float | bytes | bool] = {
+        "type": msg_type,
+        "mmsi": int(mmsi),
+        "lat": lat,
+        "lon": lon,
+        "speed": 0.2,
+    }
     (sentence,) = encode_dict(data, talker_id="AI", sentence_type="VDM")
     return sentence
+
+
+def crew_paxlst(crew: list[dict[str, Any]]) -> str:
+    """A PAXLST interchange listing `crew` (person dicts) for EVER DIADEM's call at Qingdao."""
+    persons = [Person.model_validate(p) for p in crew]
+    passenger_list = PassengerList(
+        sender="PENAVICO QINGDAO",
+        transport_id="0521-012W",
+        departure_port="KRPUS",
+        arrival_port="CNTAO",
+        persons=persons,
+        roles=["crew"] * len(persons),
+    )
+    return write_paxlst(passenger_list, sender="PENAVICO", recipient="KOUAN", reference="42")
 
 
 def error_field(response: httpx.Response, status: int, field: str) -> dict[str, Any]:

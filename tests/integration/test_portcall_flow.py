@@ -114,7 +114,7 @@ def test_concurrent_decisions_one_wins(ctx: ServiceContext, people: People, cloc
         t.start()
     for t in threads:
         t.join()
-    assert sorted(results)[0] == "conflict" and len(results) == 2, results
+    assert sorted(results) in (["approve", "conflict"], ["conflict", "hold"]), results
     winner = next(r for r in results if r != "conflict")
     final = portcalls.get_port_call(ctx, people["port_office"], call["id"])
     assert _by_agency(final)["CUSTOMS"]["status"] == Decision(winner).status.value
@@ -215,8 +215,9 @@ def test_enterprises_see_only_their_own_calls(
         portcalls.get_port_call(ctx, people["agent2"], call["id"])
     assert portcalls.list_port_calls(ctx, people["agent2"]) == []
     assert [c["id"] for c in portcalls.list_port_calls(ctx, people["port_office"])] == [call["id"]]
-    with pytest.raises(Forbidden):
-        portcalls.list_port_calls(ctx, people["broker"])
+    assert portcalls.list_port_calls(ctx, people["broker"]) == []
+    with pytest.raises(NotFound):
+        portcalls.get_port_call(ctx, people["broker"], call["id"])
 
 
 def test_same_idempotency_key_files_once(ctx: ServiceContext, people: People, clock: Clock) -> None:

@@ -112,7 +112,7 @@ def test_a_running_wait_counts_up_to_now() -> None:
 def test_etd_must_follow_eta() -> None:
     data = arrival_notice_data()
     data["etd"] = data["eta"]
-    with pytest.raises(ValidationError, match=r"etd .* must be after eta"):
+    with pytest.raises(ValidationError, match=r"a time after eta"):
         ArrivalNotice.model_validate(data)
 
 

@@ -22,6 +22,7 @@ class DomainError(Exception):
 
     code = "invalid"
     status = 422
+    headers: dict[str, str] | None = None
 
     def __init__(self, message: str, fields: list[FieldError] | None = None) -> None:
         super().__init__(message)

@@ -9,9 +9,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from kouan.domain import identifiers
+
+# Unknown fields are refused; NaN and infinities are not numbers anyone can file.
+DOCUMENT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 Imo = Annotated[str, AfterValidator(identifiers.validate_imo)]
 Mmsi = Annotated[str, AfterValidator(identifiers.validate_mmsi)]
@@ -30,7 +33,7 @@ UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class Document(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT
 
     type: Annotated[str, Field(min_length=1, max_length=3)] = "P"
     number: Annotated[str, Field(min_length=1, max_length=35)]
@@ -41,7 +44,7 @@ class Document(BaseModel):
 class Person(BaseModel):
     """A crew member (FAL 5, with rank) or a passenger (FAL 6)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT
 
     family_name: Text
     given_names: Annotated[str, Field(max_length=200)] = ""
@@ -59,7 +62,7 @@ class Person(BaseModel):
 
 
 class Ship(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT
 
     imo: Imo
     mmsi: Mmsi
@@ -71,7 +74,7 @@ class Ship(BaseModel):
 
 
 class CargoItem(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT
 
     description: Text
     packages: Annotated[int, Field(ge=0)] = 0
@@ -83,7 +86,7 @@ class CargoItem(BaseModel):
 class CargoSummary(BaseModel):
     """FAL 2: the cargo aboard, with the totals the agent declares."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT
 
     items: list[CargoItem] = []
     total_packages: Annotated[int, Field(ge=0)] = 0
@@ -105,7 +108,7 @@ class CargoSummary(BaseModel):
 class DangerousGood(BaseModel):
     """FAL 7: one dangerous-goods entry (IMDG)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT
 
     un_number: Annotated[str, Field(pattern=r"^(UN)?\d{4}$")]
     imdg_class: Annotated[str, Field(pattern=r"^[1-9](\.[1-6])?$")]
@@ -122,7 +125,7 @@ class DangerousGood(BaseModel):
 class HealthDeclaration(BaseModel):
     """Maritime Declaration of Health (IHR 2005), the questions that drive quarantine."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT
 
     ill_persons: Annotated[int, Field(ge=0)] = 0
     deaths: Annotated[int, Field(ge=0)] = 0
@@ -134,7 +137,7 @@ class HealthDeclaration(BaseModel):
 class GeneralDeclaration(BaseModel):
     """FAL 1: the general declaration (what the other forms do not already say)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT
 
     master_name: Annotated[str, Field(max_length=120)] = ""
     net_tonnage: Annotated[float, Field(ge=0)] | None = None
@@ -146,7 +149,7 @@ class GeneralDeclaration(BaseModel):
 class ArrivalNotice(BaseModel):
     """Everything the agent files once, for all four agencies, before the ship arrives."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT
 
     ship: Ship
     voyage: Annotated[str, Field(min_length=1, max_length=35)]
@@ -163,17 +166,19 @@ class ArrivalNotice(BaseModel):
     health: HealthDeclaration = HealthDeclaration()
     security_level: Literal[1, 2, 3] = 1
 
-    @model_validator(mode="after")
-    def _etd_after_eta(self) -> ArrivalNotice:
-        if self.etd <= self.eta:
-            raise ValueError(f"etd {self.etd.isoformat()} must be after eta {self.eta.isoformat()}")
-        return self
+    @field_validator("etd")
+    @classmethod
+    def _etd_after_eta(cls, etd: datetime, info: ValidationInfo) -> datetime:
+        eta = info.data.get("eta")  # absent when eta itself was refused
+        if eta is not None and etd <= eta:
+            raise ValueError(f"a time after eta {eta.isoformat()}")
+        return etd
 
 
 class DepartureNotice(BaseModel):
     """The departure the agent files while the ship works; the agencies pre-approve it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = DOCUMENT
 
     etd: UtcDateTime
     next_port: Locode

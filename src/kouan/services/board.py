@@ -47,7 +47,7 @@ class CallSummary:
 
 @dataclass(frozen=True)
 class Board:
-    """The port office's live board (口岸动态): where the ships are and today's zero-wait figures."""
+    """The live board (口岸动态): where the ships are and today's zero-wait figures."""
 
     at_anchor: list[CallSummary]
     alongside: list[CallSummary]

@@ -20,15 +20,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from stdnum import imo as stdnum_imo
 
-from kouan.adapters.db.tables import Organisation, PortCall, RuleSetRow, User
+from kouan.adapters.db.tables import Organisation, PortCall, User
 from kouan.domain.agency import Agency, Decision, OrgType, Phase
 from kouan.domain.errors import ValidationFailed
 from kouan.domain.filing import ArrivalNotice, DepartureNotice
 from kouan.domain.portcall import TimelineEvent
 from kouan.rules.base import PORT_TIME_ZONE
-from kouan.rules.registry import build_rule_set
-from kouan.services import portcalls, reviews, users
+from kouan.services import portcalls, reviews, rulesets, users
 from kouan.services.permissions import SYSTEM, Actor
+from kouan.services.rulesets import active_rule_sets
 from kouan.services.unit_of_work import ServiceContext
 
 if TYPE_CHECKING:
@@ -36,8 +36,13 @@ if TYPE_CHECKING:
 
 SEED = 2009
 PORT = "CNTAO"
+# Hours between the instants of a call, the same for every ship of the demo.
 PILOTAGE_HOURS = 1.5  # from the pilot boarding place (ATA) to all fast at the berth
 PREPARATION_HOURS = 0.5  # from all fast to the first crane or grab
+PERMIT_TO_WORK_HOURS = 0.25  # from an entry permit issued late to the first crane
+DEPARTURE_FILED_HOURS = 2.0  # the agent files the departure this long after work starts
+UNMOORING_HOURS = 1.0  # from the departure permit to leaving the berth
+ETD_MARGIN_HOURS = 2.0  # what the agent adds to the planned stay when estimating the ETD
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class Login:
 
 @dataclass(frozen=True)
 class DemoUser:
+    """One user of the demo and the organisation it works for."""
+
     username: str
     org_type: OrgType
     org_name: str
@@ -77,9 +84,7 @@ USERS: tuple[DemoUser, ...] = (
         "border.liu", OrgType.BORDER, "Qingdao Border Inspection General Station", "LIU Yang 刘洋"
     ),
     DemoUser("msa.chen", OrgType.MSA, "Qingdao Maritime Safety Administration", "CHEN Gang 陈刚"),
-    DemoUser(
-        "qqct", OrgType.TERMINAL, "Qingdao Qianwan Container Terminal (QQCT)", "XU Bo 徐波"
-    ),
+    DemoUser("qqct", OrgType.TERMINAL, "Qingdao Qianwan Container Terminal (QQCT)", "XU Bo 徐波"),
     DemoUser("dagang", OrgType.TERMINAL, "Qingdao Port Dagang Company", "GAO Feng 高峰"),
     DemoUser("qdport", OrgType.TERMINAL, "Qingdao Port Group (ore and oil)", "MA Jun 马骏"),
     DemoUser("penavico", OrgType.SHIPPING_AGENT, "Penavico Qingdao", "SUN Hui 孙慧"),
@@ -89,7 +94,7 @@ USERS: tuple[DemoUser, ...] = (
         "inchcape", OrgType.SHIPPING_AGENT, "Inchcape Shipping Services Qingdao", "Tom HARPER"
     ),
     DemoUser(
-        "broker", OrgType.CUSTOMS_BROKER, "Qingdao Jiaozhou Bay Customs Brokerage", "LIN Tao 林涛"
+        "qdbroker", OrgType.CUSTOMS_BROKER, "Qingdao Jiaozhou Bay Customs Brokerage", "LIN Tao 林涛"
     ),
     DemoUser("sdair", OrgType.AIRLINE, "Shandong Airlines", "GUO Yan 郭燕"),
     DemoUser("costa", OrgType.CRUISE_LINE, "Costa Crociere Asia", "Marco ROSSI"),
@@ -106,6 +111,8 @@ def _terminal_of(berth: str) -> str:
 
 @dataclass(frozen=True)
 class ShipSpec:
+    """A ship of the demo: its identity, its kind and where its crew comes from."""
+
     name: str
     imo_base: str  # the first six digits; the check digit is computed
     mmsi: str
@@ -141,40 +148,54 @@ BULK_CARGO = {
     "chemical": "Methanol",
 }
 
-SHIPS: tuple[ShipSpec, ...] = (
-    ShipSpec("EVER DIADEM", "913427", "351759000", "3FOF8", "PA", "container", 53359, "TW", "PH"),
-    ShipSpec("COSCO LAOSHAN", "938155", "413452180", "BPLS", "CN", "container", 66452, "CN", "CN"),
-    ShipSpec("XIN JIAOZHOU", "936214", "477108900", "VRDJ5", "HK", "container", 90645, "CN", "CN"),
-    ShipSpec("OOCL HUANGDAO", "941782", "477305600", "VRGH8", "HK", "container", 66571, "CN IN", "PH CN"),
-    ShipSpec("HANJIN YELLOW SEA", "934571", "440128000", "DSQN7", "KR", "container", 40952, "KR", "PH"),
-    ShipSpec("SITC MOJI", "939406", "477802300", "VRHU4", "HK", "container", 9530, "CN", "CN"),
-    ShipSpec("KMTC SHANDONG", "933820", "441237000", "D7MS", "KR", "container", 17280, "KR", "PH"),
-    ShipSpec("MOL PROSPERITY", "944163", "563018700", "9V7631", "SG", "container", 78316, "JP IN", "PH"),
-    ShipSpec("NYK CASSIOPEIA", "942257", "432618000", "7JBC", "JP", "container", 97825, "JP", "PH"),
-    ShipSpec("MSC ALTAIR", "930456", "355812000", "3EKZ7", "PA", "container", 107849, "UA IN", "PH IN"),
-    ShipSpec("CMA CGM ELBE", "940235", "248716000", "9HA2417", "MT", "container", 73779, "HR UA", "PH"),
-    ShipSpec("MAERSK SEMBAWANG", "945519", "565312000", "9V8842", "SG", "container", 94193, "IN", "PH IN"),
-    ShipSpec("APL BOHAI", "936872", "566104000", "9V9913", "SG", "container", 71787, "IN UA", "PH"),
-    ShipSpec("CSCL MANZANILLO", "941203", "477906100", "VRKN2", "HK", "container", 90757, "CN", "CN"),
-    ShipSpec("KOTA SERASI", "937390", "564227000", "9V6518", "SG", "container", 27779, "CN IN", "PH"),
-    ShipSpec("CAPE HARMONY", "926318", "538002741", "V7RH3", "MH", "ore", 87410, "GR UA", "PH"),
-    ShipSpec("PACIFIC IRONSTONE", "939917", "636014455", "A8PQ6", "LR", "ore", 93031, "CN", "CN"),
-    ShipSpec("STAR MINERVA", "924861", "240671000", "SVAQ4", "GR", "ore", 88620, "GR", "PH UA"),
-    ShipSpec("ORE JIAOZHOU", "946582", "229518000", "9HB3392", "MT", "ore", 198980, "CN", "CN"),
-    ShipSpec("OCEAN GRACE", "935826", "357104000", "3FGR6", "PA", "grain", 39727, "UA", "PH"),
-    ShipSpec("NEWCASTLE SPIRIT", "935263", "372946000", "3FHN2", "PA", "coal", 40302, "IN", "IN"),
-    ShipSpec("SEA KAILUAN", "927349", "414087000", "BOKL", "CN", "coal", 22835, "CN", "CN"),
-    ShipSpec("GOLDEN BOHAI", "932714", "477523800", "VRCV9", "HK", "coal", 31236, "CN", "CN"),
-    ShipSpec("DELTA POSEIDON", "928842", "241098000", "SVBD7", "GR", "crude", 156916, "GR", "PH"),
-    ShipSpec("DONG HAI STAR", "937718", "413209870", "BOXD", "CN", "crude", 160216, "CN", "CN"),
-    ShipSpec("HUANGDAO SPIRIT", "943308", "564772000", "9V6270", "SG", "crude", 81502, "IN", "IN"),
-    ShipSpec("NORDIC LIUTING", "939662", "636091234", "A8UK3", "LR", "crude", 62371, "RU UA", "PH"),
-    ShipSpec("ASIA PEARL", "931524", "353270000", "3EPT5", "PA", "chemical", 8539, "KR", "PH"),
-    ShipSpec("HAI YANG 8", "918673", "412374520", "BPHY", "CN", "general", 12544, "CN", "CN"),
-    ShipSpec("SHIN YO MARU", "929107", "431602154", "JD2671", "JP", "general", 4998, "JP", "JP PH"),
-    ShipSpec("ORIENT AUTO EXPRESS", "947138", "372018000", "3ENR4", "PA", "roro", 58767, "KR", "PH"),
-    ShipSpec("COSTA ORIENTE", "920547", "247293100", "IBOR", "IT", "cruise", 53049, "IT", "PH IN"),
-)
+# name | first six IMO digits | MMSI | call sign | flag | kind | gross tonnage | officers' and
+# ratings' nationalities
+SHIP_TABLE = """
+EVER DIADEM         | 913427 | 351759000 | 3FOF8   | PA | container | 53359  | TW    | PH
+COSCO LAOSHAN       | 938155 | 413452180 | BPLS    | CN | container | 66452  | CN    | CN
+XIN JIAOZHOU        | 936214 | 477108900 | VRDJ5   | HK | container | 90645  | CN    | CN
+OOCL HUANGDAO       | 941782 | 477305600 | VRGH8   | HK | container | 66571  | CN IN | PH CN
+HANJIN YELLOW SEA   | 934571 | 440128000 | DSQN7   | KR | container | 40952  | KR    | PH
+SITC MOJI           | 939406 | 477802300 | VRHU4   | HK | container | 9530   | CN    | CN
+KMTC SHANDONG       | 933820 | 441237000 | D7MS    | KR | container | 17280  | KR    | PH
+MOL PROSPERITY      | 944163 | 563018700 | 9V7631  | SG | container | 78316  | JP IN | PH
+NYK CASSIOPEIA      | 942257 | 432618000 | 7JBC    | JP | container | 97825  | JP    | PH
+MSC ALTAIR          | 930456 | 355812000 | 3EKZ7   | PA | container | 107849 | UA IN | PH IN
+CMA CGM ELBE        | 940235 | 248716000 | 9HA2417 | MT | container | 73779  | HR UA | PH
+MAERSK SEMBAWANG    | 945519 | 565312000 | 9V8842  | SG | container | 94193  | IN    | PH IN
+APL BOHAI           | 936872 | 566104000 | 9V9913  | SG | container | 71787  | IN UA | PH
+CSCL MANZANILLO     | 941203 | 477906100 | VRKN2   | HK | container | 90757  | CN    | CN
+KOTA SERASI         | 937390 | 564227000 | 9V6518  | SG | container | 27779  | CN IN | PH
+CAPE HARMONY        | 926318 | 538002741 | V7RH3   | MH | ore       | 87410  | GR UA | PH
+PACIFIC IRONSTONE   | 939917 | 636014455 | A8PQ6   | LR | ore       | 93031  | CN    | CN
+STAR MINERVA        | 924861 | 240671000 | SVAQ4   | GR | ore       | 88620  | GR    | PH UA
+ORE JIAOZHOU        | 946582 | 229518000 | 9HB3392 | MT | ore       | 198980 | CN    | CN
+OCEAN GRACE         | 935826 | 357104000 | 3FGR6   | PA | grain     | 39727  | UA    | PH
+NEWCASTLE SPIRIT    | 935263 | 372946000 | 3FHN2   | PA | coal      | 40302  | IN    | IN
+SEA KAILUAN         | 927349 | 414087000 | BOKL    | CN | coal      | 22835  | CN    | CN
+GOLDEN BOHAI        | 932714 | 477523800 | VRCV9   | HK | coal      | 31236  | CN    | CN
+DELTA POSEIDON      | 928842 | 241098000 | SVBD7   | GR | crude     | 156916 | GR    | PH
+DONG HAI STAR       | 937718 | 413209870 | BOXD    | CN | crude     | 160216 | CN    | CN
+HUANGDAO SPIRIT     | 943308 | 564772000 | 9V6270  | SG | crude     | 81502  | IN    | IN
+NORDIC LIUTING      | 939662 | 636091234 | A8UK3   | LR | crude     | 62371  | RU UA | PH
+ASIA PEARL          | 931524 | 353270000 | 3EPT5   | PA | chemical  | 8539   | KR    | PH
+HAI YANG 8          | 918673 | 412374520 | BPHY    | CN | general   | 12544  | CN    | CN
+SHIN YO MARU        | 929107 | 431602154 | JD2671  | JP | general   | 4998   | JP    | JP PH
+ORIENT AUTO EXPRESS | 947138 | 372018000 | 3ENR4   | PA | roro      | 58767  | KR    | PH
+COSTA ORIENTE       | 920547 | 247293100 | IBOR    | IT | cruise    | 53049  | IT    | PH IN
+"""
+
+
+def _ships(table: str) -> tuple[ShipSpec, ...]:
+    """The ships of a table like SHIP_TABLE."""
+    rows = [[cell.strip() for cell in line.split("|")] for line in table.strip().splitlines()]
+    return tuple(
+        ShipSpec(name, imo, mmsi, sign, flag, kind, float(gt), officers, ratings)
+        for name, imo, mmsi, sign, flag, kind, gt, officers, ratings in rows
+    )
+
+
+SHIPS = _ships(SHIP_TABLE)
 SHIP_BY_NAME = {ship.name: ship for ship in SHIPS}
 
 # Per nationality: family names, men's and women's given names, passport number pattern
@@ -320,6 +341,7 @@ COMMON_DG = (
 RADIOACTIVE = ("UN2915", "7", "RADIOACTIVE MATERIAL, TYPE A PACKAGE", None)
 CARTRIDGES = ("UN0012", "1.4", "CARTRIDGES FOR WEAPONS, INERT PROJECTILE", None)
 FIREWORKS = ("UN0336", "1.4", "FIREWORKS", None)
+ILL_NOTE = "One able seaman with fever (38.4 °C), cough and sore throat for two days; isolated"
 BULK_DG = {
     "crude": ("UN1267", "3", "PETROLEUM CRUDE OIL", "I"),
     "chemical": ("UN1230", "3", "METHANOL", "II"),
@@ -331,7 +353,6 @@ class Decide:
     """An officer's decision on a review, some hours after a milestone of the call.
 
     Milestones: filed, ATA, ALL_FAST (entry); departure_filed, OPS_COMPLETE (departure).
-    Without hours the review is left in the officer's queue.
     """
 
     agency: Agency
@@ -339,14 +360,21 @@ class Decide:
     officer: str
     decision: Decision
     reason: str
-    milestone: str = "filed"
-    hours: float | None = None
+    milestone: str
+    hours: float
 
 
 @dataclass(frozen=True)
 class Visit:
     """One call of the demo week. The call's life follows from its ATA (hours from now, or
-    the fraction of today, Shanghai time, at which it left) and these durations in hours."""
+    the fraction of today, Shanghai time, at which it left) and these durations in hours.
+
+    Twists make the rules hit: cargo_mismatch (FAL 2 totals off: customs refers), ill (CIQ
+    orders boarding quarantine), cartridges and radioactive (IMDG class 1 and 7: MSA refers),
+    lost_passport (a crew member's passport on the watch list: border holds),
+    sanitation_expired (CIQ refers), export_mismatch and fireworks (customs and MSA refer the
+    departure), crew_change (border refers the departure); passengers fill the cruise's FAL 6.
+    """
 
     ship: str
     agent: str
@@ -361,6 +389,8 @@ class Visit:
     departs: bool = True  # the agent files the departure while the ship works
     twists: frozenset[str] = frozenset()
     decisions: tuple[Decide, ...] = ()
+    # Phases whose reviews the rules refer and no officer has decided yet: the permit waits.
+    waiting: frozenset[Phase] = frozenset()
     amend_after: float | None = None  # hours after filing the agent amends the arrival
 
 
@@ -368,8 +398,11 @@ def _twists(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
-LOST_PASSPORT_CREW_INDEX = 2  # the second officer of OCEAN GRACE, whose passport was reported lost
+ENTRY = frozenset({Phase.ENTRY})
+DEPARTURE = frozenset({Phase.DEPARTURE})
+LOST_PASSPORT_CREW_INDEX = 2  # the second officer of a lost_passport ship
 
+# fmt: off
 VISITS: tuple[Visit, ...] = (
     # Departed earlier in the week.
     Visit("COSCO LAOSHAN", "penavico", "QQCT-01", ("CNSHA", "CNNGB", "HKHKG"), "KRPUS",
@@ -416,11 +449,9 @@ VISITS: tuple[Visit, ...] = (
                      "OPS_COMPLETE", 1.5),)),
     # Operations complete, waiting for the departure permit.
     Visit("MOL PROSPERITY", "sinotrans", "QQCT-05", ("JPYOK", "JPNGO", "CNSHA"), "SGSIN",
-          ata=-22, lead=44, working=19, twists=_twists("fireworks"), decisions=(
-              Decide(Agency.MSA, Phase.DEPARTURE, "msa.chen", Decision.APPROVE, ""),)),
+          ata=-22, lead=44, working=19, twists=_twists("fireworks"), waiting=DEPARTURE),
     Visit("SEA KAILUAN", "penavico", "DG-04", ("IDBPN",), "IDBPN",
-          ata=-40, lead=50, anchor=8, working=28, twists=_twists("crew_change"), decisions=(
-              Decide(Agency.BORDER, Phase.DEPARTURE, "border.liu", Decision.APPROVE, ""),)),
+          ata=-40, lead=50, anchor=8, working=28, twists=_twists("crew_change"), waiting=DEPARTURE),
     # Working.
     Visit("MSC ALTAIR", "inchcape", "QQCT-06", ("SGSIN", "CNYTN", "CNNGB"), "KRPUS",
           ata=-8, lead=40, working=20),
@@ -457,20 +488,14 @@ VISITS: tuple[Visit, ...] = (
           ata=10, lead=11, working=18),
     # Filed, waiting for the officers.
     Visit("CSCL MANZANILLO", "cosco", "QQCT-03", ("MXZLO", "USLGB"), "CNSHA",
-          ata=16, lead=44, twists=_twists("ill"), decisions=(
-              Decide(Agency.CIQ, Phase.ENTRY, "ciq.zhang", Decision.APPROVE, ""),)),
+          ata=16, lead=44, twists=_twists("ill"), waiting=ENTRY),
     Visit("MAERSK SEMBAWANG", "inchcape", "QQCT-04", ("SGSIN", "MYPKG", "VNVUT"), "KRPUS",
-          ata=30, lead=44, twists=_twists("cargo_mismatch"), decisions=(
-              Decide(Agency.CUSTOMS, Phase.ENTRY, "customs.wang", Decision.APPROVE, ""),)),
+          ata=30, lead=44, twists=_twists("cargo_mismatch"), waiting=ENTRY),
     Visit("KOTA SERASI", "sinotrans", "QQCTU-03", ("JPHIJ", "JPOSA"), "KRPUS",
-          ata=26, lead=44, twists=_twists("radioactive"), decisions=(
-              Decide(Agency.MSA, Phase.ENTRY, "msa.chen", Decision.APPROVE, ""),)),
+          ata=26, lead=44, twists=_twists("radioactive"), waiting=ENTRY),
     Visit("OCEAN GRACE", "cosco", "DG-02", ("BRSSZ",), "BRSSZ",
           ata=22, lead=48, working=40, twists=_twists("lost_passport", "cargo_mismatch"),
-          decisions=(
-              Decide(Agency.BORDER, Phase.ENTRY, "border.liu", Decision.APPROVE, ""),
-              Decide(Agency.CUSTOMS, Phase.ENTRY, "customs.li", Decision.APPROVE, ""),
-          )),
+          waiting=ENTRY),
     # Rejected: the ship sanitation certificate expired before arrival.
     Visit("ASIA PEARL", "inchcape", "HDOIL-02", ("KRUSN",), "KRUSN",
           ata=44, lead=50, twists=_twists("sanitation_expired"), decisions=(
@@ -479,6 +504,7 @@ VISITS: tuple[Visit, ...] = (
                      "SSCEC) at the last port or request one here, then amend the filing",
                      "filed", 2.5),)),
 )
+# fmt: on
 
 
 def _hours(value: float) -> timedelta:
@@ -507,14 +533,14 @@ class Times:
         return self.marks[event.value]
 
 
-def _decided(visit: Visit, phase: Phase, marks: dict[str, datetime | None]) -> list[
-    datetime | None
-]:
-    return [
-        None if d.hours is None else _later(marks[d.milestone], d.hours)
-        for d in visit.decisions
-        if d.phase is phase
-    ]
+def _permit(
+    visit: Visit, phase: Phase, earliest: datetime | None, marks: dict[str, Any]
+) -> datetime | None:
+    """When the phase's permit is issued: at the last decision, never while a review waits."""
+    if phase in visit.waiting:
+        return None
+    decided = [_later(marks[d.milestone], d.hours) for d in visit.decisions if d.phase is phase]
+    return _latest([earliest, *decided])
 
 
 def times_of(visit: Visit, ata: datetime) -> Times:
@@ -522,23 +548,26 @@ def times_of(visit: Visit, ata: datetime) -> Times:
     for the entry permit, the ship for its departure permit."""
     eta = ata - timedelta(minutes=20)
     marks: dict[str, datetime | None] = {"filed": eta - _hours(visit.lead), "ATA": ata}
-    marks["ALL_FAST"] = ata + _hours(visit.anchor + PILOTAGE_HOURS)
-    entry_permit = _latest([marks["filed"], *_decided(visit, Phase.ENTRY, marks)])
-    start = _later(entry_permit, 0.25)
-    marks["OPS_START"] = start and max(start, ata + _hours(visit.anchor + 2.0))
-    marks["departure_filed"] = _later(marks["OPS_START"], 2.0) if visit.departs else None
+    all_fast = ata + _hours(visit.anchor + PILOTAGE_HOURS)
+    marks["ALL_FAST"] = all_fast
+    entry_permit = _permit(visit, Phase.ENTRY, marks["filed"], marks)
+    if entry_permit is not None:
+        marks["OPS_START"] = max(
+            entry_permit + _hours(PERMIT_TO_WORK_HOURS), all_fast + _hours(PREPARATION_HOURS)
+        )
+    else:
+        marks["OPS_START"] = None
+    marks["departure_filed"] = (
+        _later(marks["OPS_START"], DEPARTURE_FILED_HOURS) if visit.departs else None
+    )
     marks["OPS_COMPLETE"] = _later(marks["OPS_START"], visit.working)
     departure_permit = (
-        _latest([marks["OPS_COMPLETE"], *_decided(visit, Phase.DEPARTURE, marks)])
-        if visit.departs
-        else None
+        _permit(visit, Phase.DEPARTURE, marks["OPS_COMPLETE"], marks) if visit.departs else None
     )
-    marks["ATD"] = _later(departure_permit, 1.0)
-    decisions = tuple(
-        (d, None if d.hours is None else _later(marks[d.milestone], d.hours))
-        for d in visit.decisions
-    )
-    etd = eta + _hours(visit.anchor + visit.working + 5.0)
+    marks["ATD"] = _later(departure_permit, UNMOORING_HOURS)
+    decisions = tuple((d, _later(marks[d.milestone], d.hours)) for d in visit.decisions)
+    stay = PILOTAGE_HOURS + PREPARATION_HOURS + visit.working + UNMOORING_HOURS
+    etd = eta + _hours(visit.anchor + stay + ETD_MARGIN_HOURS)
     return Times(eta, etd, marks, decisions)
 
 
@@ -556,6 +585,7 @@ def _timed(visit: Visit, now: datetime) -> Times:
 
 
 def _number(rng: Random, pattern: str) -> str:
+    """A document number of the pattern ("#" a digit, "@" a letter)."""
     letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
     return "".join(
         str(rng.randrange(10)) if c == "#" else rng.choice(letters) if c == "@" else c
@@ -583,16 +613,26 @@ def _person(
     }
 
 
+def _age(rank: str) -> tuple[int, int]:
+    """The range of ages a seafarer of this rank is likely to have."""
+    if rank in ("Master", "Chief Engineer"):
+        return 45, 62
+    return (25, 50) if rank in OFFICER_RANKS else (20, 55)
+
+
 def crew_of(ship: ShipSpec, today: date, size: int | None = None) -> list[dict[str, Any]]:
-    """FAL 5: the ship's crew, the same on every call (seeded by the ship)."""
+    """FAL 5: the ship's crew, the same on every call (seeded by the ship), no name twice."""
     rng = Random(f"{SEED}:{ship.imo}")
     count = size or CREW_SIZE.get(ship.kind, 22)
-    crew = []
-    for n in range(count):
-        officer = n < len(OFFICER_RANKS)
-        pool = (ship.officers if officer else ship.ratings).split()
-        person = _person(rng, rng.choice(pool), today, (28, 60) if officer else (21, 50), False)
-        rank = OFFICER_RANKS[n] if officer else RATING_RANKS[n % len(RATING_RANKS)]
+    ratings = (RATING_RANKS[n % len(RATING_RANKS)] for n in range(count - len(OFFICER_RANKS)))
+    crew: list[dict[str, Any]] = []
+    names: set[tuple[str, str]] = set()
+    for rank in (*OFFICER_RANKS, *ratings):
+        pool = (ship.officers if rank in OFFICER_RANKS else ship.ratings).split()
+        person = _person(rng, rng.choice(pool), today, _age(rank), False)
+        while (person["family_name"], person["given_names"]) in names:
+            person = _person(rng, person["nationality"], today, _age(rank), False)
+        names.add((person["family_name"], person["given_names"]))
         crew.append({**person, "rank": rank})
     return crew
 
@@ -611,7 +651,7 @@ def _passengers(rng: Random, today: date) -> list[dict[str, Any]]:
 def _crew_change(ship: ShipSpec, today: date) -> list[dict[str, Any]]:
     """The departure's crew: two ratings sign off, two relievers sign on at Qingdao."""
     crew = crew_of(ship, today)
-    relievers = crew_of(ship, today - timedelta(days=1), len(crew) + 2)[-2:]
+    relievers = crew_of(ship, today, len(crew) + 2)[-2:]
     return crew[:-2] + relievers
 
 
@@ -630,14 +670,22 @@ def _totals(items: list[dict[str, Any]], **off: float) -> dict[str, Any]:
     return {
         "items": items,
         "total_packages": sum(i["packages"] for i in items) + int(off.get("total_packages", 0)),
-        "total_gross_tonnes": sum(i["gross_tonnes"] for i in items),
+        "total_gross_tonnes": sum(i["gross_tonnes"] for i in items)
+        + off.get("total_gross_tonnes", 0.0),
         "total_teu": sum(i["teu"] for i in items) + int(off.get("total_teu", 0)),
     }
 
 
-def _containers(rng: Random, ship: ShipSpec, pool: tuple[tuple[str, float, int], ...]) -> list[
-    dict[str, Any]
-]:
+def _misdeclared(rng: Random, items: list[dict[str, Any]]) -> dict[str, float]:
+    """A total that does not add up: the packages where there are any, else the tonnes (bulk)."""
+    if any(i["packages"] for i in items):
+        return {"total_packages": rng.randint(6, 40)}
+    return {"total_gross_tonnes": rng.randint(2, 30) * 50.0}
+
+
+def _containers(
+    rng: Random, ship: ShipSpec, pool: tuple[tuple[str, float, int], ...]
+) -> list[dict[str, Any]]:
     capacity = int(ship.gross_tonnage / 11)
     items = []
     for description, per_teu, packages in rng.sample(pool, 3):
@@ -674,6 +722,7 @@ def _cargo_out(rng: Random, ship: ShipSpec) -> list[dict[str, Any]]:
 
 
 def _good(entry: tuple[str, str, str, str | None], kg: float) -> dict[str, Any]:
+    """FAL 7: one entry of dangerous goods."""
     un_number, imdg_class, name, packing_group = entry
     return {
         "un_number": un_number,
@@ -684,9 +733,10 @@ def _good(entry: tuple[str, str, str, str | None], kg: float) -> dict[str, Any]:
     }
 
 
-def _goods_in(rng: Random, ship: ShipSpec, twists: frozenset[str], tonnes: float) -> list[
-    dict[str, Any]
-]:
+def _goods_in(
+    rng: Random, ship: ShipSpec, twists: frozenset[str], tonnes: float
+) -> list[dict[str, Any]]:
+    """FAL 7 on arrival: a container ship's usual few, a tanker's cargo, and the twists'."""
     goods = []
     if ship.kind == "container":
         goods = [_good(e, rng.randint(2, 40) * 500.0) for e in rng.sample(COMMON_DG, 2)]
@@ -700,6 +750,7 @@ def _goods_in(rng: Random, ship: ShipSpec, twists: frozenset[str], tonnes: float
 
 
 def _health(rng: Random, eta: datetime, twists: frozenset[str]) -> dict[str, Any]:
+    """The Maritime Declaration of Health: a valid certificate and nobody ill, unless twisted."""
     arrival_day = eta.astimezone(ZoneInfo(PORT_TIME_ZONE)).date()
     expiry = arrival_day + timedelta(days=rng.randint(20, 170))
     health: dict[str, Any] = {"sanitation_certificate_expiry": expiry.isoformat()}
@@ -707,19 +758,17 @@ def _health(rng: Random, eta: datetime, twists: frozenset[str]) -> dict[str, Any
         health["sanitation_certificate_expiry"] = (arrival_day - timedelta(days=12)).isoformat()
     if "ill" in twists:
         health["ill_persons"] = 1
-        health["notes"] = "One able seaman with fever (38.4 °C), cough and sore throat since "
-        health["notes"] += "two days; isolated in his cabin"
+        health["notes"] = ILL_NOTE
     return health
 
 
-def _arrival(
-    visit: Visit, ship: ShipSpec, times: Times, rng: Random, twists: frozenset[str]
-) -> dict[str, Any]:
+def _arrival(visit: Visit, ship: ShipSpec, times: Times, rng: Random) -> dict[str, Any]:
     """The arrival notice the agent files (FAL 1, 2, 5, 6, 7 and the health declaration)."""
     today = times.eta.date()
     crew = crew_of(ship, today)
     items = _cargo_in(rng, ship)
-    off = {"total_packages": rng.randint(6, 40)} if "cargo_mismatch" in twists else {}
+    twists = visit.twists
+    off = _misdeclared(rng, items) if "cargo_mismatch" in twists else {}
     tonnes = sum(i["gross_tonnes"] for i in items)
     return {
         "ship": {
@@ -758,7 +807,7 @@ def _departure(visit: Visit, ship: ShipSpec, times: Times, rng: Random) -> dict[
     goods = [_good(FIREWORKS, 8600.0)] if "fireworks" in visit.twists else []
     complete = times.event(TimelineEvent.OPS_COMPLETE) or times.etd
     return {
-        "etd": (complete + _hours(1.0)).isoformat(),
+        "etd": (complete + _hours(UNMOORING_HOURS)).isoformat(),
         "next_port": visit.next_port,
         "crew": _crew_change(ship, times.eta.date()) if "crew_change" in visit.twists else None,
         "cargo": _totals(items, **off),
@@ -766,23 +815,28 @@ def _departure(visit: Visit, ship: ShipSpec, times: Times, rng: Random) -> dict[
     }
 
 
-def lost_passport(today: date) -> dict[str, Any]:
-    """The document of OCEAN GRACE's crew member that the border watch list names."""
-    person = crew_of(SHIP_BY_NAME["OCEAN GRACE"], today)[LOST_PASSPORT_CREW_INDEX]
-    return person["document"]
+# People the border watches who are aboard no ship of the demo.
+OTHERS_WATCHED: tuple[dict[str, str], ...] = (
+    {"family_name": "PETRENKO", "given_names": "Oleh", "date_of_birth": "1975-04-02"},
+    {"document_number": "EB4417730", "issuing_state": "PH", "reason": "passport reported stolen"},
+)
 
 
 def _watch_list(today: date) -> list[dict[str, Any]]:
-    document = lost_passport(today)
+    """The border watch list: the lost passport of each lost_passport ship's crew member."""
+    lost = [
+        crew_of(SHIP_BY_NAME[v.ship], today)[LOST_PASSPORT_CREW_INDEX]["document"]
+        for v in VISITS
+        if "lost_passport" in v.twists
+    ]
     return [
         {
             "document_number": document["number"],
             "issuing_state": document["issuing_state"],
             "reason": "passport reported lost by the issuing state",
-        },
-        {"family_name": "PETRENKO", "given_names": "Oleh", "date_of_birth": "1975-04-02"},
-        {"document_number": "EB4417730", "issuing_state": "PH", "reason": "reported stolen"},
-    ]
+        }
+        for document in lost
+    ] + [dict(entry) for entry in OTHERS_WATCHED]
 
 
 class Clock:
@@ -797,6 +851,8 @@ class Clock:
 
 @dataclass(order=True)
 class Step:
+    """Something someone does at an instant; steps at the same instant keep their order."""
+
     at: datetime
     seq: int
     run: Callable[[], None] = field(compare=False)
@@ -806,7 +862,7 @@ class Play:
     """The demo week: steps at their instants, run in order on the demo's clock."""
 
     def __init__(self, ctx: ServiceContext, now: datetime) -> None:
-        self.now = now
+        self.now = now  # the end of the week: nothing later happens
         self.clock = Clock(now)
         self.ctx = ServiceContext(ctx.engine, ctx.settings, self.clock)
         self.steps: list[Step] = []
@@ -838,7 +894,7 @@ class Call:
     def __init__(self, play: Play, visit: Visit, times: Times, rng: Random) -> None:
         ship = SHIP_BY_NAME[visit.ship]
         self.play, self.visit = play, visit
-        self.arrival = _arrival(visit, ship, times, rng, visit.twists)
+        self.arrival = _arrival(visit, ship, times, rng)
         self.amended = {**self.arrival, "cargo": _totals(self.arrival["cargo"]["items"])}
         self.departure = _departure(visit, ship, times, rng)
         self.id = 0
@@ -893,36 +949,13 @@ def _stage(play: Play, visit: Visit, index: int) -> None:
 
 
 def _publish_watch_list(ctx: ServiceContext, officer: Actor) -> None:
-    """Border inspection puts the demo's watch list into a new version of its rule set."""
-    with ctx.uow(officer) as uow:
-        current = uow.session.scalar(
-            select(RuleSetRow)
-            .where(RuleSetRow.agency == Agency.BORDER.value, RuleSetRow.active)
-            .with_for_update()
-        )
-        assert current is not None, "the reference data gives every agency a rule set"
-        params = {**current.params, "watch_list": _watch_list(uow.now.date())}
-        version = current.version + 1
-        build_rule_set(Agency.BORDER, version, params, current.disabled)  # refuses a bad list
-        current.active = False
-        row = RuleSetRow(
-            agency=Agency.BORDER.value,
-            version=version,
-            params=params,
-            disabled=list(current.disabled),
-            active=True,
-            created_at=uow.now,
-        )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit(
-            "rule_set.published",
-            "rule_set",
-            row.id,
-            {"agency": row.agency, "version": current.version},
-            {"agency": row.agency, "version": version, "params": params},
-        )
-        uow.commit()
+    """Border inspection adds the demo's people to its watch list, a new version of its rules."""
+    with ctx.uow(officer, write=False) as uow:
+        current = active_rule_sets(uow.session, ctx.cache)[Agency.BORDER]
+        today = uow.now.date()
+    watched = list(current.params.get("watch_list", []))
+    watched += [entry for entry in _watch_list(today) if entry not in watched]
+    rulesets.publish(ctx, officer, Agency.BORDER, {"watch_list": watched})
 
 
 def _missing_users(ctx: ServiceContext) -> list[DemoUser]:
@@ -939,7 +972,7 @@ def _missing_users(ctx: ServiceContext) -> list[DemoUser]:
             raise ValidationFailed.one(
                 "username",
                 user.username,
-                f"a user of '{user.org_name}' (the demo's), not of '{taken[user.username]}'",
+                f"free for the demo's '{user.org_name}' (it is a user of '{taken[user.username]}')",
             )
     return [u for u in USERS if u.username not in taken]
 
@@ -964,10 +997,20 @@ def _ticker(progress: Progress | None, total: int) -> Callable[[], None]:
 
 
 def _plan(ctx: ServiceContext) -> Play:
+    # Whole minutes, so that the instants of the week read cleanly.
     play = Play(ctx, ctx.clock().replace(second=0, microsecond=0))
     for index, visit in enumerate(VISITS):
         _stage(play, visit, index)
     return play
+
+
+def _create_users(ctx: ServiceContext, missing: list[DemoUser], tick: Callable[[], None]) -> None:
+    for user in missing:
+        password = user.login.password
+        users.create_user(
+            ctx, user.username, password, user.org_type, user.org_name, user.full_name
+        )
+        tick()
 
 
 def build(ctx: ServiceContext, progress: Progress | None = None) -> list[Login]:
@@ -975,22 +1018,16 @@ def build(ctx: ServiceContext, progress: Progress | None = None) -> list[Login]:
     logins = [user.login for user in USERS]
     missing = _missing_users(ctx)
     play = None if _has_traffic(ctx) else _plan(ctx)
-    if not missing and play is None:
+    if play is None:
+        if missing:
+            _create_users(ctx, missing, _ticker(progress, len(missing)))
         return logins
-    tick = _ticker(progress, len(missing) + (len(play.steps) + 1 if play else 0))
+    tick = _ticker(progress, len(missing) + 1 + len(play.steps))
     # Users join before the week begins, so the audit log reads in the order things happened.
-    user_ctx = play.ctx if play else ctx
-    if play:
-        play.clock.now = play.begins() - _hours(2.0)
-    for user in missing:
-        users.create_user(
-            user_ctx, user.username, user.login.password, user.org_type, user.org_name,
-            user.full_name,
-        )
-        tick()
-    if play:
-        play.clock.now += _hours(1.0)
-        _publish_watch_list(play.ctx, play.actor("border.liu"))
-        tick()
-        play.run(tick)
+    play.clock.now = play.begins() - _hours(2.0)
+    _create_users(play.ctx, missing, tick)
+    play.clock.now += _hours(1.0)
+    _publish_watch_list(play.ctx, play.actor("border.liu"))
+    tick()
+    play.run(tick)
     return logins

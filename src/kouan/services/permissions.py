@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, true
 
 from kouan.adapters.db.tables import PortCall, Review
-from kouan.domain.agency import AGENCIES, OrgType
+from kouan.domain.agency import AGENCIES, ENTERPRISE_TYPES, OrgType
 from kouan.domain.errors import Forbidden
 
 
@@ -44,19 +44,20 @@ class Action(StrEnum):
     AIS_INGEST = "ais.ingest"
     AUDIT_READ = "audit.read"
     BOARD_READ = "board.read"
+    RULES_PUBLISH = "rules.publish"
 
 
 _AGENCY_TYPES = frozenset(OrgType(a.value) for a in AGENCIES)
 ALLOWED: dict[Action, frozenset[OrgType]] = {
     Action.PORT_CALL_FILE: frozenset({OrgType.SHIPPING_AGENT}),
-    Action.PORT_CALL_READ: _AGENCY_TYPES
-    | {OrgType.SHIPPING_AGENT, OrgType.TERMINAL, OrgType.PORT_OFFICE},
+    Action.PORT_CALL_READ: frozenset(OrgType),
     Action.PORT_CALL_EVENT: frozenset({OrgType.TERMINAL, OrgType.PORT_OFFICE}),
     Action.REVIEW_READ: _AGENCY_TYPES | {OrgType.PORT_OFFICE},
     Action.REVIEW_DECIDE: _AGENCY_TYPES,
     Action.AIS_INGEST: frozenset({OrgType.TERMINAL, OrgType.PORT_OFFICE}),
     Action.AUDIT_READ: frozenset({OrgType.PORT_OFFICE}),
     Action.BOARD_READ: _AGENCY_TYPES | {OrgType.TERMINAL, OrgType.PORT_OFFICE},
+    Action.RULES_PUBLISH: _AGENCY_TYPES,
 }
 
 
@@ -70,10 +71,10 @@ def require(actor: Actor, action: Action) -> None:
 
 
 def port_call_scope(actor: Actor) -> ColumnElement[bool]:
-    """The port calls this actor may see: an agent its own; agencies, terminals, port office all
-    (every call is routed to all four agencies and concerns the whole port)."""
+    """The port calls this actor may see: an enterprise those it filed; agencies, terminals and the
+    port office all (every call is routed to all four agencies and concerns the whole port)."""
     require(actor, Action.PORT_CALL_READ)
-    if actor.org_type is OrgType.SHIPPING_AGENT:
+    if actor.org_type in ENTERPRISE_TYPES:
         return PortCall.agent_org_id == actor.org_id
     return true()
 

@@ -82,12 +82,11 @@ def _upsert_ship(session: Session, notice: ArrivalNotice) -> int:
 @cache
 def _ship_upsert(dialect: str) -> Any:
     """INSERT ... ON CONFLICT (imo) DO UPDATE, built once per dialect (SQLite and PostgreSQL)."""
-    table = Ship.__table__
-    statement = (sqlite_insert if dialect == "sqlite" else pg_insert)(table)
+    statement = (sqlite_insert if dialect == "sqlite" else pg_insert)(Ship)
     refreshed = {c: statement.excluded[c] for c in ("mmsi", "name", "call_sign", "flag")}
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.imo], set_=refreshed
-    ).returning(table.c.detentions)
+    return statement.on_conflict_do_update(index_elements=[Ship.imo], set_=refreshed).returning(
+        Ship.detentions
+    )
 
 
 def _subject(uow: UnitOfWork, call: PortCall, phase: Phase) -> Subject:
@@ -418,6 +417,7 @@ def replace_persons(
     ctx: ServiceContext, actor: Actor, call_id: int, lists: list[PassengerList]
 ) -> dict[str, Any]:
     """Amend the crew and passenger lists from PAXLST messages (crew NAD+FM, passengers NAD+FL)."""
+    require(actor, Action.PORT_CALL_FILE)
     crew = [
         p for pl in lists for p, role in zip(pl.persons, pl.roles, strict=True) if role == "crew"
     ]

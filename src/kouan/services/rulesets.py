@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kouan.adapters.db.tables import RuleSetRow
 from kouan.domain.agency import Agency
+from kouan.domain.errors import Forbidden
 from kouan.rules.base import RuleSet
 from kouan.rules.registry import build_rule_set
+from kouan.services.permissions import Action, Actor, require
+from kouan.services.unit_of_work import ServiceContext
 
 RuleSets = dict[Agency, RuleSet]
 _ACTIVE_VERSIONS = (
@@ -34,3 +40,49 @@ def active_rule_sets(session: Session, cache: dict[str, object]) -> RuleSets:
     }
     cache["rule_sets"] = (versions, rule_sets)
     return rule_sets
+
+
+def publish(
+    ctx: ServiceContext,
+    actor: Actor,
+    agency: Agency,
+    params: Mapping[str, Any],
+    disabled: list[str] | None = None,
+) -> int:
+    """An agency publishes a new version of its rule set (it decides from then on); returns the
+    version. Parameters are checked whole before anything is stored."""
+    require(actor, Action.RULES_PUBLISH)
+    if actor.org_type.value != agency.value:
+        raise Forbidden(f"{actor.org_type.value} may publish only its own rule set, not {agency}")
+    with ctx.uow(actor) as uow:
+        current = uow.session.scalar(
+            select(RuleSetRow)
+            .where(RuleSetRow.agency == agency.value, RuleSetRow.active)
+            .with_for_update()
+        )
+        version = current.version + 1 if current else 1
+        kept = list(disabled if disabled is not None else (current.disabled if current else []))
+        merged = {**(current.params if current else {}), **params}
+        build_rule_set(agency, version, merged, disabled=kept)  # refuses bad parameters
+        if current is not None:
+            current.active = False
+            uow.session.flush()  # one active row per agency at every moment
+        row = RuleSetRow(
+            agency=agency.value,
+            version=version,
+            params=merged,
+            disabled=kept,
+            active=True,
+            created_at=uow.now,
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        uow.audit(
+            "rule_set.published",
+            "rule_set",
+            row.id,
+            {"version": current.version, "params": current.params} if current else None,
+            {"agency": agency.value, "version": version, "params": merged, "disabled": kept},
+        )
+        uow.commit()
+    return version

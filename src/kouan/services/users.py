@@ -11,6 +11,7 @@ from pwdlib import PasswordHash
 from sqlalchemy import select
 
 from kouan.adapters.db.tables import LoginThrottle, Organisation, User
+from kouan.config import Settings
 from kouan.domain.agency import OrgType
 from kouan.domain.errors import DomainError, NotFound, ValidationFailed
 from kouan.services.permissions import SYSTEM, Actor
@@ -22,6 +23,7 @@ TOKEN_ALGORITHM = "HS256"
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
     status = 401
+    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012 (RFC 6750: say which scheme)
 
 
 class TooManyAttempts(DomainError):
@@ -75,13 +77,14 @@ def create_user(
         raise ValidationFailed.one("username", username, "3-80 letters, digits, '_' or '.'")
     if len(password) < 8:
         raise ValidationFailed.one("password", "***", "at least 8 characters")
+    password_hash = _hasher().hash(password)  # slow on purpose: before the write transaction
     with ctx.uow(actor) as uow:
         if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
             raise ValidationFailed.one("username", username, "a username not yet taken")
         org = _org(uow, org_type, org_name)
         user = User(
             username=username,
-            password_hash=_hasher().hash(password),
+            password_hash=password_hash,
             full_name=full_name,
             org_id=org.id,
             created_at=uow.now,
@@ -107,38 +110,50 @@ def actor_for(ctx: ServiceContext, user_id: int) -> Actor:
 
 
 def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
-    """Check a password. After repeated failures the username is locked for a while."""
-    settings = ctx.settings
+    """Check a password. After repeated failures the username is locked for a while.
+
+    The slow hash check runs outside any write transaction, so logins never hold up filings.
+    """
+    with ctx.uow(SYSTEM, write=False) as uow:
+        _refuse_if_locked(uow.session.get(LoginThrottle, username), uow.now, username)
+        user = uow.session.scalar(select(User).where(User.username == username, User.is_active))
+    ok = _hasher().verify(password, user.password_hash if user else _dummy_hash())
     with ctx.uow(SYSTEM) as uow:
         throttle = uow.session.get(LoginThrottle, username)
-        if throttle and throttle.locked_until and throttle.locked_until > uow.now:
-            wait = int((throttle.locked_until - uow.now).total_seconds() // 60) + 1
-            raise TooManyAttempts(
-                f"too many failed logins for '{username}'; try again in {wait} min"
-            )
-        user = uow.session.scalar(select(User).where(User.username == username, User.is_active))
-        ok = _hasher().verify(password, user.password_hash if user else _dummy_hash())
+        _refuse_if_locked(throttle, uow.now, username)  # locked meanwhile by a parallel guess
         if ok and user is not None:
             if throttle:
                 uow.session.delete(throttle)
-            uow.commit()
+                uow.commit()
             return actor_for(ctx, user.id)
-        if throttle is None:
-            throttle = LoginThrottle(username=username, failures=0)
-            uow.session.add(throttle)
-        throttle.failures += 1
-        if throttle.failures >= settings.login_max_failures:
-            throttle.locked_until = uow.now + timedelta(minutes=settings.login_lock_minutes)
-            throttle.failures = 0
-            uow.audit(
-                "user.login_locked",
-                "user",
-                username,
-                None,
-                {"locked_until": throttle.locked_until.isoformat()},
-            )
+        _count_failure(uow, throttle, username, ctx.settings)
         uow.commit()
     raise NotAuthenticated("wrong username or password")
+
+
+def _refuse_if_locked(throttle: LoginThrottle | None, now: datetime, username: str) -> None:
+    if throttle and throttle.locked_until and throttle.locked_until > now:
+        wait = int((throttle.locked_until - now).total_seconds() // 60) + 1
+        raise TooManyAttempts(f"too many failed logins for '{username}'; try again in {wait} min")
+
+
+def _count_failure(
+    uow: UnitOfWork, throttle: LoginThrottle | None, username: str, settings: Settings
+) -> None:
+    if throttle is None:
+        throttle = LoginThrottle(username=username, failures=0)
+        uow.session.add(throttle)
+    throttle.failures += 1
+    if throttle.failures >= settings.login_max_failures:
+        throttle.locked_until = uow.now + timedelta(minutes=settings.login_lock_minutes)
+        throttle.failures = 0
+        uow.audit(
+            "user.login_locked",
+            "user",
+            username,
+            None,
+            {"locked_until": throttle.locked_until.isoformat()},
+        )
 
 
 def issue_token(ctx: ServiceContext, actor: Actor) -> str:

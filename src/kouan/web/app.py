@@ -11,6 +11,7 @@ from kouan.services.unit_of_work import ServiceContext
 from kouan.web import errors
 from kouan.web.api import ais, auth, portcalls, reviews, system
 from kouan.web.limits import BodyLimit
+from kouan.web.ui import routes as pages
 
 
 def create_app(ctx: ServiceContext | None = None) -> FastAPI:
@@ -24,6 +25,7 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
     app.state.ctx = ctx
     for module in (auth, portcalls, reviews, ais, system):
         app.include_router(module.router)
-    errors.install(app)
+    pages.mount(app)
+    errors.install(app, html=pages.error_page)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

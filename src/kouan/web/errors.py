@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -41,15 +42,38 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 def _expected(error: dict[str, Any]) -> str:
     message = str(error.get("msg", ""))
-    if error.get("type") == "extra_forbidden":
+    kind = error.get("type")
+    if kind == "extra_forbidden":
         return "no such field (unknown fields are refused)"
+    if kind == "json_invalid":
+        detail = (error.get("ctx") or {}).get("error", "")
+        return f"valid JSON ({detail} at character {error.get('loc', ('', '?'))[-1]})"
     return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
+def printable(value: Any) -> Any:
+    """A value as the error body can carry it: JSON-safe, and short when it was sent as text."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "..."
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(v) for v in value]
+    return value if isinstance(value, str | int | float | bool | None) else str(value)
+
+
 def fields_from_pydantic(errors: list[dict[str, Any]]) -> list[FieldError]:
-    return [
-        FieldError(_location(tuple(e.get("loc", ()))), e.get("input"), _expected(e)) for e in errors
-    ]
+    out = []
+    for error in errors:
+        invalid_json = error.get("type") == "json_invalid"
+        field = "body" if invalid_json else _location(tuple(error.get("loc", ())))
+        value = None if invalid_json else printable(error.get("input"))
+        out.append(FieldError(field, value, _expected(error)))
+    return out
 
 
 def validation_response(errors: list[dict[str, Any]], what: str = "request") -> JSONResponse:
@@ -76,7 +100,8 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
-        return answer(request, exc.status, error_body(exc.code, exc.message, exc.fields))
+        body = error_body(exc.code, exc.message, exc.fields)
+        return answer(request, exc.status, body, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_request: Request, exc: RequestValidationError) -> Response:

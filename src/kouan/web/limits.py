@@ -22,20 +22,32 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send, int(declared))
             return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
+        if declared is not None:
+            await self.app(scope, receive, send)
+            return
+        # No Content-Length (chunked): read up to the limit here, then hand the body on whole.
+        chunks, received = [], 0
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
             if received > self.max_bytes:
-                raise _TooLarge(received)
-            return message
+                await self._refuse(send, received)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge as exc:
-            await self._refuse(send, exc.size)
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send, size: int) -> None:
         body: dict[str, Any] = {
@@ -59,8 +71,3 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": data})
-
-
-class _TooLarge(Exception):
-    def __init__(self, size: int) -> None:
-        self.size = size

@@ -17,12 +17,11 @@ from kouan.adapters.db.tables import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 # Built once: constructing statements costs more than running them on this hot path.
-_head = AuditHead.__table__.c
-_LOCK_HEAD = select(_head.seq, _head.hash).where(_head.id == 1).with_for_update()
-_INSERT_ENTRY = insert(AuditEntry.__table__)
+_LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_INSERT_ENTRY = insert(AuditEntry)
 _MOVE_HEAD = (
-    update(AuditHead.__table__)
-    .where(_head.id == 1)
+    update(AuditHead)
+    .where(AuditHead.id == 1)
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
 
@@ -34,7 +33,8 @@ def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
 
 def _fields(entry: AuditEntry | dict[str, Any]) -> dict[str, Any]:
     get = entry.get if isinstance(entry, dict) else lambda name: getattr(entry, name)
-    at: datetime = get("at")
+    at = get("at")
+    assert isinstance(at, datetime)
     return {
         "seq": get("seq"),
         "at": at.isoformat(),

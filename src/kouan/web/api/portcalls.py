@@ -14,7 +14,7 @@ from kouan.domain.filing import ArrivalNotice, DepartureNotice, UtcDateTime
 from kouan.domain.portcall import CallStatus, TimelineEvent
 from kouan.services import portcalls
 from kouan.services.idempotency import request_hash
-from kouan.web.deps import ApiActor, Ctx, IdempotencyKey
+from kouan.web.deps import ApiActor, Ctx, Id, IdempotencyKey, Offset
 
 router = APIRouter(prefix="/api/v1/port-calls", tags=["port calls"])
 
@@ -44,18 +44,18 @@ def list_port_calls(
     actor: ApiActor,
     status: Annotated[list[CallStatus] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     return portcalls.list_port_calls(ctx, actor, status, limit, offset)
 
 
 @router.get("/{call_id}")
-def get_port_call(ctx: Ctx, actor: ApiActor, call_id: int) -> dict[str, Any]:
+def get_port_call(ctx: Ctx, actor: ApiActor, call_id: Id) -> dict[str, Any]:
     return portcalls.get_port_call(ctx, actor, call_id)
 
 
 @router.put("/{call_id}")
-def amend_arrival(ctx: Ctx, actor: ApiActor, call_id: int, notice: ArrivalNotice) -> dict[str, Any]:
+def amend_arrival(ctx: Ctx, actor: ApiActor, call_id: Id, notice: ArrivalNotice) -> dict[str, Any]:
     return portcalls.amend_arrival(ctx, actor, call_id, notice)
 
 
@@ -63,7 +63,7 @@ def amend_arrival(ctx: Ctx, actor: ApiActor, call_id: int, notice: ArrivalNotice
 def file_departure(
     ctx: Ctx,
     actor: ApiActor,
-    call_id: int,
+    call_id: Id,
     notice: DepartureNotice,
     request: Request,
     key: IdempotencyKey = None,
@@ -73,7 +73,7 @@ def file_departure(
 
 
 @router.post("/{call_id}/events")
-def record_event(ctx: Ctx, actor: ApiActor, call_id: int, event: EventIn) -> dict[str, Any]:
+def record_event(ctx: Ctx, actor: ApiActor, call_id: Id, event: EventIn) -> dict[str, Any]:
     at = event.at or ctx.clock()
     return portcalls.record_event(ctx, actor, call_id, event.type, at)
 
@@ -84,9 +84,7 @@ def record_event(ctx: Ctx, actor: ApiActor, call_id: int, event: EventIn) -> dic
         "requestBody": {"content": {"application/edifact": {"schema": {"type": "string"}}}}
     },
 )
-async def upload_paxlst(
-    ctx: Ctx, actor: ApiActor, call_id: int, request: Request
-) -> dict[str, Any]:
+async def upload_paxlst(ctx: Ctx, actor: ApiActor, call_id: Id, request: Request) -> dict[str, Any]:
     """Replace the crew (NAD+FM) and passenger (NAD+FL) lists from a UN/EDIFACT PAXLST."""
     text = (await request.body()).decode("utf-8", errors="replace")
     lists = parse_paxlst(text)

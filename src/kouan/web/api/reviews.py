@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kouan.domain.agency import Decision
 from kouan.services import reviews
-from kouan.web.deps import ApiActor, Ctx
+from kouan.web.deps import ApiActor, Ctx, Id, Offset
 
 router = APIRouter(prefix="/api/v1/reviews", tags=["reviews"])
 
@@ -28,11 +28,11 @@ def list_reviews(
     actor: ApiActor,
     status: Literal["open", "pending", "inspect", "hold", "approved", "rejected"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     return reviews.list_reviews(ctx, actor, status, limit=limit, offset=offset)
 
 
 @router.post("/{review_id}/decision")
-def decide(ctx: Ctx, actor: ApiActor, review_id: int, body: DecisionIn) -> dict[str, Any]:
+def decide(ctx: Ctx, actor: ApiActor, review_id: Id, body: DecisionIn) -> dict[str, Any]:
     return reviews.decide(ctx, actor, review_id, body.decision, body.reason, body.version)

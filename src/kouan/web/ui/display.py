@@ -188,4 +188,3 @@ class Labels:
             decider=labeller(DECIDER_LABELS, lang),
             audit=labeller(AUDIT_LABELS, lang),
         )
-

@@ -64,6 +64,13 @@ class FormState:
     def add(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
 
+    def merge(self, other: FormState) -> FormState:
+        """This state with `other`'s field errors added (two checks of one form)."""
+        for name, messages in other.errors.items():
+            for message in messages:
+                self.add(name, message)
+        return self
+
 
 Forms = dict[str, FormState]
 
@@ -78,18 +85,25 @@ def typed(form: FormData, names: Collection[str]) -> dict[str, str]:
     return out
 
 
-def port_time(value: str) -> str:
-    """A datetime-local value, which is the port's wall clock, as ISO 8601 with its offset.
-
-    Text that is not a date and time is passed on unchanged for the validation to name.
-    """
+def port_datetime(value: str) -> datetime | None:
+    """A datetime-local value, which is the port's wall clock, as an aware datetime."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=PORT_ZONE)
-    return moment.isoformat()
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=PORT_ZONE)
+
+
+def port_time(value: str) -> str:
+    """A datetime-local value as ISO 8601 with the port's offset; text that is not a date and
+    time is passed on unchanged for the validation to name."""
+    moment = port_datetime(value)
+    return moment.isoformat() if moment else value
+
+
+def present(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Fields left blank are left out, so a document's defaults (or "required") apply."""
+    return {k: v for k, v in values.items() if v not in ("", None)}
 
 
 def _parent(path: str) -> str:
@@ -109,30 +123,58 @@ def field_for(path: str, names: Collection[str], aliases: Mapping[str, str]) -> 
     return None
 
 
+def _typed_value(fe: FieldError) -> str | None:
+    """The value as the person typed it, when it is one (not a whole missing section)."""
+    if isinstance(fe.value, bool) or not isinstance(fe.value, str | int | float):
+        return None
+    return str(fe.value) if str(fe.value).strip() else None
+
+
 def _place(
-    state: FormState, fe: FieldError, message: str, target: str | None, fallback: str | None
+    state: FormState,
+    fe: FieldError,
+    message: str,
+    targets: tuple[str | None, str | None],
+    lang: str,
 ) -> None:
-    """Beside its field; else, named by its place, beside `fallback` or above the form."""
+    """Beside its field with the value typed; else, named by its place, beside the fallback
+    field (the second target) or above the form."""
+    target, fallback = targets
+    value = _typed_value(fe)
     if target is not None:
+        if value is not None:
+            message = translations(lang).gettext('"%(value)s": %(message)s') % {
+                "value": value,
+                "message": message,
+            }
         state.add(target, message)
         return
-    value = "" if fe.value in (None, "") else f" {fe.value!r}"
+    where = fe.field if value is None else f"{fe.field} {value!r}"
     if fallback is not None:
-        state.add(fallback, f"{fe.field}{value}: {message}")
+        state.add(fallback, f"{where}: {message}")
+    elif fe.field == "body":  # a check of the whole document: its message says it all
+        state.messages.append((message, ""))
     else:
-        state.messages.append((message, f"{fe.field}{value}: {fe.expected}"))
+        state.messages.append((message, f"{where}: {fe.expected}"))
 
 
 def _type_message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
     msgid = _TYPE_MESSAGES.get(str(error.get("type")))
     if msgid is None:
         return fe.expected
-    context = {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in
-               dict(error.get("ctx") or {}).items()}
+    context = {
+        k: (", ".join(map(str, v)) if isinstance(v, list) else v)
+        for k, v in dict(error.get("ctx") or {}).items()
+    }
     try:
         return translations(lang).gettext(msgid) % context
     except (KeyError, TypeError, ValueError):
         return fe.expected
+
+
+def _headline(code: str, lang: str) -> str:
+    kind = _HEADLINES.get(code) or _HEADLINES["validation_failed"]
+    return translations(lang).gettext(kind)
 
 
 def from_validation(
@@ -141,15 +183,13 @@ def from_validation(
     names: Collection[str],
     lang: str,
     aliases: Mapping[str, str] | None = None,
-    fallback: str | None = None,
 ) -> FormState:
     """The form again with pydantic's errors beside the fields they concern."""
-    t = translations(lang).gettext
-    state = FormState(values=values, messages=[(t(_HEADLINES["validation_failed"]), "")])
+    state = FormState(values=values, messages=[(_headline("validation_failed", lang), "")])
     errors = exc.errors()
-    for error, fe in zip(errors, fields_from_pydantic(list(errors)), strict=True):
+    for error, fe in zip(errors, fields_from_pydantic([dict(e) for e in errors]), strict=True):
         target = field_for(fe.field, names, aliases or {})
-        _place(state, fe, _type_message(error, fe, lang), target, fallback)
+        _place(state, fe, _type_message(error, fe, lang), (target, None), lang)
     return state
 
 
@@ -163,11 +203,10 @@ def from_domain(
 ) -> FormState:
     """The form again with a service's refusal: its headline above, its field errors beside."""
     t = translations(lang).gettext
-    headline = t(_HEADLINES.get(exc.code, _HEADLINES["validation_failed"]))
     detail = "" if exc.fields else exc.message
-    state = FormState(values=values, messages=[(headline, detail)])
+    state = FormState(values=values, messages=[(_headline(exc.code, lang), detail)])
     for fe in exc.fields:
         target = field_for(fe.field, names, aliases or {})
         known = _FIELD_MESSAGES.get(fe.field)
-        _place(state, fe, t(known) if known else fe.expected, target, fallback)
+        _place(state, fe, t(known) if known else fe.expected, (target, fallback), lang)
     return state

@@ -64,7 +64,7 @@ def translations(lang: str) -> Translations:
         if not message.id or message.fuzzy:
             continue
         if isinstance(message.id, tuple | list):
-            plural[message.id[0]] = tuple(message.string)
+            plural[message.id[0]] = tuple(str(form) for form in message.string or ())
         else:
             singular[message.id] = str(message.string)
     return Translations(singular, plural, gettext.c2py(catalog.plural_expr))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -12,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from kouan.services.permissions import Action, Actor, allowed
-from kouan.web.ui import display, session
-from kouan.web.ui.forms import Forms
+from kouan.web.ui import callview, display, session
+from kouan.web.ui.forms import Forms, FormState
 from kouan.web.ui.i18n import N_, choose_language, remember_language, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -47,6 +49,11 @@ ERROR_HEADLINES = {
 }
 
 
+def field_id(name: str) -> str:
+    """An element id for a form field named like "cargo.items[0].teu"."""
+    return "f-" + re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
+
+
 @cache
 def environment(lang: str) -> Environment:
     """The templates with `_()` and the formats of `lang`."""
@@ -63,6 +70,10 @@ def environment(lang: str) -> Environment:
         lang=lang,
         label=display.Labels.of(lang),
         rule_title=partial(display.rule_title, lang=lang),
+        next_event=callview.next_event,
+        waits_for_departure_permit=callview.waits_for_departure_permit,
+        blank_form=FormState(),
+        new_key=lambda: uuid.uuid4().hex,
     )
     env.filters.update(
         when=partial(display.when, lang=lang),
@@ -70,6 +81,7 @@ def environment(lang: str) -> Environment:
         big_number=partial(display.big_number, lang=lang),
         duration=partial(display.duration, lang=lang),
         local_input=display.local_input,
+        field_id=field_id,
     )
     return env
 
@@ -89,9 +101,11 @@ def navigation(actor: Actor | None) -> list[tuple[str, str, str]]:
 
 
 def _language_links(request: Request, page_url: str | None) -> dict[str, str]:
-    """This page in each language (a page shown after a POST links to its GET address)."""
-    path = page_url or (request.url.path if request.method == "GET" else "/")
-    params = dict(request.query_params) if page_url is None and request.method == "GET" else {}
+    """This page in each language; a page shown after a POST links to its GET address."""
+    if request.method == "GET":
+        path, params = request.url.path, dict(request.query_params)
+    else:
+        path, params = page_url or "/", {}
     return {code: f"{path}?{urlencode({**params, 'lang': code})}" for code in ("zh", "en")}
 
 
@@ -111,18 +125,22 @@ def render(
     lang = language(request)
     token, anonymous = session.form_token(request)
     notice = NOTICES.get(request.cookies.get(NOTICE_COOKIE, ""))
-    body = environment(lang).get_template(template).render(
-        request=request,
-        actor=actor,
-        csrf=token,
-        csrf_field=session.CSRF_FIELD,
-        nav=navigation(actor),
-        current=current,
-        forms=forms or {},
-        notice=notice,
-        lang_links=_language_links(request, page_url),
-        now=ctx.clock(),
-        **context,
+    body = (
+        environment(lang)
+        .get_template(template)
+        .render(
+            request=request,
+            actor=actor,
+            csrf=token,
+            csrf_field=session.CSRF_FIELD,
+            nav=navigation(actor),
+            current=current,
+            forms=forms or {},
+            notice=notice,
+            lang_links=_language_links(request, page_url),
+            now=ctx.clock(),
+            **context,
+        )
     )
     response = HTMLResponse(body, status_code=status)
     if anonymous is not None:

@@ -76,15 +76,15 @@ async def read_form(request: Request) -> FormData:
     return await request.form()
 
 
-Form = Annotated[FormData, Depends(read_form)]
+PostedForm = Annotated[FormData, Depends(read_form)]
 
 
-async def verify_csrf(request: Request, form: Form) -> None:
+async def verify_csrf(request: Request) -> None:
     """Refuse a page POST whose form does not carry this session's CSRF token."""
     if request.method != "POST":
         return
     binding = _binding(request)
-    sent = form.get(CSRF_FIELD)
+    sent = (await request.form()).get(CSRF_FIELD)
     ctx = request.app.state.ctx
     if (
         binding is None

@@ -1,0 +1,133 @@
+"""Forms posted from several pages: an officer's decision, a terminal's event, the departure.
+
+Each goes back where it came from (its `origin`): on success by a redirect, on a refusal by
+showing that page again with the form as typed and the error beside it.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from kouan.domain.agency import Decision
+from kouan.domain.errors import DomainError
+from kouan.domain.filing import DepartureNotice
+from kouan.domain.portcall import TimelineEvent
+from kouan.services import portcalls, reviews
+from kouan.services.idempotency import request_hash
+from kouan.services.permissions import Actor
+from kouan.services.unit_of_work import ServiceContext
+from kouan.web.deps import Ctx
+from kouan.web.ui import forms
+from kouan.web.ui.forms import Forms, FormState
+from kouan.web.ui.home import home_page
+from kouan.web.ui.i18n import translations
+from kouan.web.ui.portcalls import call_page
+from kouan.web.ui.render import language, redirect
+from kouan.web.ui.reviews import queue_page
+from kouan.web.ui.session import PageActor, PostedForm
+
+router = APIRouter(include_in_schema=False)
+
+
+def _call_id(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def _origin_url(origin: str, call_id: int | None) -> str:
+    if origin == "call" and call_id is not None:
+        return f"/port-calls/{call_id}"
+    return "/reviews" if origin == "queue" else "/"
+
+
+def _again(
+    request: Request,
+    ctx: ServiceContext,
+    actor: Actor,
+    origin: str,
+    call_id: int | None,
+    shown: Forms,
+    status: int,
+) -> HTMLResponse:
+    """The page the form came from, with the refused form shown again."""
+    if origin == "call" and call_id is not None:
+        return call_page(request, ctx, actor, call_id, shown, status)
+    if origin == "queue":
+        return queue_page(request, ctx, actor, shown, status)
+    return home_page(request, ctx, actor, shown, status)
+
+
+def _required(values: dict[str, str], name: str, message: str) -> FormState:
+    state = FormState(values=values)
+    state.add(name, message)
+    return state
+
+
+@router.post("/reviews/{review_id:int}/decision")
+def decide(
+    request: Request, ctx: Ctx, actor: PageActor, form: PostedForm, review_id: int
+) -> Response:
+    values = forms.typed(form, ("decision", "reason", "version", "origin", "call_id"))
+    origin, call_id = values.get("origin", "queue"), _call_id(values.get("call_id"))
+    key, lang = f"decide-{review_id}", language(request)
+    if values.get("decision") not in set(Decision):
+        message = translations(lang).gettext("Choose a decision.")
+        state = _required(values, "decision", message)
+        return _again(request, ctx, actor, origin, call_id, {key: state}, 422)
+    version = int(values["version"]) if values.get("version", "").isdigit() else None
+    try:
+        reviews.decide(
+            ctx, actor, review_id, Decision(values["decision"]), values.get("reason", ""), version
+        )
+    except DomainError as exc:
+        state = forms.from_domain(exc, values, ("decision", "reason"), lang)
+        return _again(request, ctx, actor, origin, call_id, {key: state}, exc.status)
+    return redirect(f"{_origin_url(origin, call_id)}#review-{review_id}", notice="decided")
+
+
+@router.post("/port-calls/{call_id:int}/events")
+def record_event(
+    request: Request, ctx: Ctx, actor: PageActor, form: PostedForm, call_id: int
+) -> Response:
+    values = forms.typed(form, ("type", "at", "origin"))
+    origin, key, lang = values.get("origin", "call"), f"event-{call_id}", language(request)
+    t = translations(lang).gettext
+    at = forms.port_datetime(values["at"]) if values.get("at") else ctx.clock()
+    if at is None:
+        state = _required(values, "at", t("A date and time, e.g. 2026-12-01 08:00."))
+        return _again(request, ctx, actor, origin, call_id, {key: state}, 422)
+    if values.get("type") not in set(TimelineEvent):
+        state = _required(values, "type", t("Choose an event."))
+        return _again(request, ctx, actor, origin, call_id, {key: state}, 422)
+    try:
+        portcalls.record_event(ctx, actor, call_id, TimelineEvent(values["type"]), at)
+    except DomainError as exc:
+        state = forms.from_domain(exc, values, ("type", "at"), lang)
+        return _again(request, ctx, actor, origin, call_id, {key: state}, exc.status)
+    return redirect(_origin_url(origin, call_id), notice="event")
+
+
+@router.post("/port-calls/{call_id:int}/departure")
+def file_departure(
+    request: Request, ctx: Ctx, actor: PageActor, form: PostedForm, call_id: int
+) -> Response:
+    values = forms.typed(form, ("next_port", "etd", "idempotency_key"))
+    key, lang = "departure", language(request)
+    etd = values.get("etd", "")
+    document = forms.present(
+        {"next_port": values.get("next_port", "").upper(), "etd": forms.port_time(etd)}
+    )
+    try:
+        notice = DepartureNotice.model_validate(document)
+        digest = request_hash("POST", request.url.path, notice.model_dump(mode="json"))
+        portcalls.file_departure(
+            ctx, actor, call_id, notice, values.get("idempotency_key") or None, digest
+        )
+    except ValidationError as exc:
+        state = forms.from_validation(exc, values, ("next_port", "etd"), lang)
+        return call_page(request, ctx, actor, call_id, {key: state}, 422)
+    except DomainError as exc:
+        state = forms.from_domain(exc, values, ("next_port", "etd"), lang)
+        return call_page(request, ctx, actor, call_id, {key: state}, exc.status)
+    return redirect(f"/port-calls/{call_id}", notice="departure")

@@ -1,0 +1,48 @@
+"""The port office's live board: ships at anchor, alongside and gone today; today's zero-wait
+figures; each agency's pending reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from kouan.domain.agency import AGENCIES, Agency, OrgType
+from kouan.services import board, reviews
+from kouan.services.permissions import Action, Actor, allowed
+from kouan.services.unit_of_work import ServiceContext
+from kouan.web.deps import Ctx
+from kouan.web.ui.display import age_minutes
+from kouan.web.ui.render import render
+from kouan.web.ui.session import PageActor
+
+router = APIRouter(include_in_schema=False)
+
+
+def board_context(ctx: ServiceContext, actor: Actor) -> dict[str, Any]:
+    """The board's figures; the agencies' queues only for those who may read reviews."""
+    return {"board": board.port_board(ctx, actor), "queues": _queues(ctx, actor)}
+
+
+def _queues(ctx: ServiceContext, actor: Actor) -> list[tuple[str, int, float | None]]:
+    """Per agency: reviews waiting for an officer and the oldest one's age in minutes."""
+    if not allowed(actor, Action.REVIEW_READ):
+        return []
+    counts = reviews.queue_counts(ctx, actor)
+    now = ctx.clock()
+    # An officer reads only the own agency's queue: the others are not shown as empty.
+    shown = AGENCIES if actor.org_type is OrgType.PORT_OFFICE else (Agency(actor.org_type),)
+    out: list[tuple[str, int, float | None]] = []
+    for agency in shown:
+        waiting = counts.get(agency.value)
+        if waiting is None:
+            out.append((agency.value, 0, None))
+        else:
+            out.append((agency.value, int(waiting["open"]), age_minutes(waiting["oldest"], now)))
+    return out
+
+
+@router.get("/board")
+def board_view(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse:
+    return render(request, "board.html", board_context(ctx, actor), actor=actor, current="board")

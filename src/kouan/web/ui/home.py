@@ -1,0 +1,105 @@
+"""The home page answers "what needs me now?", for each kind of organisation its own."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from kouan.domain.agency import OrgType
+from kouan.domain.portcall import IN_PORT, CallStatus
+from kouan.services import board, portcalls
+from kouan.services.permissions import Actor
+from kouan.services.unit_of_work import ServiceContext
+from kouan.web.deps import Ctx
+from kouan.web.ui import callview
+from kouan.web.ui.board import board_context
+from kouan.web.ui.forms import Forms
+from kouan.web.ui.render import render
+from kouan.web.ui.reviews import queue_rows
+from kouan.web.ui.session import PageActor
+
+router = APIRouter(include_in_schema=False)
+
+HOME_ROWS = 100
+OFFICER_QUEUE_ROWS = 20
+EXPECTED_HOURS = 48
+_ACTIVE: list[CallStatus] = [s for s in CallStatus if s is not CallStatus.DEPARTED]
+_BEFORE_ARRIVAL: list[CallStatus] = [CallStatus.FILED, CallStatus.CLEARED, CallStatus.REJECTED]
+_IN_PORT: list[CallStatus] = sorted(IN_PORT, key=list(CallStatus).index)
+
+
+def _agent(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
+    """The agent's calls not yet departed: late filings and holds first, then by ETA."""
+    calls = portcalls.list_port_calls(ctx, actor, _ACTIVE, HOME_ROWS)
+    calls.sort(key=lambda c: (not callview.needs_attention(c), datetime.fromisoformat(c["eta"])))
+    counts = {s.value: sum(1 for c in calls if c["status"] == s) for s in _ACTIVE}
+    return "home_agent.html", {"calls": calls, "counts": counts}
+
+
+def _officer(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
+    context = {
+        "rows": queue_rows(ctx, actor, "open", OFFICER_QUEUE_ROWS),
+        "decided": board.decided_today(ctx, actor),
+    }
+    return "home_officer.html", context
+
+
+def _terminal(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
+    """Ships due within 48 hours (or overdue) and ships in port, each with its next event."""
+    now = ctx.clock()
+    coming = portcalls.list_port_calls(ctx, actor, _BEFORE_ARRIVAL, HOME_ROWS)
+    etas = {c["id"]: datetime.fromisoformat(c["eta"]) for c in coming}
+    expected = [c for c in coming if etas[c["id"]] <= now + timedelta(hours=EXPECTED_HOURS)]
+    context = {
+        "expected": expected,
+        "overdue": {i for i, eta in etas.items() if eta < now},
+        "in_port": portcalls.list_port_calls(ctx, actor, _IN_PORT, HOME_ROWS),
+    }
+    return "home_terminal.html", context
+
+
+def _port_office(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
+    return "board.html", board_context(ctx, actor)
+
+
+def _other(_ctx: ServiceContext, _actor: Actor) -> tuple[str, dict[str, Any]]:
+    return "home_other.html", {}
+
+
+_HOMES = {
+    OrgType.SHIPPING_AGENT: _agent,
+    OrgType.CUSTOMS: _officer,
+    OrgType.CIQ: _officer,
+    OrgType.BORDER: _officer,
+    OrgType.MSA: _officer,
+    OrgType.TERMINAL: _terminal,
+    OrgType.PORT_OFFICE: _port_office,
+}
+
+
+def home_page(
+    request: Request,
+    ctx: ServiceContext,
+    actor: Actor,
+    forms: Forms | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    template, context = _HOMES.get(actor.org_type, _other)(ctx, actor)
+    return render(
+        request,
+        template,
+        context,
+        actor=actor,
+        status=status,
+        forms=forms,
+        page_url="/",
+        current="home",
+    )
+
+
+@router.get("/")
+def home(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse:
+    return home_page(request, ctx, actor)

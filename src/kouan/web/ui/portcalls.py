@@ -1,0 +1,198 @@
+"""Port-call pages: the list (filtered, sorted, paged, CSV) and one call with its reviews,
+timeline, documents and audit trail."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+
+from kouan.domain.agency import OrgType
+from kouan.domain.portcall import CallStatus
+from kouan.services import audit_trail, portcalls
+from kouan.services.permissions import Action, Actor, allowed
+from kouan.services.unit_of_work import ServiceContext
+from kouan.web.deps import Ctx
+from kouan.web.ui import callview
+from kouan.web.ui.display import at_port
+from kouan.web.ui.forms import Forms
+from kouan.web.ui.render import render
+from kouan.web.ui.session import PageActor
+
+router = APIRouter(include_in_schema=False)
+
+SORTS = ("eta", "filed", "id")
+PAGE_SIZES = (25, 50, 100)
+CSV_PAGE = 500
+CSV_COLUMNS = (
+    "id", "ship_name", "imo", "voyage", "status", "late", "berth", "eta", "etd", "entry_permit",
+    "ATA", "ALL_FAST", "OPS_START", "OPS_COMPLETE", "ATD", "departure_permit",
+    "entry_wait_minutes", "departure_wait_minutes", "is_zero_wait",
+)  # fmt: skip
+# A cell starting like a formula would run as one in a spreadsheet; a quote keeps it text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The list's filter, sort and page as the address gives them (bad values fall back)."""
+
+    statuses: list[CallStatus]
+    sort: str
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, request: Request) -> ListQuery:
+        params = request.query_params
+        known = {s.value for s in CallStatus}
+        statuses = [CallStatus(s) for s in params.getlist("status") if s in known]
+        sort = params.get("sort", "eta")
+        limit = _int(params.get("limit"), PAGE_SIZES[1])
+        return cls(
+            statuses=statuses,
+            sort=sort if sort in SORTS else "eta",
+            limit=limit if limit in PAGE_SIZES else PAGE_SIZES[1],
+            offset=max(_int(params.get("offset"), 0), 0),
+        )
+
+    def url(self, **changes: Any) -> str:
+        """The list's address with some of its parameters changed."""
+        params: dict[str, Any] = {
+            "status": [s.value for s in self.statuses],
+            "sort": self.sort,
+            "limit": self.limit,
+            "offset": self.offset,
+            **changes,
+        }
+        return "/port-calls?" + urlencode(params, doseq=True)
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value is not None and value.isdigit() else default
+
+
+@router.get("/port-calls", response_model=None)
+def list_page(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse | StreamingResponse:
+    query = ListQuery.of(request)
+    if request.query_params.get("format") == "csv":
+        return _csv(ctx, actor, query)
+    rows = portcalls.list_port_calls(
+        ctx, actor, query.statuses or None, query.limit + 1, query.offset, query.sort
+    )
+    agents = {}
+    if actor.org_type is not OrgType.SHIPPING_AGENT:
+        agents = portcalls.agent_names(ctx, actor, {r["agent_org_id"] for r in rows})
+    context = {
+        "calls": rows[: query.limit],
+        "has_next": len(rows) > query.limit,
+        "query": query,
+        "agents": agents,
+        "statuses": list(CallStatus),
+        "page_sizes": PAGE_SIZES,
+    }
+    return render(request, "portcall_list.html", context, actor=actor, current="calls")
+
+
+def _csv_row(call: dict[str, Any]) -> list[str]:
+    stamps = call["timestamps"]
+    waits = call["zero_wait"]
+
+    def local(value: str | None) -> str:
+        moment = at_port(value)
+        return moment.isoformat() if moment else ""
+
+    cells: list[Any] = [
+        call["id"], call["ship"]["name"], call["ship"]["imo"], call["voyage"], call["status"],
+        call["late"], call["berth"] or "", local(call["eta"]), local(call["etd"]),
+        local((call["entry_permit"] or {}).get("issued_at")),
+        *(local(stamps[e]) for e in ("ATA", "ALL_FAST", "OPS_START", "OPS_COMPLETE", "ATD")),
+        local((call["departure_permit"] or {}).get("issued_at")),
+        waits["entry_wait_minutes"], waits["departure_wait_minutes"], waits["is_zero_wait"],
+    ]  # fmt: skip
+    text = [str(c).lower() if isinstance(c, bool) else str(c) for c in cells]
+    return [f"'{c}" if c.startswith(_FORMULA_START) else c for c in text]
+
+
+def _csv_lines(ctx: ServiceContext, actor: Actor, query: ListQuery) -> Iterator[str]:
+    """The whole filtered list, fetched a page at a time while it is sent."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    offset = 0
+    while True:
+        page = portcalls.list_port_calls(
+            ctx, actor, query.statuses or None, CSV_PAGE, offset, query.sort
+        )
+        for call in page:
+            writer.writerow(_csv_row(call))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if len(page) < CSV_PAGE:
+            return
+        offset += CSV_PAGE
+
+
+def _csv(ctx: ServiceContext, actor: Actor, query: ListQuery) -> StreamingResponse:
+    # The first page is read before answering, so a refusal (403) is a page, not a cut stream.
+    lines = _csv_lines(ctx, actor, query)
+    first = next(lines)
+    return StreamingResponse(
+        itertools.chain([first], lines),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="port-calls.csv"'},
+    )
+
+
+def call_page(
+    request: Request,
+    ctx: ServiceContext,
+    actor: Actor,
+    call_id: int,
+    forms: Forms | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """One port call as its reader may act on it; `forms` holds a refused form shown again."""
+    call = portcalls.get_port_call(ctx, actor, call_id)
+    context = {
+        "call": call,
+        "cards": callview.agency_cards(call),
+        "steps": callview.timeline(call),
+        "trail": audit_trail.port_call_trail(ctx, actor, call_id),
+        "review_agency": {str(r["id"]): r["agency"] for r in call["reviews"]},
+        "decidable": {
+            r["id"]
+            for r in call["reviews"]
+            if allowed(actor, Action.REVIEW_DECIDE)
+            and r["agency"] == actor.org_type.value
+            and callview.is_open(r)
+        },
+        "can_record": allowed(actor, Action.PORT_CALL_EVENT),
+        "can_depart": allowed(actor, Action.PORT_CALL_FILE)
+        and call["entry_permit"] is not None
+        and call["departure_filed_at"] is None
+        and call["status"] != CallStatus.DEPARTED,
+    }
+    return render(
+        request,
+        "portcall.html",
+        context,
+        actor=actor,
+        status=status,
+        forms=forms,
+        page_url=f"/port-calls/{call_id}",
+        current="calls",
+    )
+
+
+@router.get("/port-calls/{call_id:int}")
+def call_detail(request: Request, ctx: Ctx, actor: PageActor, call_id: int) -> HTMLResponse:
+    return call_page(request, ctx, actor, call_id)

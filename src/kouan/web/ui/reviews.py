@@ -1,0 +1,98 @@
+"""The agency's review queue: open reviews oldest first, each with its age and a decide form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from kouan.services import board, reviews
+from kouan.services.board import CallSummary
+from kouan.services.permissions import Action, Actor, allowed
+from kouan.services.unit_of_work import ServiceContext
+from kouan.web.deps import Ctx
+from kouan.web.ui import callview
+from kouan.web.ui.display import age_minutes
+from kouan.web.ui.forms import Forms
+from kouan.web.ui.render import render
+from kouan.web.ui.session import PageActor
+
+router = APIRouter(include_in_schema=False)
+
+FILTERS = ("open", "pending", "inspect", "hold", "approved", "rejected")
+QUEUE_PAGE = 50
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A review in the queue with the ship it is about and how long it has waited."""
+
+    review: dict[str, Any]
+    call: CallSummary | None
+    age_minutes: float
+    decidable: bool
+
+
+def queue_rows(
+    ctx: ServiceContext,
+    actor: Actor,
+    status: str = "open",
+    limit: int = QUEUE_PAGE,
+    offset: int = 0,
+) -> list[QueueRow]:
+    """The reviews with the ship each is about and its age (an open review's only)."""
+    found = reviews.list_reviews(ctx, actor, status, limit=limit, offset=offset)
+    calls = board.call_summaries(
+        ctx, actor, (r["subject_id"] for r in found if r["subject_type"] == "port_call")
+    )
+    now = ctx.clock()
+    may_decide = allowed(actor, Action.REVIEW_DECIDE)
+    return [
+        QueueRow(
+            review=r,
+            call=calls.get(r["subject_id"]),
+            age_minutes=age_minutes(r["created_at"], now) if callview.is_open(r) else 0.0,
+            decidable=may_decide and callview.is_open(r),
+        )
+        for r in found
+    ]
+
+
+def queue_page(
+    request: Request,
+    ctx: ServiceContext,
+    actor: Actor,
+    forms: Forms | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    params = request.query_params if request.method == "GET" else {}
+    wanted = params.get("status", "open")
+    shown = wanted if wanted in FILTERS else "open"
+    offset_text = params.get("offset", "0")
+    offset = int(offset_text) if offset_text.isdigit() else 0
+    found = queue_rows(ctx, actor, shown, QUEUE_PAGE + 1, offset)
+    context = {
+        "rows": found[:QUEUE_PAGE],
+        "has_next": len(found) > QUEUE_PAGE,
+        "offset": offset,
+        "page_size": QUEUE_PAGE,
+        "shown": shown,
+        "filters": FILTERS,
+    }
+    return render(
+        request,
+        "reviews.html",
+        context,
+        actor=actor,
+        status=status,
+        forms=forms,
+        page_url="/reviews",
+        current="reviews",
+    )
+
+
+@router.get("/reviews")
+def queue(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse:
+    return queue_page(request, ctx, actor)
