@@ -39,12 +39,17 @@ def client(ctx: ServiceContext) -> Iterator[TestClient]:
         yield test_client
 
 
+# Logging in costs an argon2 check (a quarter second, on purpose): each person logs in over HTTP
+# once per database kind and test run; the users and the signing key are the same in every test.
+_SESSION_TOKENS: dict[str, dict[str, str]] = {}
+
+
 class Tokens:
     """Bearer headers for the people of tests/conftest.py, each logged in over HTTP once."""
 
-    def __init__(self, client: TestClient) -> None:
+    def __init__(self, client: TestClient, backend: str) -> None:
         self._client = client
-        self._tokens: dict[str, str] = {}
+        self._tokens = _SESSION_TOKENS.setdefault(backend, {})
 
     def __call__(self, who: str) -> dict[str, str]:
         if who not in self._tokens:
@@ -63,9 +68,9 @@ class Tokens:
 
 
 @pytest.fixture
-def auth(client: TestClient) -> Tokens:
-    """`auth("customs")` -> {"Authorization": "Bearer ..."}; tokens are kept for the test."""
-    return Tokens(client)
+def auth(client: TestClient, database_url: str) -> Tokens:
+    """`auth("customs")` -> {"Authorization": "Bearer ..."}; tokens are kept for the test run."""
+    return Tokens(client, database_url.split(":", 1)[0])
 
 
 def file_call(

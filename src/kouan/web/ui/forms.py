@@ -35,8 +35,11 @@ _TYPE_MESSAGES = {
     "too_long": N_("At most %(max_length)s entries."),
     "literal_error": N_("One of %(expected)s."),
 }
-# Field errors of the services whose expectation the page says in the reader's language.
-_FIELD_MESSAGES = {"reason": N_("Give a reason for anything but approve.")}
+# Checks of one field whose expectation the page says in the reader's language.
+_FIELD_MESSAGES = {
+    "reason": N_("Give a reason for anything but approve."),
+    "etd": N_("A time after the ETA."),
+}
 # What an error of each kind means for the person at the form.
 _HEADLINES = {
     "validation_failed": N_("Please correct the marked fields."),
@@ -123,8 +126,11 @@ def field_for(path: str, names: Collection[str], aliases: Mapping[str, str]) -> 
     return None
 
 
-def _typed_value(fe: FieldError) -> str | None:
-    """The value as the person typed it, when it is one (not a whole missing section)."""
+def _shown_value(fe: FieldError, values: Mapping[str, str], target: str | None) -> str | None:
+    """The value to name with the error: as typed into its field, else as the check saw it
+    (when that is a value, not a whole missing section)."""
+    if target == fe.field and values.get(target):
+        return values[target]
     if isinstance(fe.value, bool) or not isinstance(fe.value, str | int | float):
         return None
     return str(fe.value) if str(fe.value).strip() else None
@@ -140,7 +146,7 @@ def _place(
     """Beside its field with the value typed; else, named by its place, beside the fallback
     field (the second target) or above the form."""
     target, fallback = targets
-    value = _typed_value(fe)
+    value = _shown_value(fe, state.values, target)
     if target is not None:
         if value is not None:
             message = translations(lang).gettext('"%(value)s": %(message)s') % {
@@ -158,16 +164,19 @@ def _place(
         state.messages.append((message, f"{where}: {fe.expected}"))
 
 
-def _type_message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
+def _message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
+    """What pydantic expected, in the reader's language where the page knows the words."""
+    t = translations(lang).gettext
     msgid = _TYPE_MESSAGES.get(str(error.get("type")))
     if msgid is None:
-        return fe.expected
+        known = _FIELD_MESSAGES.get(fe.field) if error.get("type") == "value_error" else None
+        return t(known) if known else fe.expected
     context = {
         k: (", ".join(map(str, v)) if isinstance(v, list) else v)
         for k, v in dict(error.get("ctx") or {}).items()
     }
     try:
-        return translations(lang).gettext(msgid) % context
+        return t(msgid) % context
     except (KeyError, TypeError, ValueError):
         return fe.expected
 
@@ -189,7 +198,7 @@ def from_validation(
     errors = exc.errors()
     for error, fe in zip(errors, fields_from_pydantic([dict(e) for e in errors]), strict=True):
         target = field_for(fe.field, names, aliases or {})
-        _place(state, fe, _type_message(error, fe, lang), (target, None), lang)
+        _place(state, fe, _message(error, fe, lang), (target, None), lang)
     return state
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from kouan.domain.agency import OrgType
+from kouan.domain.agency import ENTERPRISE_TYPES
 from kouan.domain.portcall import CallStatus
 from kouan.services import audit_trail, portcalls
 from kouan.services.permissions import Action, Actor, allowed
@@ -88,7 +88,7 @@ def list_page(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse | St
         ctx, actor, query.statuses or None, query.limit + 1, query.offset, query.sort
     )
     agents = {}
-    if actor.org_type is not OrgType.SHIPPING_AGENT:
+    if actor.org_type not in ENTERPRISE_TYPES:  # an enterprise sees only its own filings
         agents = portcalls.agent_names(ctx, actor, {r["agent_org_id"] for r in rows})
     context = {
         "calls": rows[: query.limit],
