@@ -47,9 +47,10 @@ _SESSION_TOKENS: dict[str, dict[str, str]] = {}
 class Tokens:
     """Bearer headers for the people of tests/conftest.py, each logged in over HTTP once."""
 
-    def __init__(self, client: TestClient, backend: str) -> None:
+    def __init__(self, client: TestClient, backend: str | None = None) -> None:
+        """With `backend` the tokens are shared by the run's tests on that database kind."""
         self._client = client
-        self._tokens = _SESSION_TOKENS.setdefault(backend, {})
+        self._tokens = _SESSION_TOKENS.setdefault(backend, {}) if backend else {}
 
     def __call__(self, who: str) -> dict[str, str]:
         if who not in self._tokens:
