@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -23,6 +24,10 @@ from kouan.domain.agency import OrgType
 from kouan.services import reference, users
 from kouan.services.permissions import Actor
 from kouan.services.unit_of_work import ServiceContext
+
+# Property tests check behaviour, not speed: a loaded CI machine must not fail them on time.
+settings.register_profile("kouan", deadline=None)
+settings.load_profile("kouan")
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("KOUAN_TEST_DATABASE_URL")

@@ -278,7 +278,9 @@ def test_officer_home_shows_the_queue_with_ages_and_todays_decisions(
     assert text_of(page, f"age-{customs['id']}") == "2小时05分"
     assert text_of(page, "decided-rules") == "1"
     assert text_of(page, "decided-officers") == "0"
-    assert f'data-testid="decide-form-{customs["id"]}"' in page.text
+    form = re.search(rf'data-testid="decide-form-{customs["id"]}">(.*?)</form>', page.text, re.S)
+    assert form and 'name="origin" value="home"' in form.group(1)
+    assert f'name="version" value="{customs["version"]}"' in form.group(1)
 
 
 def test_terminal_home_lists_ships_due_within_48_hours_and_in_port(

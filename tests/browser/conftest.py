@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.app import create_app
@@ -33,7 +33,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
+# A browser set up as at the port, so its own controls (date pickers, file input) read Chinese.
+LOCALE, TIME_ZONE = "zh-CN", "Asia/Shanghai"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 # Each step answers in well under a second; a wait this long means the step failed.
 TIMEOUT_MS = 10_000
@@ -47,7 +49,8 @@ def browser() -> Iterator[Browser]:
     """One headless Chromium for the whole run (each person gets a context of their own)."""
     if not CHROMIUM.exists():
         skip_or_fail(
-            "browser tests skipped: install Debian's chromium (apt-get install chromium) to run them"
+            "browser tests skipped: install Debian's chromium (apt-get install chromium) "
+            "to run them"
         )
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
@@ -90,7 +93,9 @@ def page_for(browser: Browser, server: str) -> Iterator[PageFor]:
 
     def open_as(username: str) -> Page:
         if username not in pages:
-            context = browser.new_context(base_url=server, viewport=VIEWPORT)
+            context = browser.new_context(
+                base_url=server, viewport=VIEWPORT, locale=LOCALE, timezone_id=TIME_ZONE
+            )
             context.set_default_timeout(TIMEOUT_MS)
             pages[username] = log_in(context.new_page(), username)
         return pages[username]
@@ -113,6 +118,7 @@ def log_in(page: Page, username: str) -> Page:
 
 def screenshot(page: Page, name: str) -> Path:
     """Save the whole page as docs/screenshots/<name>.png (the README shows some of them)."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -133,7 +134,7 @@ def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
 
 def _refuse_if_locked(throttle: LoginThrottle | None, now: datetime, username: str) -> None:
     if throttle and throttle.locked_until and throttle.locked_until > now:
-        wait = int((throttle.locked_until - now).total_seconds() // 60) + 1
+        wait = math.ceil((throttle.locked_until - now).total_seconds() / 60)
         raise TooManyAttempts(f"too many failed logins for '{username}'; try again in {wait} min")
 
 

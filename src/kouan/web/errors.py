@@ -76,13 +76,13 @@ def fields_from_pydantic(errors: list[dict[str, Any]]) -> list[FieldError]:
     return out
 
 
-def validation_response(errors: list[dict[str, Any]], what: str = "request") -> JSONResponse:
+def validation_body(errors: list[dict[str, Any]], what: str = "request") -> dict[str, Any]:
     fields = fields_from_pydantic(errors)
     first = fields[0] if fields else FieldError("body", None, "valid JSON")
     more = f" (and {len(fields) - 1} more)" if len(fields) > 1 else ""
     value = first.value if isinstance(first.value, str | int | float | None) else "..."
     message = f"{what}: {first.field} {value!r}: expected {first.expected}{more}"
-    return JSONResponse(error_body("validation_failed", message, fields), status_code=422)
+    return error_body("validation_failed", message, fields)
 
 
 HtmlRenderer = Callable[[Request, int, str], Response]
@@ -104,12 +104,12 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
         return answer(request, exc.status, body, exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _request_validation(_request: Request, exc: RequestValidationError) -> Response:
-        return validation_response([dict(e) for e in exc.errors()])
+    async def _request_validation(request: Request, exc: RequestValidationError) -> Response:
+        return answer(request, 422, validation_body([dict(e) for e in exc.errors()]))
 
     @app.exception_handler(ValidationError)
-    async def _pydantic(_request: Request, exc: ValidationError) -> Response:
-        return validation_response([dict(e) for e in exc.errors()])
+    async def _pydantic(request: Request, exc: ValidationError) -> Response:
+        return answer(request, 422, validation_body([dict(e) for e in exc.errors()]))
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
