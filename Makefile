@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench serve clean
+.PHONY: demo test lint bench serve screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -31,6 +31,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/kouan bench portcall --calls 5000 --json
 	$(BIN)/kouan bench portcall-http --json
+
+screenshots: $(STAMP)
+	KOUAN_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -k sqlite
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

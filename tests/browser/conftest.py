@@ -8,6 +8,7 @@ it from filing to departure over days as a real call would, and every time it sh
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -36,7 +37,8 @@ CHROMIUM_ARGS = [
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 # A browser set up as at the port, so its own controls (date pickers, file input) read Chinese.
 LOCALE, TIME_ZONE = "zh-CN", "Asia/Shanghai"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Screenshots land beside the tests (ignored by git); `make screenshots` writes the README's.
+SCREENSHOTS = Path(os.environ.get("KOUAN_SCREENSHOTS", ROOT / "tests" / "browser" / "artifacts"))
 # Each step answers in well under a second; a wait this long means the step failed.
 TIMEOUT_MS = 10_000
 SERVER_START_SECONDS = 15.0
@@ -117,7 +119,7 @@ def log_in(page: Page, username: str) -> Page:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """Save the whole page as docs/screenshots/<name>.png (the README shows some of them)."""
+    """Save the whole page as <name>.png in SCREENSHOTS (the README shows some of them)."""
     page.evaluate("document.activeElement && document.activeElement.blur()")  # no focus ring
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
