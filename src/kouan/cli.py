@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import Progress
+from rich.table import Table
 
 from kouan.adapters.db import audit
 from kouan.adapters.db.engine import make_engine
@@ -163,9 +164,12 @@ def demo(
     upgrade_database(ctx)
     with Progress(console=console) as progress:
         logins = demo_port.build(ctx, progress)
-    console.print(f"\n[bold]Kouan 口岸 demo[/bold]  http://{host}:{port}")
+    table = Table(title=f"Kouan 口岸 demo  http://{host}:{port}", title_justify="left")
+    for column in ("user", "password", "organisation"):
+        table.add_column(column)
     for login in logins:
-        console.print(f"  {login.username:<14} {login.password:<14} {login.org_name}")
+        table.add_row(login.username, login.password, login.org_name)
+    console.print(table)
     if serve_after:
         serve(host, port)
 

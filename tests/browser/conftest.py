@@ -107,11 +107,11 @@ def page_for(browser: Browser, server: str) -> Iterator[PageFor]:
         page.context.close()
 
 
-def log_in(page: Page, username: str) -> Page:
+def log_in(page: Page, username: str, password: str = PASSWORD) -> Page:
     """Fill in and send the login form; the home page then names the user in the top bar."""
     page.goto("/login")
     page.get_by_test_id("input-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-password").fill(password)
     with page.expect_navigation():
         page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("who-user")).to_have_text(username)

@@ -294,7 +294,7 @@ def check_board(page: Page, call_id: int, left: datetime) -> None:
     expect(row.get_by_test_id(f"wait-{call_id}")).to_have_text(T("zero wait"))
     for agency in AGENCIES:
         expect(page.get_by_test_id(f"queue-count-{agency}")).to_have_text("0")
-    screenshot(page, "board")
+    screenshot(page, "board-journey")
 
 
 def test_a_call_from_filing_to_departure(page_for: PageFor, clock: Clock, tmp_path: Path) -> None:
