@@ -95,6 +95,16 @@ def parse_paxlst(text: str) -> list[PassengerList]:
     return lists
 
 
+def split_roles(lists: list[PassengerList]) -> tuple[list[Person], list[Person]]:
+    """The crew (NAD+FM, DDT) and the passengers (NAD+FL, DDU) of PAXLST messages, in order."""
+    crew: list[Person] = []
+    passengers: list[Person] = []
+    for passenger_list in lists:
+        for person, role in zip(passenger_list.persons, passenger_list.roles, strict=True):
+            (crew if role == "crew" else passengers).append(person)
+    return crew, passengers
+
+
 def write_paxlst(
     passenger_list: PassengerList, *, sender: str, recipient: str, reference: str
 ) -> str:

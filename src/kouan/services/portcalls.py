@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kouan.adapters.db.tables import Organisation, PortCall, Review, Ship
+from kouan.adapters.edifact import split_roles
 from kouan.domain.agency import Agency, Phase
 from kouan.domain.errors import InvalidTransition, NotFound
 from kouan.domain.filing import ArrivalNotice, DepartureNotice, affected_agencies
@@ -418,12 +419,7 @@ def replace_persons(
 ) -> dict[str, Any]:
     """Amend the crew and passenger lists from PAXLST messages (crew NAD+FM, passengers NAD+FL)."""
     require(actor, Action.PORT_CALL_FILE)
-    crew = [
-        p for pl in lists for p, role in zip(pl.persons, pl.roles, strict=True) if role == "crew"
-    ]
-    passengers = [
-        p for pl in lists for p, role in zip(pl.persons, pl.roles, strict=True) if role != "crew"
-    ]
+    crew, passengers = split_roles(lists)
     with ctx.uow(actor, write=False) as uow:
         call = uow.session.scalar(
             select(PortCall).where(PortCall.id == call_id, port_call_scope(actor))

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from kouan.adapters.db.tables import Berth, RuleSetRow, Terminal
 from kouan.domain.agency import AGENCIES
 from kouan.rules.registry import DEFAULT_PARAMS
+from kouan.services.permissions import SYSTEM
+from kouan.services.unit_of_work import ServiceContext
 
 
 @cache
@@ -54,3 +56,9 @@ def ensure_reference_data(session: Session, now: Any) -> None:
 
 def berth_codes(session: Session) -> list[str]:
     return list(session.scalars(select(Berth.code).order_by(Berth.code)).all())
+
+
+def berths(ctx: ServiceContext) -> list[str]:
+    """The port's berth codes in order, for the forms that offer them (public reference data)."""
+    with ctx.uow(SYSTEM, write=False) as uow:
+        return berth_codes(uow.session)

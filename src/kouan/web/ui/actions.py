@@ -24,7 +24,7 @@ from kouan.web.ui.forms import Forms, FormState
 from kouan.web.ui.home import home_page
 from kouan.web.ui.i18n import translations
 from kouan.web.ui.portcalls import call_page
-from kouan.web.ui.render import language, redirect
+from kouan.web.ui.render import language, redirect, show
 from kouan.web.ui.reviews import queue_page
 from kouan.web.ui.session import PageActor, PostedForm
 
@@ -52,10 +52,12 @@ def _again(
 ) -> HTMLResponse:
     """The page the form came from, with the refused form shown again."""
     if origin == "call" and call_id is not None:
-        return call_page(request, ctx, actor, call_id, shown, status)
-    if origin == "queue":
-        return queue_page(request, ctx, actor, shown, status)
-    return home_page(request, ctx, actor, shown, status)
+        page = call_page(ctx, actor, call_id)
+    elif origin == "queue":
+        page = queue_page(request, ctx, actor)
+    else:
+        page = home_page(ctx, actor)
+    return show(request, actor, page, shown, status)
 
 
 def _required(values: dict[str, str], name: str, message: str) -> FormState:
@@ -126,8 +128,8 @@ def file_departure(
         )
     except ValidationError as exc:
         state = forms.from_validation(exc, values, ("next_port", "etd"), lang)
-        return call_page(request, ctx, actor, call_id, {key: state}, 422)
+        return show(request, actor, call_page(ctx, actor, call_id), {key: state}, 422)
     except DomainError as exc:
         state = forms.from_domain(exc, values, ("next_port", "etd"), lang)
-        return call_page(request, ctx, actor, call_id, {key: state}, exc.status)
+        return show(request, actor, call_page(ctx, actor, call_id), {key: state}, exc.status)
     return redirect(f"/port-calls/{call_id}", notice="departure")

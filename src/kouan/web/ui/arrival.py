@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from kouan.adapters.edifact import parse_paxlst
+from kouan.adapters.edifact import parse_paxlst, split_roles
 from kouan.domain.errors import DomainError, ValidationFailed
 from kouan.domain.filing import ArrivalNotice, Person
 from kouan.services import portcalls, reference
@@ -150,18 +150,10 @@ def _uploaded_text(form: FormData) -> str:
 
 def read_persons(text: str) -> Persons:
     """Crew and passengers of a PAXLST interchange (ValidationFailed names what is wrong)."""
-    persons = Persons(text=text)
     if not text.strip():
-        return persons
-    for passenger_list in parse_paxlst(text):
-        for person, role in zip(passenger_list.persons, passenger_list.roles, strict=True):
-            (persons.crew if role == "crew" else persons.passengers).append(person)
-    return persons
-
-
-def berths(ctx: ServiceContext, actor: Actor) -> list[str]:
-    with ctx.uow(actor, write=False) as uow:
-        return reference.berth_codes(uow.session)
+        return Persons(text=text)
+    crew, passengers = split_roles(parse_paxlst(text))
+    return Persons(text, crew, passengers)
 
 
 def arrival_page(
@@ -176,7 +168,7 @@ def arrival_page(
     counts = {t: len(rows(values, t)) for t in TABLES}
     context = {
         "state": state,
-        "berths": [(code, code) for code in berths(ctx, actor)],
+        "berths": [(code, code) for code in reference.berths(ctx)],
         "row_counts": {t: max(BLANK_ROWS, n + 1) for t, n in counts.items()},
         "persons": persons,
     }

@@ -88,6 +88,11 @@ def typed(form: FormData, names: Collection[str]) -> dict[str, str]:
     return out
 
 
+def whole_number(text: str | None, default: int) -> int:
+    """A page address's count or offset; anything but digits means the default."""
+    return int(text) if text is not None and text.isdigit() else default
+
+
 def port_datetime(value: str) -> datetime | None:
     """A datetime-local value, which is the port's wall clock, as an aware datetime."""
     try:

@@ -16,8 +16,7 @@ from kouan.services.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
 from kouan.web.ui import callview
 from kouan.web.ui.board import board_context
-from kouan.web.ui.forms import Forms
-from kouan.web.ui.render import render
+from kouan.web.ui.render import Page, show
 from kouan.web.ui.reviews import queue_rows
 from kouan.web.ui.session import PageActor
 
@@ -80,26 +79,12 @@ _HOMES = {
 }
 
 
-def home_page(
-    request: Request,
-    ctx: ServiceContext,
-    actor: Actor,
-    forms: Forms | None = None,
-    status: int = 200,
-) -> HTMLResponse:
+def home_page(ctx: ServiceContext, actor: Actor) -> Page:
+    """The home of the actor's kind of organisation (a form refused on it shows it again)."""
     template, context = _HOMES.get(actor.org_type, _other)(ctx, actor)
-    return render(
-        request,
-        template,
-        context,
-        actor=actor,
-        status=status,
-        forms=forms,
-        page_url="/",
-        current="home",
-    )
+    return Page(template, context, url="/", current="home")
 
 
 @router.get("/")
 def home(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse:
-    return home_page(request, ctx, actor)
+    return show(request, actor, home_page(ctx, actor))

@@ -22,8 +22,8 @@ from kouan.services.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
 from kouan.web.ui import callview
 from kouan.web.ui.display import at_port
-from kouan.web.ui.forms import Forms
-from kouan.web.ui.render import render
+from kouan.web.ui.forms import whole_number
+from kouan.web.ui.render import Page, render, show
 from kouan.web.ui.session import PageActor
 
 router = APIRouter(include_in_schema=False)
@@ -55,12 +55,12 @@ class ListQuery:
         known = {s.value for s in CallStatus}
         statuses = [CallStatus(s) for s in params.getlist("status") if s in known]
         sort = params.get("sort", "eta")
-        limit = _int(params.get("limit"), PAGE_SIZES[1])
+        limit = whole_number(params.get("limit"), PAGE_SIZES[1])
         return cls(
             statuses=statuses,
             sort=sort if sort in SORTS else "eta",
             limit=limit if limit in PAGE_SIZES else PAGE_SIZES[1],
-            offset=max(_int(params.get("offset"), 0), 0),
+            offset=max(whole_number(params.get("offset"), 0), 0),
         )
 
     def url(self, **changes: Any) -> str:
@@ -73,10 +73,6 @@ class ListQuery:
             **changes,
         }
         return "/port-calls?" + urlencode(params, doseq=True)
-
-
-def _int(value: str | None, default: int) -> int:
-    return int(value) if value is not None and value.isdigit() else default
 
 
 @router.get("/port-calls", response_model=None)
@@ -152,15 +148,8 @@ def _csv(ctx: ServiceContext, actor: Actor, query: ListQuery) -> StreamingRespon
     )
 
 
-def call_page(
-    request: Request,
-    ctx: ServiceContext,
-    actor: Actor,
-    call_id: int,
-    forms: Forms | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    """One port call as its reader may act on it; `forms` holds a refused form shown again."""
+def call_page(ctx: ServiceContext, actor: Actor, call_id: int) -> Page:
+    """One port call as its reader may act on it."""
     call = portcalls.get_port_call(ctx, actor, call_id)
     context = {
         "call": call,
@@ -168,31 +157,16 @@ def call_page(
         "steps": callview.timeline(call),
         "trail": audit_trail.port_call_trail(ctx, actor, call_id),
         "review_agency": {str(r["id"]): r["agency"] for r in call["reviews"]},
-        "decidable": {
-            r["id"]
-            for r in call["reviews"]
-            if allowed(actor, Action.REVIEW_DECIDE)
-            and r["agency"] == actor.org_type.value
-            and callview.is_open(r)
-        },
+        "decidable": {r["id"] for r in call["reviews"] if callview.may_decide(actor, r)},
         "can_record": allowed(actor, Action.PORT_CALL_EVENT),
         "can_depart": allowed(actor, Action.PORT_CALL_FILE)
         and call["entry_permit"] is not None
         and call["departure_filed_at"] is None
         and call["status"] != CallStatus.DEPARTED,
     }
-    return render(
-        request,
-        "portcall.html",
-        context,
-        actor=actor,
-        status=status,
-        forms=forms,
-        page_url=f"/port-calls/{call_id}",
-        current="calls",
-    )
+    return Page("portcall.html", context, url=f"/port-calls/{call_id}", current="calls")
 
 
 @router.get("/port-calls/{call_id:int}")
 def call_detail(request: Request, ctx: Ctx, actor: PageActor, call_id: int) -> HTMLResponse:
-    return call_page(request, ctx, actor, call_id)
+    return show(request, actor, call_page(ctx, actor, call_id))

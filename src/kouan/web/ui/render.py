@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,32 @@ def render(
         response.delete_cookie(NOTICE_COOKIE)
     remember_language(request, response)
     return response
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page as built for its reader: template, context, its address and navigation entry."""
+
+    template: str
+    context: dict[str, Any]
+    url: str
+    current: str
+
+
+def show(
+    request: Request, actor: Actor, page: Page, forms: Forms | None = None, status: int = 200
+) -> HTMLResponse:
+    """The page in the common frame; `forms` holds a refused form shown again with `status`."""
+    return render(
+        request,
+        page.template,
+        page.context,
+        actor=actor,
+        status=status,
+        forms=forms,
+        page_url=page.url,
+        current=page.current,
+    )
 
 
 def redirect(url: str, notice: str | None = None) -> RedirectResponse:

@@ -10,13 +10,13 @@ from fastapi.responses import HTMLResponse
 
 from kouan.services import board, reviews
 from kouan.services.board import CallSummary
-from kouan.services.permissions import Action, Actor, allowed
+from kouan.services.permissions import Actor
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
 from kouan.web.ui import callview
 from kouan.web.ui.display import age_minutes
-from kouan.web.ui.forms import Forms
-from kouan.web.ui.render import render
+from kouan.web.ui.forms import whole_number
+from kouan.web.ui.render import Page, show
 from kouan.web.ui.session import PageActor
 
 router = APIRouter(include_in_schema=False)
@@ -48,30 +48,23 @@ def queue_rows(
         ctx, actor, (r["subject_id"] for r in found if r["subject_type"] == "port_call")
     )
     now = ctx.clock()
-    may_decide = allowed(actor, Action.REVIEW_DECIDE)
     return [
         QueueRow(
             review=r,
             call=calls.get(r["subject_id"]),
             age_minutes=age_minutes(r["created_at"], now) if callview.is_open(r) else 0.0,
-            decidable=may_decide and callview.is_open(r),
+            decidable=callview.may_decide(actor, r),
         )
         for r in found
     ]
 
 
-def queue_page(
-    request: Request,
-    ctx: ServiceContext,
-    actor: Actor,
-    forms: Forms | None = None,
-    status: int = 200,
-) -> HTMLResponse:
+def queue_page(request: Request, ctx: ServiceContext, actor: Actor) -> Page:
+    """The queue as the address filters and pages it (a form posted to it shows the first page)."""
     params = request.query_params if request.method == "GET" else {}
     wanted = params.get("status", "open")
     shown = wanted if wanted in FILTERS else "open"
-    offset_text = params.get("offset", "0")
-    offset = int(offset_text) if offset_text.isdigit() else 0
+    offset = whole_number(params.get("offset"), 0)
     found = queue_rows(ctx, actor, shown, QUEUE_PAGE + 1, offset)
     context = {
         "rows": found[:QUEUE_PAGE],
@@ -81,18 +74,9 @@ def queue_page(
         "shown": shown,
         "filters": FILTERS,
     }
-    return render(
-        request,
-        "reviews.html",
-        context,
-        actor=actor,
-        status=status,
-        forms=forms,
-        page_url="/reviews",
-        current="reviews",
-    )
+    return Page("reviews.html", context, url="/reviews", current="reviews")
 
 
 @router.get("/reviews")
 def queue(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse:
-    return queue_page(request, ctx, actor)
+    return show(request, actor, queue_page(request, ctx, actor))
