@@ -26,6 +26,11 @@ class EventIn(BaseModel):
     at: UtcDateTime | None = None  # now when omitted
 
 
+def _digest(request: Request, notice: BaseModel, key: str | None) -> str:
+    """What an Idempotency-Key is bound to; only worth computing when a key was sent."""
+    return request_hash("POST", request.url.path, notice.model_dump(mode="json")) if key else ""
+
+
 def _answer(status: int, body: dict[str, Any]) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
@@ -34,7 +39,7 @@ def _answer(status: int, body: dict[str, Any]) -> JSONResponse:
 def file_arrival(
     ctx: Ctx, actor: ApiActor, notice: ArrivalNotice, request: Request, key: IdempotencyKey = None
 ) -> JSONResponse:
-    digest = request_hash("POST", request.url.path, notice.model_dump(mode="json"))
+    digest = _digest(request, notice, key)
     return _answer(*portcalls.file_arrival(ctx, actor, notice, key, digest))
 
 
@@ -68,7 +73,7 @@ def file_departure(
     request: Request,
     key: IdempotencyKey = None,
 ) -> JSONResponse:
-    digest = request_hash("POST", request.url.path, notice.model_dump(mode="json"))
+    digest = _digest(request, notice, key)
     return _answer(*portcalls.file_departure(ctx, actor, call_id, notice, key, digest))
 
 
