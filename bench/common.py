@@ -9,8 +9,9 @@ import statistics
 import tempfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from sqlalchemy import text
 
 from kouan.adapters.db.engine import make_engine
@@ -23,6 +24,9 @@ from kouan.services.permissions import Actor
 from kouan.services.unit_of_work import ServiceContext
 
 PASSWORD = "bench-password-1"
+# The options every benchmark takes.
+DatabaseUrl = Annotated[str | None, typer.Option(help="A scratch database (it is emptied!).")]
+AsJson = Annotated[bool, typer.Option("--json", help="One JSON object on the last line.")]
 SHIPS_FLAGS = ("PA", "LR", "MH", "HK", "SG", "CN", "GR", "MT")
 MIDS = {
     "PA": "351",

@@ -20,10 +20,8 @@ from kouan.services import portcalls
 
 def main(
     calls: Annotated[int, typer.Option(help="Arrival notices to file.")] = 5000,
-    database_url: Annotated[str | None, typer.Option(help="A scratch database (emptied!).")] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="One JSON object on the last line.")
-    ] = False,
+    database_url: common.DatabaseUrl = None,
+    as_json: common.AsJson = False,
 ) -> None:
     url, dialect = common.scratch_database(database_url)
     ctx = common.context(url)

@@ -73,10 +73,8 @@ def main(
     calls: Annotated[int, typer.Option(help="Arrival notices to file.")] = 2000,
     clients: Annotated[int, typer.Option(help="Concurrent HTTP clients.")] = 16,
     workers: Annotated[int, typer.Option(help="Server worker processes.")] = 1,
-    database_url: Annotated[str | None, typer.Option(help="A scratch database (emptied!).")] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="One JSON object on the last line.")
-    ] = False,
+    database_url: common.DatabaseUrl = None,
+    as_json: common.AsJson = False,
 ) -> None:
     url, dialect = common.scratch_database(database_url)
     ctx = common.context(url)
