@@ -22,11 +22,17 @@ AWAITING_ARRIVAL = (CallStatus.FILED.value, CallStatus.CLEARED.value, CallStatus
 
 
 def port_area(ctx: ServiceContext) -> PortArea:
-    """The configured port area (KOUAN_PORT_AREA_FILE, GeoJSON) or Qingdao's default."""
-    path = ctx.settings.port_area_file
-    if path is not None:
-        return port_area_from_geojson(json.loads(path.read_text("utf-8")))
-    return default_port_areas()[0]
+    """The configured port area (KOUAN_PORT_AREA_FILE, GeoJSON) or Qingdao's default; read once."""
+    area = ctx.cache.get("port_area")
+    if not isinstance(area, PortArea):
+        path = ctx.settings.port_area_file
+        area = (
+            port_area_from_geojson(json.loads(path.read_text("utf-8")))
+            if path is not None
+            else default_port_areas()[0]
+        )
+        ctx.cache["port_area"] = area
+    return area
 
 
 @dataclass
