@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 import socket
 import sys
@@ -143,6 +144,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Serve Kouan over HTTP."""
     import uvicorn
 
+    # Workers are separate processes: without a configured key they must still share one,
+    # or a session signed by one worker would be refused by the next.
+    os.environ.setdefault("KOUAN_SECRET_KEY", get_settings().secret_key)
     uvicorn.run(
         "kouan.web.app:create_app",
         factory=True,
