@@ -477,6 +477,7 @@ def test_form_errors_show_beside_the_fields_and_keep_what_was_typed(
     assert 'value="Furniture and parts"' in answer.text
     assert "船员 4 人，旅客 1 人" in text_of(answer, "paxlst-kept")
     assert "请更正标出的字段" in text_of(answer, "form-message")
+    assert 'href="/port-calls/new?lang=en"' in answer.text  # the language switch stays on the form
 
 
 def test_an_etd_before_the_eta_is_refused_beside_the_etd(ctx: ServiceContext, clock: Clock) -> None:

@@ -180,6 +180,7 @@ def arrival_page(
         status=status,
         forms={"arrival": state},
         current="new",
+        page_url=PATH,
     )
 
 
