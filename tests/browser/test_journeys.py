@@ -238,6 +238,7 @@ def ais_brings_the_ship_in(page: Page, call_id: int, at: datetime) -> None:
     ata = page.get_by_test_id("timeline-step-ATA")
     expect(ata).to_have_attribute("data-state", "done")
     expect(ata.locator("time")).to_have_text(shown(at))
+    expect(ata.get_by_test_id("source-ATA")).to_have_text("来源：AIS")
     recorded = page.get_by_test_id("audit-trail").locator("tbody tr", has_text=T("Event recorded"))
     expect(recorded).to_have_count(1)
     expect(recorded).to_contain_text(f"{T('source')}: AIS")

@@ -21,6 +21,7 @@ class Step:
     key: str
     at: str | None
     wait_minutes: float = 0.0  # minutes the ship waited for a permit at this step
+    source: str | None = None  # who reported the instant, when not the terminal (e.g. AIS)
 
     @property
     def state(self) -> str:
@@ -39,8 +40,11 @@ def timeline(call: dict[str, Any]) -> list[Step]:
         TimelineEvent.ALL_FAST: call["zero_wait"]["entry_wait_minutes"],
         TimelineEvent.OPS_COMPLETE: call["zero_wait"]["departure_wait_minutes"],
     }
+    sources = {TimelineEvent.ATA: call["ata_source"] if call["ata_source"] == "AIS" else None}
     steps = [Step("ETA", stamps["ETA"])]
-    steps += [Step(e.value, stamps[e.value], waits.get(e, 0.0)) for e in TimelineEvent]
+    steps += [
+        Step(e.value, stamps[e.value], waits.get(e, 0.0), sources.get(e)) for e in TimelineEvent
+    ]
     return steps
 
 
