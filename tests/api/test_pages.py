@@ -749,3 +749,20 @@ def test_every_page_a_role_reaches_answers(
             assert page.status_code == 200, (username, path, page.text[:500])
             assert "/static/kouan.css" in page.text and "//cdn" not in page.text
     assert TestClient(create_app(ctx)).get("/static/kouan.css").status_code == 200
+
+
+def test_an_id_no_row_can_have_is_not_found_on_pages(ctx: ServiceContext) -> None:
+    client = signed_in(ctx, "port_office")
+    assert client.get("/port-calls/99999999999999999999999").status_code == 404
+    officer = signed_in(ctx, "customs")
+    form = officer.get("/reviews")
+    answer = officer.post(
+        "/reviews/99999999999999999999/decision",
+        data={
+            "decision": "approve",
+            "origin": "call",
+            "call_id": "99999999999999999999",
+            "csrf_token": token_of(form),
+        },
+    )
+    assert answer.status_code == 404

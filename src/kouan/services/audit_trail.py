@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
-from kouan.adapters.db.tables import AuditEntry, PortCall, Review
-from kouan.domain.errors import NotFound
-from kouan.services.permissions import Action, Actor, port_call_scope, require
+from kouan.adapters.db.tables import AuditEntry, Review
+from kouan.services.permissions import Action, Actor, require
+from kouan.services.portcalls import find_port_call
 from kouan.services.unit_of_work import ServiceContext
 
 
@@ -28,11 +28,7 @@ def _entry_view(entry: AuditEntry) -> dict[str, Any]:
 def port_call_trail(ctx: ServiceContext, actor: Actor, call_id: int) -> list[dict[str, Any]]:
     """The call's own entries and those of its reviews, oldest first."""
     with ctx.uow(actor, write=False) as uow:
-        visible = uow.session.scalar(
-            select(PortCall.id).where(PortCall.id == call_id, port_call_scope(actor))
-        )
-        if visible is None:
-            raise NotFound(f"port call {call_id} not found")
+        find_port_call(uow, call_id)
         review_ids = select(Review.id).where(
             Review.subject_type == "port_call", Review.subject_id == call_id
         )

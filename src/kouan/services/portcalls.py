@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from kouan.adapters.db.tables import Organisation, PortCall, Review, Ship
+from kouan.adapters.db.tables import MAX_ID, Organisation, PortCall, Review, Ship
 from kouan.adapters.edifact import split_roles
 from kouan.domain.agency import Agency, Phase
 from kouan.domain.errors import InvalidTransition, NotFound
@@ -113,13 +113,20 @@ def _reviews_of(uow: UnitOfWork, call_ids: list[int]) -> dict[int, list[Review]]
     return out
 
 
-def _load_for_update(uow: UnitOfWork, call_id: int) -> PortCall:
-    call = uow.session.scalar(
-        select(PortCall).where(PortCall.id == call_id, port_call_scope(uow.actor)).with_for_update()
-    )
+def find_port_call(uow: UnitOfWork, call_id: int, for_update: bool = False) -> PortCall:
+    """The port call if this unit's actor may see it; NotFound otherwise (also for an id no
+    row can have), so a call outside the actor's scope is indistinguishable from none."""
+    if not 0 < call_id <= MAX_ID:
+        raise NotFound(f"port call {call_id} not found")
+    query = select(PortCall).where(PortCall.id == call_id, port_call_scope(uow.actor))
+    call = uow.session.scalar(query.with_for_update() if for_update else query)
     if call is None:
         raise NotFound(f"port call {call_id} not found")
     return call
+
+
+def _load_for_update(uow: UnitOfWork, call_id: int) -> PortCall:
+    return find_port_call(uow, call_id, for_update=True)
 
 
 def _apply_permits(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> None:
@@ -332,11 +339,7 @@ def record_event_in(
 
 def get_port_call(ctx: ServiceContext, actor: Actor, call_id: int) -> dict[str, Any]:
     with ctx.uow(actor, write=False) as uow:
-        call = uow.session.scalar(
-            select(PortCall).where(PortCall.id == call_id, port_call_scope(actor))
-        )
-        if call is None:
-            raise NotFound(f"port call {call_id} not found")
+        call = find_port_call(uow, call_id)
         view = _view(uow, call, _reviews_of(uow, [call.id])[call.id])
         view["arrival"] = call.arrival
         view["departure"] = call.departure
@@ -421,12 +424,7 @@ def replace_persons(
     require(actor, Action.PORT_CALL_FILE)
     crew, passengers = split_roles(lists)
     with ctx.uow(actor, write=False) as uow:
-        call = uow.session.scalar(
-            select(PortCall).where(PortCall.id == call_id, port_call_scope(actor))
-        )
-        if call is None:
-            raise NotFound(f"port call {call_id} not found")
-        notice = ArrivalNotice.model_validate(call.arrival)
+        notice = ArrivalNotice.model_validate(find_port_call(uow, call_id).arrival)
     changes: dict[str, Any] = {}
     if crew:
         changes["crew"] = crew

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from kouan.adapters.db.tables import PortCall, Review, User
+from kouan.adapters.db.tables import MAX_ID, PortCall, Review, User
 from kouan.domain.agency import AGENCIES, OPEN_REVIEW, Agency, Decision, Phase, ReviewStatus
 from kouan.domain.errors import Conflict, NotFound, ValidationFailed
 from kouan.rules.base import Outcome, Subject
@@ -119,7 +119,7 @@ def decide(
     if decision is not Decision.APPROVE and not reason:
         raise ValidationFailed.one("reason", reason, f"a reason for '{decision.value}'")
     with ctx.uow(actor) as uow:
-        review = uow.session.get(Review, review_id)
+        review = uow.session.get(Review, review_id) if 0 < review_id <= MAX_ID else None
         if review is None or review.agency != actor.org_type.value:
             raise NotFound(f"review {review_id} not found")
         # Lock the subject so decisions on its reviews and its permits happen one at a time.

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from kouan.adapters.db.tables import MAX_ID
 from kouan.services import users
 from kouan.services.permissions import Actor
 from kouan.services.unit_of_work import ServiceContext
@@ -31,6 +32,5 @@ def api_actor(ctx: Ctx, token: Annotated[str | None, Depends(_bearer)]) -> Actor
 ApiActor = Annotated[Actor, Depends(api_actor)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 # Ids are the database's INTEGER: anything outside it is refused as input, not looked up.
-MAX_ID = 2_147_483_647
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID)]

@@ -48,6 +48,9 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# Ids are INTEGER on every database: the largest any row can have.
+MAX_ID = 2_147_483_647
+
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
