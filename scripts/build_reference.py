@@ -19,6 +19,11 @@ UNLOCODE_CSV = Path("unlocode") / "geoapify_CN.csv"
 SEA_PORTS_JSON = Path("ports") / "sea-ports_ports.json"
 COLUMNS = ("locode", "name", "country", "function", "lat", "lon")
 NO_FUNCTION = "--------"
+HS_CSV = Path("hs") / "harmonized-system.csv"
+HS_OUT = ROOT / "src" / "kouan" / "reference" / "hs2022.csv"
+HS_COLUMNS = ("hscode", "description", "level")
+# Headings name what a subheading belongs to; chapters and sections are left out to stay compact.
+HS_LEVELS = frozenset({"4", "6"})
 
 
 @dataclass(frozen=True)
@@ -129,16 +134,38 @@ def write(places: list[Place], path: Path) -> None:
         out.writerows(place.row() for place in places)
 
 
+def read_hs(path: Path) -> list[tuple[str, str, str]]:
+    """The HS 2022 headings (4 digits) and subheadings (6 digits), sorted by code."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = [
+            (row["hscode"], row["description"], row["level"])
+            for row in csv.DictReader(f)
+            if row["level"] in HS_LEVELS
+        ]
+    return sorted(rows)
+
+
+def write_hs(rows: list[tuple[str, str, str]], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(HS_COLUMNS)
+        out.writerows(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared data folder")
     parser.add_argument("--out", type=Path, default=OUT, help="the CSV file to write")
+    parser.add_argument("--hs-out", type=Path, default=HS_OUT, help="the HS 2022 file to write")
     args = parser.parse_args()
     places = merge(
         read_unlocode(args.shared / UNLOCODE_CSV), read_sea_ports(args.shared / SEA_PORTS_JSON)
     )
     write(places, args.out)
     print(f"wrote {len(places)} places to {args.out}")
+    codes = read_hs(args.shared / HS_CSV)
+    write_hs(codes, args.hs_out)
+    print(f"wrote {len(codes)} HS codes to {args.hs_out}")
 
 
 if __name__ == "__main__":

@@ -166,3 +166,27 @@ def validate_container(value: str) -> str:
             "an ISO 6346 container number: 3 letters, U, J or Z, 6 digits and a valid check digit"
         )
     return number
+
+
+_HS_DIGITS = re.compile(r"\d{6}(\d{2}){0,2}")
+
+
+def validate_hs(value: str) -> str:
+    """An HS 2022 goods code: a 6-digit subheading, or a national 8- or 10-digit extension of one.
+
+    Dots and spaces are dropped ("8471.30" -> "847130"); the first six digits must be a subheading.
+    """
+    code = str(value).strip().replace(".", "").replace(" ", "")
+    if not _HS_DIGITS.fullmatch(code):
+        raise ValueError("an HS code: 6, 8 or 10 digits, e.g. 847130 or 8471300000")
+    if code[:6] not in _hs_subheadings():
+        raise ValueError("an HS code whose first 6 digits are an HS 2022 subheading, e.g. 847130")
+    return code
+
+
+@cache
+def _hs_subheadings() -> frozenset[str]:
+    """The 6-digit subheadings of the HS 2022 file shipped with the package, read on first use."""
+    source = resources.files("kouan").joinpath("reference", "hs2022.csv")
+    rows = csv.DictReader(source.read_text(encoding="utf-8").splitlines())
+    return frozenset(row["hscode"] for row in rows if row["level"] == "6")

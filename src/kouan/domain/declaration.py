@@ -1,0 +1,120 @@
+"""The cargo declaration (报关单) a customs broker files for a trader, and the enterprise credit
+classes and risk lanes customs decides with.
+
+Value objects like the arrival notice: validated on construction (HS codes, containers, currencies,
+countries, places), immutable after, unknown fields refused.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from functools import cache
+from typing import Annotated, Literal
+
+import pycountry
+from pydantic import AfterValidator, BaseModel, Field
+
+from kouan.domain import identifiers
+from kouan.domain.filing import DOCUMENT, Country, Imo, Locode, Text
+
+
+class Direction(StrEnum):
+    IMPORT = "import"
+    EXPORT = "export"
+
+
+class CreditClass(StrEnum):
+    """Customs' enterprise credit classes: AA and A are trusted, C and D watched more closely."""
+
+    AA = "AA"
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class Lane(StrEnum):
+    """Where a declaration goes: release at once, document review, or physical inspection."""
+
+    GREEN = "green"
+    DOCUMENT = "document"
+    INSPECTION = "inspection"
+
+
+def validate_currency(value: str) -> str:
+    """An ISO 4217 currency code, in any case ("usd" -> "USD")."""
+    code = str(value).strip().upper()
+    if code not in _currencies():
+        raise ValueError("an ISO 4217 currency code: 3 letters, e.g. CNY or USD")
+    return code
+
+
+@cache
+def _currencies() -> frozenset[str]:
+    # Built once: a pycountry lookup per item would dominate the validation of a large interchange.
+    return frozenset(c.alpha_3 for c in pycountry.currencies)
+
+
+HsCode = Annotated[str, AfterValidator(identifiers.validate_hs)]
+Container = Annotated[str, AfterValidator(identifiers.validate_container)]
+Currency = Annotated[str, AfterValidator(validate_currency)]
+Code = Annotated[str, Field(min_length=1, max_length=35)]
+
+
+class SeaTransport(BaseModel):
+    """Goods carried by ship: the vessel, its voyage and the bill of lading."""
+
+    model_config = DOCUMENT
+
+    mode: Literal["sea"]
+    vessel: Text
+    imo: Imo | None = None
+    voyage: Code
+    bill_of_lading: Code
+
+
+class AirTransport(BaseModel):
+    """Goods carried by air: the flight and the air waybill."""
+
+    model_config = DOCUMENT
+
+    mode: Literal["air"]
+    flight: Annotated[str, Field(pattern=r"^[A-Z0-9]{2}[0-9]{1,4}[A-Z]?$")]
+    air_waybill: Code
+
+
+class Item(BaseModel):
+    """One line of goods: what it is (HS code), how much, what it is worth and where it is from."""
+
+    model_config = DOCUMENT
+
+    hs_code: HsCode
+    description: Text
+    quantity: Annotated[Decimal, Field(gt=0)]
+    # UN/ECE Recommendation 20 codes (KGM, PCE) or customs' numeric unit codes (035).
+    unit: Annotated[str, Field(pattern=r"^[A-Z0-9]{1,3}$")]
+    value: Annotated[Decimal, Field(ge=0)]
+    currency: Currency
+    origin: Country
+
+    @property
+    def unit_value(self) -> Decimal:
+        return self.value / self.quantity
+
+
+class Declaration(BaseModel):
+    """The declaration a broker files; the office that takes it may be inland, far from the port
+    that releases the goods (declare anywhere, release at the port)."""
+
+    model_config = DOCUMENT
+
+    declarant: Text
+    trader: Text
+    direction: Direction
+    trade_mode: Annotated[str, Field(pattern=r"^[0-9A-Z]{1,10}$")]
+    transport: Annotated[SeaTransport | AirTransport, Field(discriminator="mode")]
+    declaration_office: Locode
+    release_port: Locode
+    containers: list[Container] = []
+    items: Annotated[list[Item], Field(min_length=1)]
