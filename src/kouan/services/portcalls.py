@@ -125,10 +125,6 @@ def find_port_call(uow: UnitOfWork, call_id: int, for_update: bool = False) -> P
     return call
 
 
-def _load_for_update(uow: UnitOfWork, call_id: int) -> PortCall:
-    return find_port_call(uow, call_id, for_update=True)
-
-
 def _apply_permits(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> None:
     """Issue or withdraw permits as the reviews and the timeline now allow; refresh the status."""
     entry = [r for r in call_reviews if r.phase == Phase.ENTRY]
@@ -197,7 +193,7 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
         None,
         {**_call_state(call), "late": call.late, "document_sha256": _document_digest(document)},
     )
-    reviews.save_reviews(uow, SUBJECT, call.id, opened, insert=True)
+    reviews.save_reviews(uow, SUBJECT, call.id, opened)
     return 201, _view(uow, call, opened)
 
 
@@ -220,7 +216,7 @@ def amend_arrival(
     """Replace the arrival notice; only the reviews of agencies whose sections changed re-open."""
     require(actor, Action.PORT_CALL_FILE)
     with ctx.uow(actor) as uow:
-        call = _load_for_update(uow, call_id)
+        call = find_port_call(uow, call_id, for_update=True)
         if CallStatus(call.status) not in AMENDABLE:
             raise InvalidTransition(
                 f"port call {call_id} is {call.status}; an arrival notice can be amended only "
@@ -262,7 +258,7 @@ def amend_arrival(
 
 
 def _depart(uow: UnitOfWork, ctx: ServiceContext, call_id: int, notice: DepartureNotice) -> Answer:
-    call = _load_for_update(uow, call_id)
+    call = find_port_call(uow, call_id, for_update=True)
     if call.entry_permit_at is None or call.status == CallStatus.DEPARTED:
         raise InvalidTransition(
             f"port call {call_id} is {call.status}; the departure can be filed once the entry "
@@ -283,7 +279,7 @@ def _depart(uow: UnitOfWork, ctx: ServiceContext, call_id: int, notice: Departur
     subject = _subject(uow, call, Phase.DEPARTURE)
     opened = reviews.new_reviews(uow, subject, active_rule_sets(uow.session, ctx.cache))
     reviews.save_reviews(uow, SUBJECT, call.id, opened)
-    call_reviews = _reviews_of(uow, [call.id])[call.id]
+    call_reviews = _reviews_of(uow, [call.id])[call.id]  # the entry reviews and the new ones
     settle(uow, call, call_reviews)
     return 201, _view(uow, call, call_reviews)
 
@@ -323,7 +319,7 @@ def record_event(
 def record_event_in(
     uow: UnitOfWork, call_id: int, event: TimelineEvent, at: datetime, source: str
 ) -> dict[str, Any]:
-    call = _load_for_update(uow, call_id)
+    call = find_port_call(uow, call_id, for_update=True)
     if at > uow.now + timedelta(minutes=5):
         raise InvalidTransition(f"{event.value} at {at.isoformat()} is in the future")
     check_event(_timeline(call), event, at, call.departure_permit_at)

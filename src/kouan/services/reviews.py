@@ -55,17 +55,13 @@ def new_reviews(
 
 
 def save_reviews(
-    uow: UnitOfWork, subject_type: str, subject_id: int, reviews: list[Review], insert: bool = False
+    uow: UnitOfWork, subject_type: str, subject_id: int, reviews: list[Review]
 ) -> None:
-    """Store new reviews; with `insert` as plain rows (the objects are then not in the session)."""
+    """Store new reviews as plain rows in one statement (the objects stay outside the session)."""
     for review in reviews:
         review.subject_type, review.subject_id = subject_type, subject_id
-    if insert:
-        for review, review_id in zip(reviews, insert_rows(uow, reviews), strict=True):
-            review.id = review_id
-    else:
-        uow.session.add_all(reviews)
-        uow.session.flush()
+    for review, review_id in zip(reviews, insert_rows(uow, reviews), strict=True):
+        review.id = review_id
     for review in reviews:
         uow.audit("review.opened", "review", review.id, None, review_state(review))
 
