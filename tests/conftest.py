@@ -83,6 +83,7 @@ ORGS = {
     "terminal": (OrgType.TERMINAL, "QQCT"),
     "port_office": (OrgType.PORT_OFFICE, "Qingdao Port Office"),
     "broker": (OrgType.CUSTOMS_BROKER, "Qingdao Customs Brokers"),
+    "broker2": (OrgType.CUSTOMS_BROKER, "Jinan Customs Brokers"),
     "airline": (OrgType.AIRLINE, "Shandong Airlines"),
     "cruise": (OrgType.CRUISE_LINE, "Star Cruises"),
 }

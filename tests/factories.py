@@ -11,6 +11,7 @@ import copy
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from kouan.domain.declaration import Declaration
 from kouan.domain.filing import ArrivalNotice, DepartureNotice
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -179,3 +180,57 @@ def arrival_notice(now: datetime = NOW, **overrides: Any) -> ArrivalNotice:
 def departure_notice(now: datetime = NOW, **overrides: Any) -> DepartureNotice:
     """`departure_notice_data` validated into the domain object."""
     return DepartureNotice.model_validate(departure_notice_data(now, **overrides))
+
+
+# Traders every declaration test can declare for: one per credit class.
+TRADERS = {
+    "3702960001": ("Qingdao Haier Trading", "AA"),
+    "3702960002": ("Shandong Textile Export", "A"),
+    "3702960003": ("Jinan Machinery Import", "B"),
+    "3702960004": ("Weifang Food Trading", "C"),
+    "3702960005": ("Linyi Small Goods", "D"),
+}
+
+
+def declaration_item(**overrides: Any) -> dict[str, Any]:
+    """A plain item no default risk rule selects: cotton knitted shirts at a usual price."""
+    return merged(
+        {
+            "hs_code": "610910",
+            "description": "cotton T-shirts",
+            "quantity": "1000",
+            "unit": "PCE",
+            "value": "4500",
+            "currency": "USD",
+            "origin": "CN",
+        },
+        overrides,
+    )
+
+
+def declaration_data(**overrides: Any) -> dict[str, Any]:
+    """An export declaration by a B-class trader, declared in Jinan and released at Qingdao."""
+    return merged(
+        {
+            "trader": "3702960003",
+            "trader_name": "Jinan Machinery Import",
+            "direction": "export",
+            "trade_mode": "0110",
+            "transport": {
+                "mode": "sea",
+                "vessel": "COSCO SHIPPING ARIES",
+                "imo": "9783502",
+                "voyage": "051E",
+                "bill_of_lading": "COSU6300112233",
+            },
+            "declaration_office": "CNJNA",
+            "release_port": "CNTAO",
+            "containers": ["CSQU3054383"],
+            "items": [declaration_item()],
+        },
+        overrides,
+    )
+
+
+def declaration(**overrides: Any) -> Declaration:
+    return Declaration.model_validate(declaration_data(**overrides))

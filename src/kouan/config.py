@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 2_000_000
     port_area_file: Path | None = None  # GeoJSON polygon replacing the default port area
     default_lang: str = "zh"
+    # Inspections a site can do a day unless customs sets that day's capacity, and how far ahead
+    # a booking may go when every day is full.
+    inspection_daily_capacity: int = 40
+    inspection_horizon_days: int = 30
 
 
 @cache

@@ -38,8 +38,10 @@ def payload(**changes: Any) -> dict[str, Any]:
         "origin": "chn",
     }
     body: dict[str, Any] = {
+        "reference": "JN-2026-0001",
         "declarant": "Qingdao Customs Brokers",
-        "trader": "Shandong Trading Co",
+        "trader": "3702960001",
+        "trader_name": "Shandong Trading Co",
         "direction": "export",
         "trade_mode": "0110",
         "transport": {

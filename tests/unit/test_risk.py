@@ -27,7 +27,7 @@ CLEAN = DeclarationFacts(
     id="D1",
     hs_codes=("847130", "8418100000"),
     origins=("CN", "DE"),
-    trader="Shandong Trading Co",
+    trader="3702960001",
     declarant="Qingdao Customs Brokers",
     credit_class=CreditClass.B,
     unit_values=(300.0, 40.0),
@@ -48,7 +48,7 @@ def engine(*rules: RiskRule, rates: dict[Lane, float] | None = None, seed: int =
         (HsPrefix(frozenset({"8418"})), {}, {"hs_codes": ("847130", "841990")}),
         (HsPrefix(frozenset({"84713"})), {}, {"hs_codes": ("847150", "8418100000")}),
         (OriginIn(frozenset({"DE", "KP"})), {}, {"origins": ("CN", "JP")}),
-        (TraderIn(frozenset({"Shandong Trading Co"})), {}, {"trader": "Other Co"}),
+        (TraderIn(frozenset({"3702960001"})), {}, {"trader": "3702960009"}),
         (
             CreditClassIn(frozenset({CreditClass.C, CreditClass.D})),
             {"credit_class": CreditClass.D},
@@ -57,7 +57,7 @@ def engine(*rules: RiskRule, rates: dict[Lane, float] | None = None, seed: int =
         (UnitValueOutside("8418", 50.0, 500.0), {}, {"unit_values": (300.0, 50.0)}),
         (UnitValueOutside("8471", 10.0, 200.0), {}, {"unit_values": (200.0, 40.0)}),
         (WatchListParty(frozenset({"Qingdao Customs Brokers"})), {}, {"declarant": "X Brokers"}),
-        (WatchListParty(frozenset({"Shandong Trading Co"})), {}, {"trader": "Y Trading"}),
+        (WatchListParty(frozenset({"3702960001"})), {}, {"trader": "3702960002"}),
     ],
 )
 def test_each_condition_kind_hits_and_misses(
@@ -89,7 +89,7 @@ def test_a_green_rule_that_hits_exempts_from_random_selection() -> None:
     )
     assert risk.assess(CLEAN) == risk.assess(CLEAN)
     assert (risk.assess(CLEAN).lane, risk.assess(CLEAN).random_selected) == (Lane.GREEN, False)
-    other = replace(CLEAN, trader="Other Co")
+    other = replace(CLEAN, trader="3702960009")
     assert (risk.assess(other).lane, risk.assess(other).random_selected) == (Lane.INSPECTION, True)
 
 
@@ -140,11 +140,12 @@ def test_repeated_rule_codes_and_upside_down_ranges_are_refused() -> None:
 
 def test_facts_come_from_the_declaration() -> None:
     declaration = Declaration.model_validate(payload(quantity="4", value="1000"))
-    facts = facts_of("D9", declaration, CreditClass.C)
+    facts = facts_of("D9", declaration, CreditClass.C, "Jinan Brokers", {"USD": 7.1})
     item = declaration.items[0]
     assert facts.id == "D9"
     assert facts.hs_codes == (item.hs_code,)
     assert facts.origins == ("CN",)
-    assert (facts.trader, facts.declarant) == (declaration.trader, declaration.declarant)
+    assert (facts.trader, facts.declarant) == ("3702960001", "Jinan Brokers")
     assert facts.credit_class is CreditClass.C
-    assert facts.unit_values == (250.0,)
+    # 1000 USD for 4 units is 250 USD each, compared in CNY at customs' rate.
+    assert facts.unit_values == pytest.approx((1775.0,))

@@ -63,7 +63,9 @@ class Decision(StrEnum):
 
 
 class Phase(StrEnum):
-    """A port call is reviewed twice: for entry and for departure."""
+    """A port call is reviewed twice, for entry and for departure; a declaration once, for its
+    cargo."""
 
     ENTRY = "entry"
     DEPARTURE = "departure"
+    CARGO = "cargo"

@@ -7,6 +7,7 @@ countries, places), immutable after, unknown fields refused.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
@@ -60,6 +61,8 @@ HsCode = Annotated[str, AfterValidator(identifiers.validate_hs)]
 Container = Annotated[str, AfterValidator(identifiers.validate_container)]
 Currency = Annotated[str, AfterValidator(validate_currency)]
 Code = Annotated[str, Field(min_length=1, max_length=35)]
+# The 10-character customs registration code (海关编码) every trader registers before declaring.
+TraderCode = Annotated[str, Field(pattern=r"^[0-9A-Z]{10}$")]
 
 
 class SeaTransport(BaseModel):
@@ -109,8 +112,12 @@ class Declaration(BaseModel):
 
     model_config = DOCUMENT
 
-    declarant: Text
-    trader: Text
+    # The broker's own number for it (BGM in a CUSDEC), echoed in every answer.
+    reference: Code | None = None
+    # The broker's name as its system sends it; Kouan records the signed-in broker as declarant.
+    declarant: Text | None = None
+    trader: TraderCode
+    trader_name: Text
     direction: Direction
     trade_mode: Annotated[str, Field(pattern=r"^[0-9A-Z]{1,10}$")]
     transport: Annotated[SeaTransport | AirTransport, Field(discriminator="mode")]
@@ -118,3 +125,50 @@ class Declaration(BaseModel):
     release_port: Locode
     containers: list[Container] = []
     items: Annotated[list[Item], Field(min_length=1)]
+
+
+class DeclarationStatus(StrEnum):
+    """Where a declaration stands; derived from its reviews until release, then the gate."""
+
+    UNDER_REVIEW = "under_review"  # an officer is to decide (document lane, legal inspection)
+    INSPECTION = "inspection"  # goods to be inspected, or being inspected
+    HELD = "held"  # held with a reason; an officer releases, rejects or seizes
+    REJECTED = "rejected"
+    RELEASED = "released"  # release notice issued: the terminal may let the goods out
+    GATED_OUT = "gated_out"  # the goods have left the terminal
+    SEIZED = "seized"
+
+
+# Terminal states: nothing more happens to the declaration.
+FINAL = frozenset(
+    {DeclarationStatus.REJECTED, DeclarationStatus.GATED_OUT, DeclarationStatus.SEIZED}
+)
+
+
+def derive_status(review_statuses: Iterable[str]) -> DeclarationStatus:
+    """The status the open reviews give: the most serious one wins, release when all approved."""
+    statuses = set(review_statuses)
+    for review_status, status in _SERIOUSNESS:
+        if review_status in statuses:
+            return status
+    return DeclarationStatus.RELEASED
+
+
+_SERIOUSNESS = (
+    ("rejected", DeclarationStatus.REJECTED),
+    ("hold", DeclarationStatus.HELD),
+    ("inspect", DeclarationStatus.INSPECTION),
+    ("pending", DeclarationStatus.UNDER_REVIEW),
+)
+
+
+class InspectionKind(StrEnum):
+    XRAY = "xray"  # non-intrusive: the container through the scanner (机检)
+    OPENED = "opened"  # the container opened and the goods examined (人工查验)
+
+
+class InspectionStatus(StrEnum):
+    BOOKED = "booked"
+    PASSED = "passed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # the officer decided without it

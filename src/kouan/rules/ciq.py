@@ -7,7 +7,7 @@ quarantine (登轮检疫); a sanitation certificate missing or expired at ETA go
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kouan.rules.base import PORT_TIME_ZONE, Action, Rule, Subject, codes, port_date
@@ -19,7 +19,25 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "epidemic_ports": [],  # UN/LOCODEs, e.g. "MXVER"
     "epidemic_countries": [],  # ISO 3166 alpha-2, e.g. "MX"
     "time_zone": PORT_TIME_ZONE,
+    # The legal-inspection list (法检目录) by HS chapter or heading: goods under it get a CIQ review
+    # beside customs'. Food and farm produce, logs, cosmetics, household appliances, cars, toys.
+    "legal_inspection": [
+        *("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "16"),
+        *("3304", "4403", "8516", "8703", "9503"),
+    ],
 }
+
+
+def legal_inspection_hits(hs_codes: Iterable[str], params: Mapping[str, Any]) -> list[str]:
+    """The items' HS codes on the legal-inspection list, each with the list entry it falls under
+    ("020130 under 02"), in item order; empty when no item needs a CIQ review."""
+    entries = sorted(params["legal_inspection"], key=len, reverse=True)
+    hits = []
+    for code in hs_codes:
+        entry = next((e for e in entries if code.startswith(e)), None)
+        if entry is not None:
+            hits.append(f"{code} under {entry}")
+    return hits
 
 
 def _ill_persons(subject: Subject, params: Mapping[str, Any]) -> str | None:

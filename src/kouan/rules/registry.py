@@ -16,6 +16,7 @@ from kouan.domain.agency import AGENCIES, Agency, Phase
 from kouan.domain.errors import FieldErrors, ValidationFailed
 from kouan.rules import border, ciq, customs, msa
 from kouan.rules.base import Rule, RuleSet
+from kouan.rules.risk import hs_prefix
 
 AGENCY_RULES: dict[Agency, tuple[Rule, ...]] = {
     Agency.CUSTOMS: customs.RULES,
@@ -39,6 +40,7 @@ ITEM_VALIDATORS: dict[str, Callable[[str], str]] = {
     "epidemic_ports": identifiers.validate_locode,
     "sensitive_ports": identifiers.validate_locode,
     "epidemic_countries": identifiers.validate_country,
+    "legal_inspection": hs_prefix,
 }
 
 

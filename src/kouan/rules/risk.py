@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kouan.domain.declaration import CreditClass, Declaration, Lane
+from kouan.domain.errors import FieldErrors
 
 # Strongest last: the strongest lane among the rules that hit decides.
 LANE_RANK = {Lane.GREEN: 0, Lane.DOCUMENT: 1, Lane.INSPECTION: 2}
@@ -30,22 +32,28 @@ class DeclarationFacts:
     trader: str
     declarant: str
     credit_class: CreditClass
-    unit_values: tuple[float, ...]  # value / quantity, in the item's declared currency
+    unit_values: tuple[float, ...]  # value / quantity, in CNY at customs' exchange rate
 
 
 def facts_of(
-    declaration_id: str, declaration: Declaration, credit_class: CreditClass
+    declaration_id: str,
+    declaration: Declaration,
+    credit_class: CreditClass,
+    declarant: str,
+    cny_rates: Mapping[str, float],
 ) -> DeclarationFacts:
-    """The facts of a declaration; the credit class is the trader's, which the declaration omits."""
+    """The facts of a declaration. What the declaration does not say comes from Kouan's records:
+    the trader's credit class, the declarant that filed it, and customs' exchange rates (CNY per
+    unit of each currency), so unit values compare with reference ranges in CNY."""
     items = declaration.items
     return DeclarationFacts(
         id=declaration_id,
         hs_codes=tuple(item.hs_code for item in items),
         origins=tuple(item.origin for item in items),
         trader=declaration.trader,
-        declarant=declaration.declarant,
+        declarant=declarant,
         credit_class=credit_class,
-        unit_values=tuple(float(item.unit_value) for item in items),
+        unit_values=tuple(float(item.unit_value) * cny_rates[item.currency] for item in items),
     )
 
 
@@ -253,3 +261,194 @@ def _checked_rates(rates: Mapping[Lane, float]) -> dict[Lane, float]:
             f"random rates between 0 and 1 that add up to at most 1, not {dict(rates)}"
         )
     return dict(rates)
+
+
+# How rules are stored and edited: one JSON object per rule, {"code", "title", "title_zh",
+# "lane", "kind", ...}, where the kind names the condition and its fields.
+KINDS = ("hs_prefix", "origin", "trader", "credit_class", "watch_list", "unit_value")
+_VALUES_KINDS: dict[str, tuple[Any, str]] = {
+    "hs_prefix": (HsPrefix, "HS prefixes: 2 to 10 digits, e.g. 0201 or 8471"),
+    "origin": (OriginIn, "ISO 3166 countries, e.g. KP"),
+    "trader": (TraderIn, "10-character customs codes of traders"),
+    "credit_class": (CreditClassIn, "credit classes among AA, A, B, C, D"),
+    "watch_list": (WatchListParty, "trader codes or declarant names"),
+}
+
+
+def hs_prefix(value: object) -> str:
+    """An HS chapter, heading or longer prefix as rules and lists name goods."""
+    text = str(value).strip()
+    if not (text.isdigit() and 2 <= len(text) <= 10):
+        raise ValueError("an HS prefix of 2 to 10 digits, e.g. 0201 or 847130")
+    return text
+
+
+def _value_parsers() -> dict[str, Callable[[object], object]]:
+    from kouan.domain.identifiers import validate_country
+
+    return {
+        "hs_prefix": hs_prefix,
+        "origin": lambda v: validate_country(str(v)),
+        "trader": _trader_code,
+        "credit_class": lambda v: CreditClass(str(v).strip().upper()),
+        "watch_list": _party,
+    }
+
+
+def _trader_code(value: object) -> str:
+    text = str(value).strip().upper()
+    if len(text) != 10 or not text.isalnum():
+        raise ValueError("a 10-character customs code of digits and capital letters")
+    return text
+
+
+def _party(value: object) -> str:
+    text = str(value).strip()
+    if not text or len(text) > 200:
+        raise ValueError("a trader code or declarant name of 1 to 200 characters")
+    return text
+
+
+def _number(data: Mapping[str, Any], key: str, where: str, errors: FieldErrors) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        errors.add(f"{where}.{key}", value, "a number of CNY per unit, 0 or more")
+        return 0.0
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < float("inf"):
+        errors.add(f"{where}.{key}", value, "a number of CNY per unit, 0 or more")
+        return 0.0
+    return number
+
+
+def _condition(data: Mapping[str, Any], where: str, errors: FieldErrors) -> Condition | None:
+    kind = data.get("kind")
+    if kind == "unit_value":
+        prefix = data.get("hs_prefix")
+        try:
+            prefix = hs_prefix(prefix)
+        except ValueError as error:
+            errors.add(f"{where}.hs_prefix", prefix, str(error))
+        low, high = _number(data, "low", where, errors), _number(data, "high", where, errors)
+        if low > high:
+            errors.add(f"{where}.high", data.get("high"), f"at least low ({low:g})")
+            return None
+        return UnitValueOutside(str(prefix), low, high)
+    if kind not in _VALUES_KINDS:
+        errors.add(f"{where}.kind", kind, f"one of {', '.join(KINDS)}")
+        return None
+    values = data.get("values")
+    make, expected = _VALUES_KINDS[kind]
+    if not isinstance(values, list) or not values:
+        errors.add(f"{where}.values", values, f"a non-empty list of {expected}")
+        return None
+    parse = _value_parsers()[kind]
+    parsed = []
+    for n, value in enumerate(values):
+        try:
+            parsed.append(parse(value))
+        except ValueError:
+            errors.add(f"{where}.values[{n}]", value, expected)
+    condition: Condition = make(frozenset(parsed))
+    return condition
+
+
+def rule_from_dict(data: Mapping[str, Any], where: str, errors: FieldErrors) -> RiskRule | None:
+    """A rule as stored or typed in the rule editor; every bad field is added to `errors`."""
+    if not isinstance(data, Mapping):
+        errors.add(where, data, "a rule: an object with code, title, lane and kind")
+        return None
+    found_before = len(errors.errors)
+    code = str(data.get("code") or "").strip().upper()
+    if not code or len(code) > 40 or not all(c.isalnum() or c in "-_." for c in code):
+        errors.add(f"{where}.code", data.get("code"), "a rule code: 1 to 40 letters, digits, -_.")
+    title = str(data.get("title") or "").strip()
+    if not title or len(title) > 200:
+        errors.add(f"{where}.title", data.get("title"), "a title of 1 to 200 characters")
+    title_zh = str(data.get("title_zh") or title).strip()[:200]
+    try:
+        lane = Lane(str(data.get("lane")))
+    except ValueError:
+        errors.add(f"{where}.lane", data.get("lane"), "green, document or inspection")
+        lane = Lane.GREEN
+    condition = _condition(data, where, errors)
+    if condition is None or len(errors.errors) > found_before:
+        return None
+    return RiskRule(code, title, title_zh, lane, condition)
+
+
+def rule_to_dict(rule: RiskRule) -> dict[str, Any]:
+    """The stored form of a rule; `rule_from_dict` reads it back to an equal rule."""
+    head = {"code": rule.code, "title": rule.title, "title_zh": rule.title_zh}
+    head["lane"] = rule.lane.value
+    match rule.condition:
+        case UnitValueOutside(prefix, low, high):
+            return {**head, "kind": "unit_value", "hs_prefix": prefix, "low": low, "high": high}
+        case HsPrefix(values) | OriginIn(values) | TraderIn(values) | WatchListParty(values):
+            kind = _KIND_OF[type(rule.condition)]
+            return {**head, "kind": kind, "values": sorted(values)}
+        case CreditClassIn(classes):
+            return {**head, "kind": "credit_class", "values": sorted(c.value for c in classes)}
+    raise TypeError(f"no stored form for {rule.condition!r}")
+
+
+_KIND_OF = {
+    HsPrefix: "hs_prefix",
+    OriginIn: "origin",
+    TraderIn: "trader",
+    WatchListParty: "watch_list",
+}
+
+
+def engine_from_document(version: int, document: Mapping[str, Any]) -> RiskEngine:
+    """A rule set as stored: {"rules": [...], "random_rates": {"document": r, ...}, "seed": n}.
+    Everything wrong is reported at once (ValidationFailed), so an editor can fix it in one go."""
+    errors = FieldErrors()
+    rules = []
+    raw_rules = document.get("rules")
+    if not isinstance(raw_rules, list):
+        errors.add("rules", raw_rules, "a list of rules")
+        raw_rules = []
+    for n, data in enumerate(raw_rules):
+        rule = rule_from_dict(data, f"rules[{n}]", errors)
+        if rule is not None:
+            rules.append(rule)
+    rates = _rates(document.get("random_rates", {}), errors)
+    seed = document.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        errors.add("seed", seed, "a whole number")
+        seed = 0
+    repeated = sorted(c for c, k in Counter(r.code for r in rules).items() if k > 1)
+    for code in repeated:
+        errors.add("rules", code, "rule codes unique in the rule set")
+    errors.raise_if_any("risk rule set")
+    return RiskEngine(f"RISK v{version}", rules, rates, seed)
+
+
+def _rates(raw: object, errors: FieldErrors) -> dict[Lane, float]:
+    if not isinstance(raw, Mapping):
+        errors.add("random_rates", raw, 'an object like {"document": 0.03, "inspection": 0.01}')
+        return {}
+    rates: dict[Lane, float] = {}
+    for key, value in raw.items():
+        if key not in (Lane.DOCUMENT.value, Lane.INSPECTION.value):
+            errors.add(f"random_rates.{key}", value, "a rate for document or inspection")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            errors.add(f"random_rates.{key}", value, "a share between 0 and 1, e.g. 0.03")
+        else:
+            rates[Lane(key)] = float(value)
+    if sum(rates.values()) > 1:
+        errors.add("random_rates", dict(raw), "shares that add up to at most 1")
+    return rates
+
+
+def document_of(engine: RiskEngine) -> dict[str, Any]:
+    """The stored form of an engine's rules, rates and seed."""
+    return {
+        "rules": [rule_to_dict(rule) for rule in engine.rules],
+        "random_rates": {lane.value: rate for lane, rate in engine.random_rates.items()},
+        "seed": engine.seed,
+    }

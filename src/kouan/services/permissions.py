@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement, true
 
-from kouan.adapters.db.tables import PortCall, Review
+from kouan.adapters.db.tables import DeclarationRow, PortCall, Review
 from kouan.domain.agency import AGENCIES, ENTERPRISE_TYPES, OrgType
 from kouan.domain.errors import Forbidden
 
@@ -45,6 +45,17 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     BOARD_READ = "board.read"
     RULES_PUBLISH = "rules.publish"
+    DECLARATION_FILE = "declaration.file"
+    DECLARATION_READ = "declaration.read"
+    DECLARATION_SEIZE = "declaration.seize"
+    GATE_OUT = "declaration.gate_out"
+    RISK_RULES_READ = "risk_rules.read"
+    RISK_RULES_EDIT = "risk_rules.edit"
+    INSPECTION_READ = "inspection.read"
+    INSPECTION_RECORD = "inspection.record"
+    TRADERS_READ = "traders.read"
+    TRADERS_EDIT = "traders.edit"
+    CLEARANCE_READ = "clearance.read"
 
 
 _AGENCY_TYPES = frozenset(OrgType(a.value) for a in AGENCIES)
@@ -58,6 +69,27 @@ ALLOWED: dict[Action, frozenset[OrgType]] = {
     Action.AUDIT_READ: frozenset({OrgType.PORT_OFFICE}),
     Action.BOARD_READ: _AGENCY_TYPES | {OrgType.TERMINAL, OrgType.PORT_OFFICE},
     Action.RULES_PUBLISH: _AGENCY_TYPES,
+    Action.DECLARATION_FILE: frozenset({OrgType.CUSTOMS_BROKER}),
+    Action.DECLARATION_READ: frozenset(
+        {
+            OrgType.CUSTOMS_BROKER,
+            OrgType.CUSTOMS,
+            OrgType.CIQ,
+            OrgType.TERMINAL,
+            OrgType.PORT_OFFICE,
+        }
+    ),
+    Action.DECLARATION_SEIZE: frozenset({OrgType.CUSTOMS}),
+    Action.GATE_OUT: frozenset({OrgType.TERMINAL}),
+    Action.RISK_RULES_READ: frozenset({OrgType.CUSTOMS, OrgType.PORT_OFFICE}),
+    Action.RISK_RULES_EDIT: frozenset({OrgType.CUSTOMS}),
+    Action.INSPECTION_READ: frozenset({OrgType.CUSTOMS, OrgType.CIQ, OrgType.PORT_OFFICE}),
+    Action.INSPECTION_RECORD: frozenset({OrgType.CUSTOMS, OrgType.CIQ}),
+    Action.TRADERS_READ: frozenset({OrgType.CUSTOMS, OrgType.PORT_OFFICE, OrgType.CUSTOMS_BROKER}),
+    Action.TRADERS_EDIT: frozenset({OrgType.CUSTOMS}),
+    Action.CLEARANCE_READ: frozenset(
+        {OrgType.CUSTOMS_BROKER, OrgType.CUSTOMS, OrgType.PORT_OFFICE}
+    ),
 }
 
 
@@ -85,3 +117,30 @@ def review_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.org_type is OrgType.PORT_OFFICE:
         return true()
     return Review.agency == actor.org_type.value
+
+
+# What a terminal sees of declarations: the release notices it lets goods out on.
+_AT_THE_GATE = ("released", "gated_out")
+
+
+def declaration_scope(actor: Actor) -> ColumnElement[bool]:
+    """The declarations this actor may see: a broker those it filed; customs and the port office
+    all; CIQ those on the legal-inspection list (routed to it); a terminal the released ones."""
+    require(actor, Action.DECLARATION_READ)
+    match actor.org_type:
+        case OrgType.CUSTOMS_BROKER:
+            return DeclarationRow.broker_org_id == actor.org_id
+        case OrgType.CIQ:
+            return DeclarationRow.needs_ciq.is_(True)
+        case OrgType.TERMINAL:
+            return DeclarationRow.status.in_(_AT_THE_GATE)
+    return true()
+
+
+def broker_scope(actor: Actor) -> ColumnElement[bool]:
+    """For figures over declarations (clearance times): a broker its own, customs and the port
+    office all."""
+    require(actor, Action.CLEARANCE_READ)
+    if actor.org_type is OrgType.CUSTOMS_BROKER:
+        return DeclarationRow.broker_org_id == actor.org_id
+    return true()

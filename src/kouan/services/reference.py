@@ -1,4 +1,5 @@
-"""Reference data every working port needs: the terminals and berths, each agency's rule set.
+"""Reference data every working port needs: the terminals and berths, each agency's rule set,
+customs' risk rules and exchange rates.
 
 Applied by `kouan db upgrade` after the migrations; running it again changes nothing.
 """
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from kouan.adapters.db.tables import Berth, RuleSetRow, Terminal
 from kouan.domain.agency import AGENCIES
 from kouan.rules.registry import DEFAULT_PARAMS
+from kouan.services import exchange_rates, risk_rules
 from kouan.services.permissions import SYSTEM
 from kouan.services.unit_of_work import ServiceContext
 
@@ -51,6 +53,8 @@ def ensure_reference_data(session: Session, now: Any) -> None:
                     created_at=now,
                 )
             )
+    risk_rules.ensure_default(session, now)
+    exchange_rates.ensure_default(session, now)
     session.commit()
 
 

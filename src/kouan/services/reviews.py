@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from kouan.adapters.db.tables import MAX_ID, PortCall, Review, User
+from kouan.adapters.db.tables import MAX_ID, DeclarationRow, PortCall, Review, User
 from kouan.domain.agency import AGENCIES, OPEN_REVIEW, Agency, Decision, Phase, ReviewStatus
 from kouan.domain.errors import Conflict, NotFound, ValidationFailed
 from kouan.rules.base import Outcome, Subject
@@ -16,6 +16,12 @@ from kouan.services import messagebus
 from kouan.services.permissions import Action, Actor, require, review_scope
 from kouan.services.rulesets import RuleSets
 from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_rows
+
+# What reviews are of, by subject_type: the row locked while one of its reviews is decided.
+_SUBJECTS: dict[str, type[PortCall] | type[DeclarationRow]] = {
+    "port_call": PortCall,
+    "declaration": DeclarationRow,
+}
 
 
 def review_state(review: Review) -> dict[str, Any]:
@@ -119,8 +125,9 @@ def decide(
         if review is None or review.agency != actor.org_type.value:
             raise NotFound(f"review {review_id} not found")
         # Lock the subject so decisions on its reviews and its permits happen one at a time.
+        subject = _SUBJECTS[review.subject_type]
         uow.session.execute(
-            select(PortCall.id).where(PortCall.id == review.subject_id).with_for_update()
+            select(subject.id).where(subject.id == review.subject_id).with_for_update()
         )
         uow.session.refresh(review)
         if expected_version is not None and review.version != expected_version:

@@ -64,8 +64,10 @@ class UnitOfWork:
         now: datetime,
         write: bool,
         write_lock: AbstractContextManager[Any],
+        settings: Settings,
     ) -> None:
         self._sessions = sessions
+        self.settings = settings
         self._write_lock = write_lock
         self.actor = actor
         self.now = now
@@ -145,4 +147,6 @@ class ServiceContext:
         )
 
     def uow(self, actor: Actor, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.sessions, actor, self.clock(), write, self._write_lock)
+        return UnitOfWork(
+            self.sessions, actor, self.clock(), write, self._write_lock, self.settings
+        )

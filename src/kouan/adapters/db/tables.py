@@ -5,12 +5,13 @@ Times are stored as UTC; JSON columns hold filed documents as filed.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -240,3 +241,122 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+
+class Trader(Base):
+    """An enterprise registered with customs (海关注册企业) and its credit class, which the risk
+    rules use. Brokers declare for traders; a trader need not use Kouan itself."""
+
+    __tablename__ = "traders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_class: Mapped[str] = mapped_column(String(2))
+    updated_at: Mapped[datetime]
+
+
+class ExchangeRate(Base):
+    """Customs' exchange rate for a currency (CNY per unit), to compare unit values in CNY."""
+
+    __tablename__ = "exchange_rates"
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    cny_per_unit: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime]
+
+
+class RiskRuleSet(Base):
+    """One version of customs' risk rules: a draft while edited, then active, then retired."""
+
+    __tablename__ = "risk_rule_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    document: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(10), index=True)  # draft, active, retired
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    activated_at: Mapped[datetime | None]
+
+
+class DeclarationRow(Base):
+    """A customs declaration as filed, with its lane, status and the times that matter."""
+
+    __tablename__ = "declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broker_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    filed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reference: Mapped[str | None] = mapped_column(String(35))
+    source: Mapped[str] = mapped_column(String(10))  # api, form, cusdec
+    trader_code: Mapped[str] = mapped_column(String(10), index=True)
+    trader_name: Mapped[str] = mapped_column(String(200))
+    credit_class: Mapped[str] = mapped_column(String(2))
+    direction: Mapped[str] = mapped_column(String(6))
+    trade_mode: Mapped[str] = mapped_column(String(10))
+    transport: Mapped[str] = mapped_column(String(120))
+    transport_document: Mapped[str] = mapped_column(String(35))
+    declaration_office: Mapped[str] = mapped_column(String(5), index=True)
+    release_port: Mapped[str] = mapped_column(String(5))
+    items: Mapped[int] = mapped_column(Integer)
+    value_cny: Mapped[float] = mapped_column(Float)
+    document: Mapped[dict[str, Any]]
+    lane: Mapped[str] = mapped_column(String(10))
+    rules_hit: Mapped[list[Any]]
+    random_selected: Mapped[bool] = mapped_column(Boolean)
+    # What the seeded random selection draws on, kept so a re-assessment draws the same.
+    selection_key: Mapped[str] = mapped_column(String(60))
+    risk_version: Mapped[int] = mapped_column(Integer, index=True)
+    needs_ciq: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    filed_at: Mapped[datetime] = mapped_column(index=True)
+    released_at: Mapped[datetime | None]
+    gated_out_at: Mapped[datetime | None]
+    changed_at: Mapped[datetime] = mapped_column(index=True)  # brokers poll answers since then
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # A broker's reference names one declaration: a CUSDEC sent twice is not filed twice.
+        UniqueConstraint("broker_org_id", "reference"),
+        Index("ix_declarations_lane_status", "lane", "status"),
+    )
+
+
+class InspectionSlot(Base):
+    """A site's inspection capacity on one day, and how much of it is booked."""
+
+    __tablename__ = "inspection_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("site", "day"),)
+
+
+class Inspection(Base):
+    """An inspection of a declaration's goods, ordered by one agency's review."""
+
+    __tablename__ = "inspections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    agency: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))
+    site: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    finding: Mapped[str] = mapped_column(Text, default="")
+    booked_at: Mapped[datetime]
+    result_at: Mapped[datetime | None]
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

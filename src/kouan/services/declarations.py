@@ -1,0 +1,625 @@
+"""Cargo declarations: a broker files (form, API or CUSDEC); the risk engine assesses each in the
+same transaction, and the green lane is released at once. The rest is reviewed by customs (and by
+CIQ for goods on the legal-inspection list), inspected, held or seized, released, and let out at
+the terminal's gate.
+
+A batch (a CUSDEC interchange) is filed in one transaction: each declaration is accepted or
+refused on its own, and only the accepted ones are stored, whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+
+from kouan.adapters.db.tables import MAX_ID, DeclarationRow, Inspection, Review, Trader
+from kouan.domain.agency import OPEN_REVIEW, Agency, Phase, ReviewStatus
+from kouan.domain.declaration import (
+    FINAL,
+    AirTransport,
+    CreditClass,
+    Declaration,
+    DeclarationStatus,
+    Lane,
+    derive_status,
+)
+from kouan.domain.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
+from kouan.rules.ciq import legal_inspection_hits
+from kouan.rules.risk import Assessment, RiskEngine, facts_of
+from kouan.services import exchange_rates, inspections, messagebus, reviews, risk_rules
+from kouan.services.idempotency import Answer, run_idempotent
+from kouan.services.permissions import Action, Actor, declaration_scope, require
+from kouan.services.rulesets import active_rule_sets
+from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_rows
+
+SUBJECT = "declaration"
+# The customs review's status for each lane, and whether the rules settled it themselves.
+_LANE_REVIEW = {
+    Lane.GREEN: ReviewStatus.APPROVED,
+    Lane.DOCUMENT: ReviewStatus.PENDING,
+    Lane.INSPECTION: ReviewStatus.INSPECT,
+}
+# Looked up in chunks: a large interchange's references would overflow one IN (...) list.
+_CHUNK = 500
+
+
+@dataclass
+class Filed:
+    """One declaration of a batch: stored (row) or refused (errors), in the batch's order."""
+
+    row: DeclarationRow | None = None
+    reviews: list[Review] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+
+
+@dataclass
+class _Known:
+    """What a batch is checked and assessed against, read once for the whole batch."""
+
+    traders: dict[str, Trader]
+    rates: dict[str, float]
+    taken: set[str]  # references this broker already used
+    version: int
+    engine: RiskEngine
+    titles: dict[str, str]
+    ciq_params: Any
+    ciq_label: str
+
+
+def _known(uow: UnitOfWork, ctx: ServiceContext, batch: Sequence[Declaration]) -> _Known:
+    session = uow.session
+    codes = sorted({d.trader for d in batch})
+    traders: dict[str, Trader] = {}
+    for start in range(0, len(codes), _CHUNK):
+        chunk = codes[start : start + _CHUNK]
+        traders.update(
+            {t.code: t for t in session.scalars(select(Trader).where(Trader.code.in_(chunk)))}
+        )
+    references = sorted({d.reference for d in batch if d.reference})
+    taken: set[str] = set()
+    for start in range(0, len(references), _CHUNK):
+        chunk = references[start : start + _CHUNK]
+        taken.update(
+            reference
+            for reference in session.scalars(
+                select(DeclarationRow.reference).where(
+                    DeclarationRow.broker_org_id == uow.actor.org_id,
+                    DeclarationRow.reference.in_(chunk),
+                )
+            ).all()
+            if reference
+        )
+    version, engine = risk_rules.active_engine(session, ctx.cache)
+    ciq = active_rule_sets(session, ctx.cache)[Agency.CIQ]
+    return _Known(
+        traders=traders,
+        rates=exchange_rates.cny_rates(session),
+        taken=taken,
+        version=version,
+        engine=engine,
+        titles={rule.code: rule.title for rule in engine.rules},
+        ciq_params=ciq.params,
+        ciq_label=ciq.label,
+    )
+
+
+def _problems(declaration: Declaration, known: _Known, seen: set[str]) -> list[FieldError]:
+    """What Kouan's records refuse in an otherwise well-formed declaration."""
+    errors = []
+    if declaration.trader not in known.traders:
+        errors.append(
+            FieldError(
+                "trader", declaration.trader, "a trader registered with customs (海关注册企业)"
+            )
+        )
+    for n, item in enumerate(declaration.items):
+        if item.currency not in known.rates:
+            errors.append(
+                FieldError(
+                    f"items[{n}].currency",
+                    item.currency,
+                    "a currency customs publishes an exchange rate for",
+                )
+            )
+    reference = declaration.reference
+    if reference and (reference in known.taken or reference in seen):
+        errors.append(
+            FieldError("reference", reference, "a reference this broker has not used before")
+        )
+    return errors
+
+
+def _customs_review(uow: UnitOfWork, assessment: Assessment, known: _Known) -> Review:
+    status = _LANE_REVIEW[assessment.lane]
+    why = [known.titles[code] for code in assessment.rules_hit]
+    if assessment.random_selected:
+        why.append("random selection")
+    reason = f"{assessment.lane.value} lane" + (f": {'; '.join(why)}" if why else "")
+    decided = status is not ReviewStatus.PENDING
+    return Review(
+        phase=Phase.CARGO.value,
+        agency=Agency.CUSTOMS.value,
+        status=status.value,
+        decided_by="rules" if decided else None,
+        reason=reason,
+        rules_hit=list(assessment.rules_hit),
+        rule_set=assessment.version,
+        created_at=uow.now,
+        decided_at=uow.now if decided else None,
+    )
+
+
+def _ciq_review(uow: UnitOfWork, hits: list[str], known: _Known) -> Review:
+    return Review(
+        phase=Phase.CARGO.value,
+        agency=Agency.CIQ.value,
+        status=ReviewStatus.PENDING.value,
+        reason=f"legal inspection: {', '.join(hits)}",
+        rules_hit=["CIQ-LEGAL-INSPECTION"],
+        rule_set=known.ciq_label,
+        created_at=uow.now,
+    )
+
+
+def _transport(declaration: Declaration) -> tuple[str, str]:
+    transport = declaration.transport
+    if isinstance(transport, AirTransport):
+        return transport.flight, transport.air_waybill
+    return f"{transport.vessel} / {transport.voyage}", transport.bill_of_lading
+
+
+def _assess(
+    uow: UnitOfWork, declaration: Declaration, known: _Known, source: str
+) -> tuple[DeclarationRow, list[Review]]:
+    trader = known.traders[declaration.trader]
+    actor = uow.actor
+    # The random draw is keyed by what names the declaration, so a re-assessment draws the same.
+    key = f"{actor.org_id}:{declaration.reference or uuid.uuid4().hex}"
+    credit = CreditClass(trader.credit_class)
+    facts = facts_of(key, declaration, credit, actor.org_name, known.rates)
+    assessment = known.engine.assess(facts)
+    found = [_customs_review(uow, assessment, known)]
+    legal = legal_inspection_hits(facts.hs_codes, known.ciq_params)
+    if legal:
+        found.append(_ciq_review(uow, legal, known))
+    status = derive_status(r.status for r in found)
+    transport, transport_document = _transport(declaration)
+    row = DeclarationRow(
+        broker_org_id=actor.org_id,
+        filed_by=actor.user_id,
+        reference=declaration.reference,
+        source=source,
+        trader_code=trader.code,
+        trader_name=declaration.trader_name,
+        credit_class=credit.value,
+        direction=declaration.direction.value,
+        trade_mode=declaration.trade_mode,
+        transport=transport[:120],
+        transport_document=transport_document,
+        declaration_office=declaration.declaration_office,
+        release_port=declaration.release_port,
+        items=len(declaration.items),
+        value_cny=sum(float(i.value) * known.rates[i.currency] for i in declaration.items),
+        document=declaration.model_dump(mode="json", exclude_none=True),
+        lane=assessment.lane.value,
+        rules_hit=list(assessment.rules_hit),
+        random_selected=assessment.random_selected,
+        selection_key=key,
+        risk_version=known.version,
+        needs_ciq=bool(legal),
+        status=status.value,
+        status_reason="",
+        filed_at=uow.now,
+        released_at=uow.now if status is DeclarationStatus.RELEASED else None,
+        changed_at=uow.now,
+    )
+    return row, found
+
+
+def file_batch(
+    uow: UnitOfWork, ctx: ServiceContext, batch: Sequence[Declaration], source: str
+) -> list[Filed]:
+    """Check, assess and store a batch inside `uow`; one Filed per declaration, in order."""
+    if not batch:
+        return []
+    known = _known(uow, ctx, batch)
+    seen: set[str] = set()
+    results = []
+    for declaration in batch:
+        problems = _problems(declaration, known, seen)
+        if declaration.reference:
+            seen.add(declaration.reference)
+        if problems:
+            results.append(Filed(errors=problems))
+            continue
+        row, found = _assess(uow, declaration, known, source)
+        results.append(Filed(row=row, reviews=found))
+    _store(uow, [r for r in results if r.row is not None])
+    return results
+
+
+def _store(uow: UnitOfWork, accepted: list[Filed]) -> None:
+    if not accepted:
+        return
+    rows = [f.row for f in accepted if f.row is not None]
+    for row, row_id in zip(rows, insert_rows(uow, rows), strict=True):
+        row.id = row_id
+    for filed in accepted:
+        assert filed.row is not None
+        for review in filed.reviews:
+            review.subject_type, review.subject_id = SUBJECT, filed.row.id
+    all_reviews = [r for f in accepted for r in f.reviews]
+    for review, review_id in zip(all_reviews, insert_rows(uow, all_reviews), strict=True):
+        review.id = review_id
+    for row, filed in zip(rows, accepted, strict=True):
+        uow.audit("declaration.filed", SUBJECT, row.id, None, _filed_state(row, filed.reviews))
+    inspected = [
+        (row, r)
+        for row, f in zip(rows, accepted, strict=True)
+        for r in f.reviews
+        if r.status == ReviewStatus.INSPECT
+    ]
+    if inspected:
+        # Booking updates rows through the session: the new rows must be loaded into it.
+        for row, review in inspected:
+            inspections.book(
+                uow, _loaded(uow, DeclarationRow, row.id), _loaded(uow, Review, review.id)
+            )
+
+
+def _loaded(uow: UnitOfWork, table: type[Any], row_id: int) -> Any:
+    obj = uow.session.get(table, row_id)
+    assert obj is not None
+    return obj
+
+
+def _filed_state(row: DeclarationRow, found: list[Review]) -> dict[str, Any]:
+    canonical = json.dumps(row.document, sort_keys=True, separators=(",", ":"))
+    return {
+        **_state(row),
+        "reference": row.reference,
+        "rules_hit": row.rules_hit,
+        "random_selected": row.random_selected,
+        "risk_version": row.risk_version,
+        "reviews": {r.agency: r.status for r in found},
+        "document_sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+    }
+
+
+def _state(row: DeclarationRow) -> dict[str, Any]:
+    """What the audit log keeps of a declaration before and after a change."""
+    return {
+        "status": row.status,
+        "lane": row.lane,
+        "status_reason": row.status_reason,
+        "released_at": row.released_at.isoformat() if row.released_at else None,
+        "gated_out_at": row.gated_out_at.isoformat() if row.gated_out_at else None,
+    }
+
+
+def file_declaration(
+    ctx: ServiceContext,
+    actor: Actor,
+    declaration: Declaration,
+    source: str = "api",
+    idempotency_key: str | None = None,
+    digest: str = "",
+) -> Answer:
+    """A broker files one declaration; the answer carries its lane (and release, when green)."""
+    require(actor, Action.DECLARATION_FILE)
+
+    def work(uow: UnitOfWork) -> Answer:
+        [filed] = file_batch(uow, ctx, [declaration], source)
+        if filed.errors:
+            first = filed.errors[0]
+            raise ValidationFailed(
+                f"declaration: {first.field} {first.value!r} is not {first.expected}", filed.errors
+            )
+        assert filed.row is not None
+        return 201, _view(filed.row, filed.reviews, [])
+
+    with ctx.uow(actor) as uow:
+        return run_idempotent(ctx, uow, idempotency_key, digest, work)
+
+
+# --- after filing: reviews decided, inspections, release, gate-out, seizure -------------------
+
+
+def _reviews_of(uow: UnitOfWork, ids: list[int]) -> dict[int, list[Review]]:
+    out: dict[int, list[Review]] = {i: [] for i in ids}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        query = select(Review).where(Review.subject_type == SUBJECT, Review.subject_id.in_(chunk))
+        for review in uow.session.scalars(query.order_by(Review.id)):
+            out[review.subject_id].append(review)
+    return out
+
+
+def _inspections_of(uow: UnitOfWork, ids: list[int]) -> dict[int, list[Inspection]]:
+    out: dict[int, list[Inspection]] = {i: [] for i in ids}
+    if ids:
+        query = select(Inspection).where(Inspection.declaration_id.in_(ids))
+        for inspection in uow.session.scalars(query.order_by(Inspection.id)):
+            out[inspection.declaration_id].append(inspection)
+    return out
+
+
+def settle(uow: UnitOfWork, row: DeclarationRow) -> None:
+    """Bring the declaration's status up to date with its reviews: release when all approve."""
+    if DeclarationStatus(row.status) in FINAL or row.status == DeclarationStatus.SEIZED:
+        return
+    if row.released_at is not None:
+        return  # released stays released; only a seizure or the gate changes it now
+    found = _reviews_of(uow, [row.id])[row.id]
+    before = _state(row)
+    status = derive_status(r.status for r in found)
+    row.status = status.value
+    row.status_reason = next(
+        (r.reason for r in found if r.status in (ReviewStatus.REJECTED, ReviewStatus.HOLD)), ""
+    )
+    if status is DeclarationStatus.RELEASED:
+        row.released_at = uow.now
+    if _state(row) != before:
+        row.changed_at = uow.now
+        uow.audit("declaration.settled", SUBJECT, row.id, before, _state(row))
+
+
+def _on_review_decided(uow: UnitOfWork, event: messagebus.ReviewDecided) -> None:
+    if event.subject_type != SUBJECT:
+        return
+    row = uow.session.get(DeclarationRow, event.subject_id)
+    review = uow.session.get(Review, event.review_id)
+    assert row is not None and review is not None, "a review always belongs to a declaration"
+    if review.status == ReviewStatus.INSPECT:
+        if not inspections.has_open(uow, review):
+            inspections.book(uow, row, review)
+    else:
+        inspections.cancel_open(uow, review)
+    settle(uow, row)
+
+
+messagebus.subscribe(messagebus.ReviewDecided, _on_review_decided)
+
+
+def find_declaration(
+    uow: UnitOfWork, declaration_id: int, for_update: bool = False
+) -> DeclarationRow:
+    """The declaration if this unit's actor may see it; NotFound otherwise (as for none)."""
+    if not 0 < declaration_id <= MAX_ID:
+        raise NotFound(f"declaration {declaration_id} not found")
+    query = select(DeclarationRow).where(
+        DeclarationRow.id == declaration_id, declaration_scope(uow.actor)
+    )
+    row = uow.session.scalar(query.with_for_update() if for_update else query)
+    if row is None:
+        raise NotFound(f"declaration {declaration_id} not found")
+    return row
+
+
+def gate_out(
+    ctx: ServiceContext, actor: Actor, declaration_id: int, at: datetime | None = None
+) -> dict[str, Any]:
+    """The terminal lets released goods out of the gate."""
+    require(actor, Action.GATE_OUT)
+    with ctx.uow(actor) as uow:
+        row = find_declaration(uow, declaration_id, for_update=True)
+        if row.status != DeclarationStatus.RELEASED:
+            raise InvalidTransition(
+                f"declaration {declaration_id} is {row.status}; goods leave the gate only "
+                "once released"
+            )
+        when = at or uow.now
+        if row.released_at and when < row.released_at:
+            raise InvalidTransition(
+                f"at: {when.isoformat()} is before the release at {row.released_at.isoformat()}"
+            )
+        before = _state(row)
+        row.status, row.gated_out_at, row.changed_at = (
+            DeclarationStatus.GATED_OUT.value,
+            when,
+            uow.now,
+        )
+        uow.audit("declaration.gated_out", SUBJECT, row.id, before, _state(row))
+        view = _view_in(uow, row)
+        uow.commit()
+    return view
+
+
+def seize(ctx: ServiceContext, actor: Actor, declaration_id: int, reason: str) -> dict[str, Any]:
+    """Customs seizes the goods (before they leave the gate); the reason is kept on record."""
+    require(actor, Action.DECLARATION_SEIZE)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed.one("reason", reason, "a reason for the seizure")
+    with ctx.uow(actor) as uow:
+        row = find_declaration(uow, declaration_id, for_update=True)
+        if DeclarationStatus(row.status) in FINAL:
+            raise InvalidTransition(
+                f"declaration {declaration_id} is {row.status}; it cannot be seized"
+            )
+        before = _state(row)
+        for review in _reviews_of(uow, [row.id])[row.id]:
+            if review.agency == Agency.CUSTOMS and ReviewStatus(review.status) in OPEN_REVIEW:
+                review_before = reviews.review_state(review)
+                review.status, review.reason = ReviewStatus.REJECTED.value, f"seized: {reason}"
+                review.decided_by, review.officer_id, review.decided_at = (
+                    "officer",
+                    actor.user_id,
+                    uow.now,
+                )
+                inspections.cancel_open(uow, review)
+                uow.audit(
+                    "review.decided",
+                    "review",
+                    review.id,
+                    review_before,
+                    reviews.review_state(review),
+                )
+        row.status, row.status_reason, row.changed_at = (
+            DeclarationStatus.SEIZED.value,
+            reason,
+            uow.now,
+        )
+        uow.audit("declaration.seized", SUBJECT, row.id, before, _state(row))
+        view = _view_in(uow, row)
+        uow.commit()
+    return view
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _release_notice(row: DeclarationRow) -> dict[str, Any] | None:
+    if row.released_at is None:
+        return None
+    return {
+        "number": f"RN-{row.release_port}-{row.id:08d}",
+        "issued_at": row.released_at.isoformat(),
+    }
+
+
+def clearance_seconds(row: DeclarationRow) -> float | None:
+    if row.released_at is None:
+        return None
+    return (row.released_at - row.filed_at).total_seconds()
+
+
+def _view(
+    row: DeclarationRow,
+    found: list[Review],
+    booked: list[Inspection],
+    officers: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    """The declaration as the API answers it."""
+    return {
+        "id": row.id,
+        "reference": row.reference,
+        "source": row.source,
+        "status": row.status,
+        "status_reason": row.status_reason,
+        "lane": row.lane,
+        "rules_hit": row.rules_hit,
+        "random_selected": row.random_selected,
+        "risk_version": row.risk_version,
+        "trader": {
+            "code": row.trader_code,
+            "name": row.trader_name,
+            "credit_class": row.credit_class,
+        },
+        "broker_org_id": row.broker_org_id,
+        "direction": row.direction,
+        "trade_mode": row.trade_mode,
+        "transport": row.transport,
+        "transport_document": row.transport_document,
+        "declaration_office": row.declaration_office,
+        "release_port": row.release_port,
+        "items": row.items,
+        "value_cny": round(row.value_cny, 2),
+        "filed_at": row.filed_at.isoformat(),
+        "released_at": row.released_at.isoformat() if row.released_at else None,
+        "gated_out_at": row.gated_out_at.isoformat() if row.gated_out_at else None,
+        "release_notice": _release_notice(row),
+        "clearance_seconds": clearance_seconds(row),
+        "reviews": [reviews.review_view(r, officers or {}) for r in found],
+        "inspections": [inspections.inspection_view(i) for i in booked],
+        "version": row.version,
+    }
+
+
+def _view_in(uow: UnitOfWork, row: DeclarationRow) -> dict[str, Any]:
+    found = _reviews_of(uow, [row.id])[row.id]
+    return _view(
+        row, found, _inspections_of(uow, [row.id])[row.id], reviews.officer_names(uow, found)
+    )
+
+
+def get_declaration(ctx: ServiceContext, actor: Actor, declaration_id: int) -> dict[str, Any]:
+    with ctx.uow(actor, write=False) as uow:
+        row = find_declaration(uow, declaration_id)
+        return {**_view_in(uow, row), "document": row.document}
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What a declaration list is narrowed to; every field optional."""
+
+    status: tuple[DeclarationStatus, ...] = ()
+    lane: Lane | None = None
+    office: str | None = None
+    awaiting: Agency | None = None  # open reviews of this agency (the officer's queue)
+    search: str | None = None  # reference, trader code or name, transport document
+    since: datetime | None = None  # changed since (brokers polling for answers)
+
+
+def _filtered(actor: Actor, f: Filter) -> Select[Any]:
+    query = select(DeclarationRow).where(declaration_scope(actor))
+    conditions: list[ColumnElement[bool]] = []
+    if f.status:
+        conditions.append(DeclarationRow.status.in_([s.value for s in f.status]))
+    if f.lane:
+        conditions.append(DeclarationRow.lane == f.lane.value)
+    if f.office:
+        conditions.append(DeclarationRow.declaration_office == f.office.upper())
+    if f.since:
+        conditions.append(DeclarationRow.changed_at > f.since)
+    if f.awaiting:
+        open_reviews = select(Review.subject_id).where(
+            Review.subject_type == SUBJECT,
+            Review.agency == f.awaiting.value,
+            Review.status.in_([s.value for s in OPEN_REVIEW]),
+        )
+        conditions.append(DeclarationRow.id.in_(open_reviews))
+    if f.search:
+        like = f"%{f.search.strip()}%"
+        conditions.append(
+            DeclarationRow.reference.ilike(like)
+            | DeclarationRow.trader_code.ilike(like)
+            | DeclarationRow.trader_name.ilike(like)
+            | DeclarationRow.transport_document.ilike(like)
+        )
+    return query.where(*conditions)
+
+
+def list_declarations(
+    ctx: ServiceContext,
+    actor: Actor,
+    where: Filter = Filter(),
+    limit: int = 50,
+    offset: int = 0,
+    oldest_first: bool = False,
+) -> list[dict[str, Any]]:
+    """Newest first (a queue: oldest first), with each declaration's reviews and inspections."""
+    order = (
+        (DeclarationRow.filed_at, DeclarationRow.id)
+        if oldest_first
+        else (DeclarationRow.filed_at.desc(), DeclarationRow.id.desc())
+    )
+    query = _filtered(actor, where).order_by(*order).limit(limit).offset(offset)
+    with ctx.uow(actor, write=False) as uow:
+        rows = uow.session.scalars(query).all()
+        ids = [r.id for r in rows]
+        by_id, booked = _reviews_of(uow, ids), _inspections_of(uow, ids)
+        officers = reviews.officer_names(uow, [r for found in by_id.values() for r in found])
+        return [_view(r, by_id[r.id], booked[r.id], officers) for r in rows]
+
+
+def count_declarations(ctx: ServiceContext, actor: Actor, where: Filter = Filter()) -> int:
+    query = select(func.count()).select_from(_filtered(actor, where).subquery())
+    with ctx.uow(actor, write=False) as uow:
+        return int(uow.session.scalar(query) or 0)
+
+
+def queue_counts(ctx: ServiceContext, actor: Actor, agency: Agency) -> dict[str, int]:
+    """Per lane, the declarations waiting for this agency (the tabs of the officer's queue)."""
+    waiting = _filtered(actor, Filter(awaiting=agency)).subquery()
+    query = select(waiting.c.lane, func.count()).group_by(waiting.c.lane)
+    with ctx.uow(actor, write=False) as uow:
+        counts: dict[str, int] = {lane: n for lane, n in uow.session.execute(query).all()}
+    return {lane.value: int(counts.get(lane.value, 0)) for lane in Lane}

@@ -1,0 +1,276 @@
+"""Inspections of declared goods: booked into a site's daily capacity when a review orders one,
+their results recorded by the officer, and the review decided by the result."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from kouan.adapters.db.tables import MAX_ID, DeclarationRow, Inspection, InspectionSlot, Review
+from kouan.domain.agency import Decision, ReviewStatus
+from kouan.domain.declaration import InspectionKind, InspectionStatus
+from kouan.domain.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from kouan.rules.base import PORT_TIME_ZONE, port_date
+from kouan.services import messagebus
+from kouan.services.permissions import Action, Actor, require
+from kouan.services.reviews import review_state
+from kouan.services.unit_of_work import ServiceContext, UnitOfWork
+
+_PORT = {"time_zone": PORT_TIME_ZONE}
+
+
+def today(uow: UnitOfWork) -> date:
+    return port_date(uow.now, _PORT)
+
+
+@cache
+def _ensure_slot(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING: two bookings creating one day's slot both succeed."""
+    statement = (sqlite_insert if dialect == "sqlite" else pg_insert)(InspectionSlot)
+    return statement.on_conflict_do_nothing(index_elements=["site", "day"])
+
+
+def _slot(uow: UnitOfWork, site: str, day: date, capacity: int) -> InspectionSlot:
+    conn = uow.session.connection()
+    conn.execute(
+        _ensure_slot(conn.dialect.name),
+        {"site": site, "day": day, "capacity": capacity, "booked": 0},
+    )
+    slot = uow.session.scalar(
+        select(InspectionSlot)
+        .where(InspectionSlot.site == site, InspectionSlot.day == day)
+        .with_for_update()
+    )
+    assert slot is not None
+    return slot
+
+
+def book(
+    uow: UnitOfWork,
+    declaration: DeclarationRow,
+    review: Review,
+    kind: InspectionKind = InspectionKind.XRAY,
+) -> Inspection:
+    """Book the earliest day with room at the release port's site (from today, port time)."""
+    settings = uow.settings
+    first = today(uow)
+    for offset in range(settings.inspection_horizon_days):
+        slot = _slot(
+            uow,
+            declaration.release_port,
+            first + timedelta(days=offset),
+            settings.inspection_daily_capacity,
+        )
+        if slot.booked < slot.capacity:
+            slot.booked += 1
+            break
+    else:
+        raise Conflict(
+            f"no inspection capacity at {declaration.release_port} in the next "
+            f"{settings.inspection_horizon_days} days; raise a day's capacity"
+        )
+    inspection = Inspection(
+        declaration_id=declaration.id,
+        review_id=review.id,
+        agency=review.agency,
+        kind=kind.value,
+        site=slot.site,
+        day=slot.day,
+        status=InspectionStatus.BOOKED.value,
+        finding="",
+        booked_at=uow.now,
+    )
+    uow.session.add(inspection)
+    uow.session.flush()
+    uow.audit("inspection.booked", "inspection", inspection.id, None, inspection_view(inspection))
+    return inspection
+
+
+def cancel_open(uow: UnitOfWork, review: Review) -> None:
+    """The officer decided without the inspection: free its place in the day's capacity."""
+    booked = uow.session.scalars(
+        select(Inspection).where(
+            Inspection.review_id == review.id, Inspection.status == InspectionStatus.BOOKED
+        )
+    ).all()
+    for inspection in booked:
+        before = inspection_view(inspection)
+        inspection.status = InspectionStatus.CANCELLED.value
+        slot = _slot(uow, inspection.site, inspection.day, 0)
+        slot.booked = max(0, slot.booked - 1)
+        uow.audit(
+            "inspection.cancelled", "inspection", inspection.id, before, inspection_view(inspection)
+        )
+
+
+def has_open(uow: UnitOfWork, review: Review) -> bool:
+    return (
+        uow.session.scalar(
+            select(Inspection.id)
+            .where(Inspection.review_id == review.id, Inspection.status == InspectionStatus.BOOKED)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def inspection_view(inspection: Inspection) -> dict[str, Any]:
+    return {
+        "id": inspection.id,
+        "declaration_id": inspection.declaration_id,
+        "review_id": inspection.review_id,
+        "agency": inspection.agency,
+        "kind": inspection.kind,
+        "site": inspection.site,
+        "day": inspection.day.isoformat(),
+        "status": inspection.status,
+        "finding": inspection.finding,
+        "booked_at": inspection.booked_at.isoformat(),
+        "result_at": inspection.result_at.isoformat() if inspection.result_at else None,
+    }
+
+
+def record_result(
+    ctx: ServiceContext,
+    actor: Actor,
+    inspection_id: int,
+    passed: bool,
+    finding: str,
+    kind: InspectionKind | None = None,
+) -> dict[str, Any]:
+    """The officer records what the inspection found. A pass approves the review that ordered it;
+    a failure holds it with the finding, for the officer to reject, seize or release."""
+    require(actor, Action.INSPECTION_RECORD)
+    finding = finding.strip()
+    if not passed and not finding:
+        raise ValidationFailed.one(
+            "finding", finding, "what the inspection found (required on fail)"
+        )
+    with ctx.uow(actor) as uow:
+        inspection = _find(uow, inspection_id)
+        uow.session.execute(
+            select(DeclarationRow.id)
+            .where(DeclarationRow.id == inspection.declaration_id)
+            .with_for_update()
+        )
+        uow.session.refresh(inspection)
+        if inspection.status != InspectionStatus.BOOKED:
+            raise Conflict(f"inspection {inspection_id} is already {inspection.status}")
+        before = inspection_view(inspection)
+        inspection.status = (InspectionStatus.PASSED if passed else InspectionStatus.FAILED).value
+        inspection.finding = finding
+        inspection.kind = (kind or InspectionKind(inspection.kind)).value
+        inspection.result_at, inspection.officer_id = uow.now, actor.user_id
+        uow.audit(
+            "inspection.result", "inspection", inspection.id, before, inspection_view(inspection)
+        )
+        _decide_review(uow, actor, inspection, passed, finding)
+        view = inspection_view(inspection)
+        uow.commit()
+    return view
+
+
+def _decide_review(
+    uow: UnitOfWork, actor: Actor, inspection: Inspection, passed: bool, finding: str
+) -> None:
+    review = uow.session.get(Review, inspection.review_id)
+    assert review is not None
+    if ReviewStatus(review.status) is not ReviewStatus.INSPECT:
+        return  # decided meanwhile by an officer: the result is recorded, the decision stands
+    before = review_state(review)
+    decision = Decision.APPROVE if passed else Decision.HOLD
+    review.status = decision.status.value
+    review.decided_by, review.officer_id, review.decided_at = "officer", actor.user_id, uow.now
+    review.reason = (
+        f"inspection passed: {finding}"
+        if passed and finding
+        else "inspection passed"
+        if passed
+        else f"inspection failed: {finding}"
+    )
+    uow.session.flush()
+    uow.audit("review.decided", "review", review.id, before, review_state(review))
+    messagebus.publish(
+        uow,
+        messagebus.ReviewDecided(review.id, review.subject_type, review.subject_id, review.phase),
+    )
+
+
+def _find(uow: UnitOfWork, inspection_id: int) -> Inspection:
+    inspection = uow.session.get(Inspection, inspection_id) if 0 < inspection_id <= MAX_ID else None
+    if inspection is None or inspection.agency != uow.actor.org_type.value:
+        raise NotFound(f"inspection {inspection_id} not found")
+    return inspection
+
+
+def schedule(
+    ctx: ServiceContext, actor: Actor, site: str, first: date | None = None, days: int = 7
+) -> dict[str, Any]:
+    """A site's days from `first` (today): capacity, booked, and the inspections booked on each
+    (an agency sees its own inspections; the port office all)."""
+    require(actor, Action.INSPECTION_READ)
+    if not 1 <= days <= 62:
+        raise ValidationFailed.one("days", days, "between 1 and 62")
+    with ctx.uow(actor, write=False) as uow:
+        first = first or today(uow)
+        last = first + timedelta(days=days - 1)
+        slots = {
+            s.day: s
+            for s in uow.session.scalars(
+                select(InspectionSlot).where(
+                    InspectionSlot.site == site, InspectionSlot.day.between(first, last)
+                )
+            )
+        }
+        query = select(Inspection).where(
+            Inspection.site == site, Inspection.day.between(first, last)
+        )
+        if actor.org_type.value in ("CUSTOMS", "CIQ"):
+            query = query.where(Inspection.agency == actor.org_type.value)
+        inspections = uow.session.scalars(query.order_by(Inspection.day, Inspection.id)).all()
+    out = []
+    for n in range(days):
+        day = first + timedelta(days=n)
+        slot = slots.get(day)
+        out.append(
+            {
+                "day": day.isoformat(),
+                "capacity": slot.capacity if slot else ctx.settings.inspection_daily_capacity,
+                "booked": slot.booked if slot else 0,
+                "inspections": [inspection_view(i) for i in inspections if i.day == day],
+            }
+        )
+    return {"site": site, "days": out}
+
+
+def set_capacity(
+    ctx: ServiceContext, actor: Actor, site: str, day: date, capacity: int
+) -> dict[str, Any]:
+    """Customs sets how many inspections a site can do on a day (not below what is booked)."""
+    require(actor, Action.INSPECTION_RECORD)
+    if not 0 <= capacity <= 10_000:
+        raise ValidationFailed.one("capacity", capacity, "a number of inspections, 0 to 10000")
+    with ctx.uow(actor) as uow:
+        slot = _slot(uow, site, day, ctx.settings.inspection_daily_capacity)
+        if capacity < slot.booked:
+            raise InvalidTransition(
+                f"capacity: {capacity} is below the {slot.booked} inspections already booked "
+                f"at {site} on {day.isoformat()}"
+            )
+        before = {"capacity": slot.capacity}
+        slot.capacity = capacity
+        uow.audit(
+            "inspection.capacity",
+            "inspection_slot",
+            f"{site}/{day.isoformat()}",
+            before,
+            {"capacity": capacity, "booked": slot.booked},
+        )
+        answer = {"site": site, "day": day.isoformat(), "capacity": capacity, "booked": slot.booked}
+        uow.commit()
+    return answer
