@@ -1,4 +1,4 @@
-"""The kouan command line: serve, demo, db, users, audit, ais, bench."""
+"""The kouan command line: serve, demo, db, users, audit, ais, import, bench."""
 
 from __future__ import annotations
 
@@ -30,10 +30,12 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and organisations.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 ais_app = typer.Typer(help="AIS position reports.", no_args_is_help=True)
+import_app = typer.Typer(help="Filings from files (EDIFACT).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ais_app, name="ais")
+app.add_typer(import_app, name="import")
 console = Console()
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
 
@@ -137,6 +139,40 @@ def ais_listen(
                 uow.commit()
             for call_id in arrivals:
                 console.print(f"ATA recorded for port call {call_id}")
+
+
+@import_app.command("cusdec")
+def import_cusdec(
+    file: Path,
+    as_user: Annotated[str, typer.Option("--as", help="The customs broker's username.")],
+    out: Annotated[Path | None, typer.Option(help="Write the CUSRES here.")] = None,
+) -> None:
+    """File a CUSDEC interchange of declarations for a broker; write the CUSRES answering each."""
+    from kouan.services import cusdec_import
+
+    ctx = context()
+    # The CUSRES may go to stdout: everything else then goes to stderr.
+    report = console if out else Console(stderr=True)
+    try:
+        actor = users.actor_named(ctx, as_user)
+        result = cusdec_import.import_interchange(ctx, actor, file.read_text("utf-8"))
+    except DomainError as exc:
+        report.print(f"[red]{exc.message}[/red]")
+        for field in exc.fields[:20]:
+            report.print(f"  {field.field}: {field.value!r} is not {field.expected}")
+        raise typer.Exit(2) from None
+    summary = result.summary
+    report.print(f"accepted {summary['accepted']}, rejected {summary['rejected']}")
+    for answer in summary["declarations"]:
+        for error in answer["errors"][:5]:
+            report.print(f"  {error['field']}: {error['value']!r} is not {error['expected']}")
+    if out is None:
+        sys.stdout.write(result.cusres + "\n")
+    else:
+        out.write_text(result.cusres, "utf-8")
+        report.print(f"CUSRES written to {out}")
+    if summary["rejected"]:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -221,9 +221,16 @@ def test_large_numbers_read_in_wan_and_yi_in_chinese() -> None:
 
 
 def _catalogue_ids(locale: str) -> dict[str, str]:
-    path = Path(ui.__file__).parents[2] / "locale" / locale / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as po:
-        return {m.id: m.string for m in read_po(po) if m.id}
+    """Every message of the locale's .po files; a message in two files is a mistake."""
+    found: dict[str, str] = {}
+    for path in sorted(
+        (Path(ui.__file__).parents[2] / "locale" / locale / "LC_MESSAGES").glob("*.po")
+    ):
+        with path.open("rb") as po:
+            messages = {m.id: m.string for m in read_po(po) if m.id}
+        assert not set(messages) & set(found), f"{path.name} repeats messages of another file"
+        found.update(messages)
+    return found
 
 
 def _used_ids() -> set[str]:

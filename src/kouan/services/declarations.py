@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -175,13 +174,21 @@ def _transport(declaration: Declaration) -> tuple[str, str]:
     return f"{transport.vessel} / {transport.voyage}", transport.bill_of_lading
 
 
+def _selection_key(uow: UnitOfWork, declaration: Declaration) -> str:
+    """What the random draw is keyed by: the broker's reference, or (without one) the filing
+    itself and its instant; stored, so a re-assessment draws the same."""
+    if declaration.reference:
+        return f"{uow.actor.org_id}:{declaration.reference}"
+    filing = declaration.model_dump_json() + uow.now.isoformat()
+    return f"{uow.actor.org_id}:#{hashlib.sha256(filing.encode()).hexdigest()[:24]}"
+
+
 def _assess(
     uow: UnitOfWork, declaration: Declaration, known: _Known, source: str
 ) -> tuple[DeclarationRow, list[Review]]:
     trader = known.traders[declaration.trader]
     actor = uow.actor
-    # The random draw is keyed by what names the declaration, so a re-assessment draws the same.
-    key = f"{actor.org_id}:{declaration.reference or uuid.uuid4().hex}"
+    key = _selection_key(uow, declaration)
     credit = CreditClass(trader.credit_class)
     facts = facts_of(key, declaration, credit, actor.org_name, known.rates)
     assessment = known.engine.assess(facts)

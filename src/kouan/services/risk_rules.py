@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kouan.adapters.db.tables import DeclarationRow, Organisation, RiskRuleSet
 from kouan.domain.declaration import CreditClass, Declaration, Lane
-from kouan.domain.errors import Conflict, FieldErrors, InvalidTransition, NotFound
+from kouan.domain.errors import FieldErrors, InvalidTransition, NotFound, ValidationFailed
 from kouan.rules.risk import (
     RiskEngine,
     document_of,
@@ -225,7 +225,7 @@ def test_version(
     would give, how many change, and how often each rule hits. Nothing is stored."""
     require(actor, Action.RISK_RULES_READ)
     if not 1 <= last <= 100_000:
-        raise Conflict(f"last: {last} is not between 1 and 100000")
+        raise ValidationFailed.one("last", last, "a number of declarations from 1 to 100000")
     with ctx.uow(actor, write=False) as uow:
         candidate = engine_from_document(version, _row(uow, version).document)
         active_version, active = active_engine(uow.session, ctx.cache)

@@ -116,6 +116,17 @@ def actor_for(ctx: ServiceContext, user_id: int) -> Actor:
     return Actor(uid, username, org_id, OrgType(org_type), org_name)
 
 
+def actor_named(ctx: ServiceContext, username: str) -> Actor:
+    """The active user of this name, for the command line (whose operator has the database)."""
+    with ctx.engine.connect() as conn:
+        user_id = conn.execute(
+            select(User.id).where(User.username == username, User.is_active)
+        ).scalar()
+    if user_id is None:
+        raise NotFound(f"no active user {username!r}")
+    return actor_for(ctx, user_id)
+
+
 def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
     """Check a password. After repeated failures the username is locked for a while.
 

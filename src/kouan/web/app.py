@@ -9,7 +9,17 @@ from kouan.adapters.db.engine import make_engine
 from kouan.config import Settings, get_settings
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web import errors
-from kouan.web.api import ais, auth, portcalls, reviews, system
+from kouan.web.api import (
+    ais,
+    auth,
+    declarations,
+    inspections,
+    portcalls,
+    reviews,
+    risk,
+    system,
+    traders,
+)
 from kouan.web.limits import BodyLimit
 from kouan.web.ui import routes as pages
 
@@ -23,7 +33,7 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
         description="Single window for a port of entry: file once, four agencies decide at once.",
     )
     app.state.ctx = ctx
-    for module in (auth, portcalls, reviews, ais, system):
+    for module in (auth, portcalls, reviews, ais, declarations, risk, inspections, traders, system):
         app.include_router(module.router)
     pages.mount(app)
     errors.install(app, html=pages.error_page)

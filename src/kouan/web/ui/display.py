@@ -60,7 +60,7 @@ DECISION_LABELS = {
     "hold": N_("Hold"),
     "reject": N_("Reject"),
 }
-PHASE_LABELS = {"entry": N_("Entry"), "departure": N_("Departure")}
+PHASE_LABELS = {"entry": N_("Entry"), "departure": N_("Departure"), "cargo": N_("Cargo")}
 DECIDER_LABELS = {"rules": N_("Rules"), "officer": N_("Officer")}
 AUDIT_LABELS = {
     "port_call.filed": N_("Arrival notice filed"),
@@ -71,6 +71,13 @@ AUDIT_LABELS = {
     "review.opened": N_("Review opened"),
     "review.reopened": N_("Review re-opened"),
     "review.decided": N_("Review decided"),
+    "declaration.filed": N_("Declaration filed"),
+    "declaration.settled": N_("Declaration status changed"),
+    "declaration.gated_out": N_("Gate-out recorded"),
+    "declaration.seized": N_("Goods seized"),
+    "inspection.booked": N_("Inspection booked"),
+    "inspection.cancelled": N_("Inspection cancelled"),
+    "inspection.result": N_("Inspection result recorded"),
 }
 
 

@@ -10,6 +10,7 @@ import gettext
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
+from importlib.abc import Traversable
 
 from babel.messages.pofile import read_po
 from starlette.requests import Request
@@ -53,21 +54,29 @@ class Translations:
 
 @cache
 def translations(lang: str) -> Translations:
-    """The catalogue of `lang` ("zh" or "en"), read once from its .po file."""
+    """The catalogue of `lang` ("zh" or "en"), read once from its .po files: messages.po and one
+    file per later capability (cargo.po, ...), merged."""
     locale = LOCALES[lang]
-    path = resources.files("kouan") / "locale" / locale / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=locale)
+    folder = resources.files("kouan") / "locale" / locale / "LC_MESSAGES"
     singular: dict[str, str] = {}
     plural: dict[str, tuple[str, ...]] = {}
-    for message in catalog:
-        if not message.id or message.fuzzy:
-            continue
-        if isinstance(message.id, tuple | list):
-            plural[message.id[0]] = tuple(str(form) for form in message.string or ())
-        else:
-            singular[message.id] = str(message.string)
-    return Translations(singular, plural, gettext.c2py(catalog.plural_expr))
+    plural_expr = "(n != 1)"
+    for path in sorted((p for p in folder.iterdir() if p.name.endswith(".po")), key=_po_order):
+        with path.open("rb") as po:
+            catalog = read_po(po, locale=locale)
+        plural_expr = catalog.plural_expr if path.name == "messages.po" else plural_expr
+        for message in catalog:
+            if not message.id or message.fuzzy:
+                continue
+            if isinstance(message.id, tuple | list):
+                plural[message.id[0]] = tuple(str(form) for form in message.string or ())
+            else:
+                singular[message.id] = str(message.string)
+    return Translations(singular, plural, gettext.c2py(plural_expr))
+
+
+def _po_order(path: Traversable) -> tuple[bool, str]:
+    return (path.name != "messages.po", path.name)
 
 
 def load_all() -> None:

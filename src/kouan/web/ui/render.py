@@ -36,6 +36,12 @@ NAVIGATION: tuple[tuple[str, str, str, Action | None], ...] = (
     ("new", "/port-calls/new", N_("File an arrival notice"), Action.PORT_CALL_FILE),
     ("reviews", "/reviews", N_("Review queue"), Action.REVIEW_READ),
     ("board", "/board", N_("Port board"), Action.BOARD_READ),
+    ("declarations", "/declarations", N_("Declarations"), Action.DECLARATION_READ),
+    ("declare", "/declarations/new", N_("File a declaration"), Action.DECLARATION_FILE),
+    ("cargo_queue", "/declarations/queue", N_("Cargo queue"), Action.INSPECTION_RECORD),
+    ("inspections", "/inspections", N_("Inspections"), Action.INSPECTION_READ),
+    ("risk", "/risk-rules", N_("Risk rules"), Action.RISK_RULES_READ),
+    ("clearance", "/clearance", N_("Clearance times"), Action.CLEARANCE_READ),
 )
 ERROR_HEADLINES = {
     400: N_("The request could not be understood"),

@@ -8,12 +8,23 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from kouan.web.ui import actions, arrival, auth, board, home, i18n, portcalls, reviews
+from kouan.web.ui import (
+    actions,
+    arrival,
+    auth,
+    board,
+    cargo,
+    home,
+    i18n,
+    portcalls,
+    reviews,
+    riskpages,
+)
 from kouan.web.ui.render import error_page
 from kouan.web.ui.session import LoginRequired, login_url, verify_csrf
 
 STATIC = Path(__file__).parent / "static"
-PAGE_MODULES = (auth, home, arrival, portcalls, reviews, board, actions)
+PAGE_MODULES = (auth, home, arrival, portcalls, reviews, board, actions, cargo, riskpages)
 
 __all__ = ["error_page", "mount"]
 

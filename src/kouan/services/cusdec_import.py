@@ -1,0 +1,115 @@
+"""A broker's system sends a CUSDEC interchange of many declarations; Kouan files the good ones in
+one transaction and answers every one with a CUSRES: accepted with its lane (and its release when
+green), or rejected with the errors. Nothing of a rejected declaration is stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kouan.adapters import cusdec
+from kouan.adapters.cusdec import CusresResponse
+from kouan.domain.declaration import Declaration
+from kouan.domain.errors import FieldError
+from kouan.services import declarations
+from kouan.services.permissions import Action, Actor, require
+from kouan.services.unit_of_work import ServiceContext
+
+KOUAN_ID = "KOUAN"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    cusres: str  # the CUSRES interchange answering every declaration
+    summary: dict[str, Any]
+
+
+def _prefixed(number: int, errors: list[FieldError]) -> list[FieldError]:
+    """Errors of one message named as the message's: "message 3 trader"."""
+    prefix = f"message {number} "
+    return [
+        e if e.field.startswith(prefix) else FieldError(prefix + e.field, e.value, e.expected)
+        for e in errors
+    ]
+
+
+def import_interchange(ctx: ServiceContext, actor: Actor, text: str) -> ImportResult:
+    require(actor, Action.DECLARATION_FILE)
+    interchange = cusdec.parse_cusdec(text)  # a broken envelope refuses the whole interchange
+    checked = cusdec.validate_messages(interchange)
+    good: list[Declaration] = [d for _, d, errors in checked if d is not None and not errors]
+    with ctx.uow(actor) as uow:
+        filed = iter(declarations.file_batch(uow, ctx, good, "cusdec"))
+        responses = []
+        for message, declaration, errors in checked:
+            if declaration is None or errors:
+                responses.append(_rejected(message, errors, uow.now))
+                continue
+            result = next(filed)
+            if result.row is None:
+                responses.append(
+                    _rejected(message, _prefixed(message.number, result.errors), uow.now)
+                )
+            else:
+                responses.append(answer(result.row, message.message_ref))
+        uow.commit()
+    text_out = cusdec.write_cusres(
+        responses, KOUAN_ID, interchange.sender, interchange.control_ref, ctx.clock()
+    )
+    return ImportResult(text_out, _summary(interchange, responses))
+
+
+def _rejected(message: cusdec.CusdecMessage, errors: list[FieldError], now: Any) -> CusresResponse:
+    return CusresResponse(
+        message_ref=message.message_ref,
+        reference=message.reference,
+        status="rejected",
+        declaration_id=None,
+        lane=None,
+        errors=errors,
+        at=now,
+    )
+
+
+def answer(row: Any, message_ref: str) -> CusresResponse:
+    """The CUSRES of a stored declaration as it stands now (accepted, released, held, ...)."""
+    return CusresResponse(
+        message_ref=message_ref,
+        reference=row.reference,
+        status=row.status,
+        declaration_id=row.id,
+        lane=row.lane,
+        errors=[],
+        at=row.changed_at,
+    )
+
+
+def _summary(
+    interchange: cusdec.CusdecInterchange, responses: list[CusresResponse]
+) -> dict[str, Any]:
+    accepted = [r for r in responses if r.declaration_id is not None]
+    return {
+        "control_ref": interchange.control_ref,
+        "messages": len(responses),
+        "accepted": len(accepted),
+        "rejected": len(responses) - len(accepted),
+        "declarations": [
+            {
+                "message_ref": r.message_ref,
+                "reference": r.reference,
+                "id": r.declaration_id,
+                "status": r.status,
+                "lane": r.lane,
+                "errors": [e.as_dict() for e in r.errors],
+            }
+            for r in responses
+        ],
+    }
+
+
+def cusres_for(ctx: ServiceContext, actor: Actor, declaration_id: int) -> str:
+    """The CUSRES of one declaration as it stands now: the later answers (release, hold...)."""
+    with ctx.uow(actor, write=False) as uow:
+        row = declarations.find_declaration(uow, declaration_id)
+        response = answer(row, str(row.id))
+    return cusdec.write_cusres([response], KOUAN_ID, actor.org_name[:35], f"R{row.id}", ctx.clock())
