@@ -1,7 +1,8 @@
 """UN/EDIFACT PAXLST (crew and passenger lists) read and written around pydifact.
 
 pydifact 0.2.3 tokenises and serialises but checks no envelope counts and ships no segment
-schemas, so the envelope (UNB, UNG, UNH, UNT, UNE, UNZ) and the PAXLST content are checked here.
+schemas, so the envelope (UNB, UNG, UNH, UNT, UNE, UNZ: edifact_envelope.py) and the PAXLST
+content are checked here.
 Errors name the place: "segment N (TAG+QUALIFIER)" with N counting the segments of the text from 1
 (UNA included, so with one segment a line N is the line number), "person N field" with N counting
 the persons of the interchange, or the envelope segment that is missing ("UNT", "UNZ").
@@ -16,13 +17,11 @@ from typing import Any
 
 import pydantic
 from pydantic_core import ErrorDetails
-from pydifact.constants import Element
 from pydifact.control import Characters
-from pydifact.exceptions import EDISyntaxError
-from pydifact.parser import Parser
-from pydifact.segments import Segment, SegmentFactory
+from pydifact.segments import Segment
 from pydifact.serializer import Serializer
 
+from kouan.adapters.edifact_envelope import Seg, Syntax, read_segments, split_messages
 from kouan.domain.errors import FieldErrors, ValidationFailed
 from kouan.domain.filing import Person
 from kouan.domain.identifiers import country_alpha3, is_known_locode
@@ -57,7 +56,6 @@ _SOURCES = {
     "document.expiry": "an expiry date in DTM+36 after DOC",
 }
 _WRITE_CHARACTERS = Characters.from_str(":+.?*'")
-_ENVELOPE_END = {None, "UNT", "UNH", "UNE", "UNZ", "UNG"}
 
 
 @dataclass(kw_only=True)
@@ -82,14 +80,14 @@ class PassengerList:
 
 def parse_paxlst(text: str) -> list[PassengerList]:
     """Every PAXLST message of an interchange; ValidationFailed names each place that is wrong."""
-    segments = _read_segments(text)
-    syntax = _Syntax.of(segments)
+    segments = read_segments(text)
+    syntax = Syntax.of(segments)
     errors = FieldErrors()
     lists = []
     persons = 0
-    for body in _messages(_Cursor(segments)):
+    for span in split_messages(segments):
         reader = _MessageReader(syntax, errors, first_person=persons + 1)
-        lists.append(reader.read(body))
+        lists.append(reader.read(span.segs(segments)))
         persons += reader.person_count
     errors.raise_if_any("PAXLST")
     return lists
@@ -171,171 +169,6 @@ def _person_segments(person: Person, role: str) -> list[Segment]:
     ]
 
 
-@dataclass(frozen=True)
-class _Seg:
-    """A segment with its position in the text, so that errors can point at it."""
-
-    number: int
-    segment: Segment
-
-    @property
-    def tag(self) -> str:
-        return self.segment.tag
-
-    def components(self, index: int) -> list[str]:
-        element = self.segment[index]
-        if element is None:
-            return []
-        return [element] if isinstance(element, str) else list(element)
-
-    def value(self, index: int, position: int = 0) -> str:
-        components = self.components(index)
-        return components[position] if position < len(components) else ""
-
-    @property
-    def qualifier(self) -> str:
-        return self.value(0)
-
-    @property
-    def place(self) -> str:
-        if self.tag.startswith("UN") or not self.qualifier:
-            return f"segment {self.number} ({self.tag})"
-        return f"segment {self.number} ({self.tag}+{self.qualifier})"
-
-
-class _PlainSegments(SegmentFactory):
-    """Generic segments: pydifact 0.2.3 has no schemas to check them and warns once a segment."""
-
-    @staticmethod
-    def create_segment(
-        name: str,
-        *elements: Element,
-        validate: bool = True,
-        version: str = "",
-        directory: str = "",
-    ) -> Segment:
-        return Segment(name, *elements)
-
-
-def _read_segments(text: str) -> list[_Seg]:
-    terminator = text.lstrip()[8:9] if text.lstrip().startswith("UNA") else "'"
-    text = text.strip(" \t\r\n\ufeff".replace(terminator, ""))
-    _check_not_cut_off(text, terminator)
-    try:
-        segments = list(Parser(factory=_PlainSegments()).parse(text))
-    except (EDISyntaxError, ValueError) as exc:
-        raise ValidationFailed.one(
-            "interchange", text[:60], f"well-formed EDIFACT ({exc})"
-        ) from None
-    return [_Seg(number, segment) for number, segment in enumerate(segments, 1)]
-
-
-def _check_not_cut_off(text: str, terminator: str) -> None:
-    release = text[6] if text.startswith("UNA") else "?"
-    before = text[:-1]
-    released = (len(before) - len(before.rstrip(release))) % 2 == 1
-    if text and (not text.endswith(terminator) or released):
-        raise ValidationFailed.one(
-            "end of interchange",
-            text[-40:],
-            f"a last segment ended by {terminator!r} (the text looks cut off)",
-        )
-
-
-@dataclass(frozen=True)
-class _Syntax:
-    """What the interchange header says that the messages need."""
-
-    sender: str
-    repetition: str | None  # syntax version 4 separates repeated values, "*" by default
-
-    @classmethod
-    def of(cls, segments: list[_Seg]) -> _Syntax:
-        una = next((s.value(0) for s in segments[:1] if s.tag == "UNA"), None)
-        unb = next((s for s in segments[:2] if s.tag == "UNB"), None)
-        if unb is None or unb.value(0, 1) != "4":
-            return cls(unb.value(1) if unb else "", None)
-        separator = una[4] if una else "*"
-        return cls(unb.value(1), None if separator == " " else separator)
-
-
-class _Cursor:
-    """Walks the segments of an interchange in order."""
-
-    def __init__(self, segments: list[_Seg]) -> None:
-        self._segments = segments
-        self._next = 0
-
-    def peek(self) -> str | None:
-        return self._segments[self._next].tag if self._next < len(self._segments) else None
-
-    def take(self) -> _Seg:
-        segment = self._segments[self._next]
-        self._next += 1
-        return segment
-
-    def expect(self, tag: str, expected: str) -> _Seg:
-        if self.peek() != tag:
-            found = self._segments[self._next].place if self.peek() else "end of text"
-            raise ValidationFailed.one(tag, found, expected)
-        return self.take()
-
-
-def _messages(cursor: _Cursor) -> list[list[_Seg]]:
-    """The messages (UNH to UNT) of the interchange, once its envelope has been checked."""
-    if cursor.peek() == "UNA":
-        cursor.take()
-    unb = cursor.expect("UNB", "the interchange header UNB (after an optional UNA)")
-    messages: list[list[_Seg]] = []
-    groups = 0
-    while cursor.peek() in ("UNG", "UNH"):
-        if cursor.peek() == "UNG":
-            messages += _group(cursor)
-            groups += 1
-        else:
-            messages.append(_message(cursor))
-    unz = cursor.expect("UNZ", f"UNZ closing the interchange opened at segment {unb.number}")
-    counted = "groups" if groups else "messages"
-    _check_trailer(unz, groups or len(messages), counted, unb, unb.value(4))
-    if cursor.peek():
-        extra = cursor.take()
-        raise ValidationFailed.one(extra.place, extra.tag, "nothing after UNZ")
-    return messages
-
-
-def _group(cursor: _Cursor) -> list[list[_Seg]]:
-    ung = cursor.take()
-    messages = []
-    while cursor.peek() == "UNH":
-        messages.append(_message(cursor))
-    une = cursor.expect("UNE", f"UNE closing the group opened at segment {ung.number}")
-    _check_trailer(une, len(messages), "messages in the group", ung, ung.value(4))
-    return messages
-
-
-def _message(cursor: _Cursor) -> list[_Seg]:
-    body = [cursor.take()]
-    while cursor.peek() not in _ENVELOPE_END:
-        body.append(cursor.take())
-    unh = body[0]
-    body.append(cursor.expect("UNT", f"UNT closing the message opened at segment {unh.number}"))
-    _check_trailer(body[-1], len(body), "segments from UNH to UNT", unh, unh.value(0))
-    return body
-
-
-def _check_trailer(trailer: _Seg, count: int, counted: str, header: _Seg, reference: str) -> None:
-    """A UNT, UNE or UNZ must count what it closes and repeat its header's reference."""
-    declared = trailer.value(0)
-    if not (declared.isdigit() and int(declared) == count):
-        raise ValidationFailed.one(trailer.place, declared, f"{count}, the number of {counted}")
-    if trailer.value(1) != reference:
-        raise ValidationFailed.one(
-            trailer.place,
-            trailer.value(1),
-            f"{reference!r}, the reference of {header.tag} at segment {header.number}",
-        )
-
-
 @dataclass
 class _PersonData:
     """What one person's segments said, before it becomes a domain Person."""
@@ -351,14 +184,14 @@ class _PersonData:
 class _MessageReader:
     """Reads one PAXLST message into a PassengerList; content errors go to the shared collector."""
 
-    def __init__(self, syntax: _Syntax, errors: FieldErrors, first_person: int) -> None:
+    def __init__(self, syntax: Syntax, errors: FieldErrors, first_person: int) -> None:
         self._syntax = syntax
         self._errors = errors
         self._first_person = first_person
         self._people: list[_PersonData] = []
         self._journey: dict[str, Any] = {"sender": syntax.sender}
-        self._count: _Seg | None = None
-        self._handlers: dict[str, Callable[[_Seg], None]] = {
+        self._count: Seg | None = None
+        self._handlers: dict[str, Callable[[Seg], None]] = {
             "NAD": self._nad,
             "TDT": self._tdt,
             "LOC": self._loc,
@@ -373,7 +206,7 @@ class _MessageReader:
     def person_count(self) -> int:
         return len(self._people)
 
-    def read(self, body: list[_Seg]) -> PassengerList:
+    def read(self, body: list[Seg]) -> PassengerList:
         unh = body[0]
         identifier = [*unh.components(1), "", "", ""]
         if identifier[0] != "PAXLST":
@@ -392,7 +225,7 @@ class _MessageReader:
             **self._journey,
         )
 
-    def _nad(self, segment: _Seg) -> None:
+    def _nad(self, segment: Seg) -> None:
         if segment.qualifier == "MS":
             self._journey["sender"] = segment.value(3) or segment.value(1) or self._syntax.sender
             return
@@ -406,10 +239,10 @@ class _MessageReader:
         data.fields.update(family_name=name[0], given_names=given)
         self._people.append(data)
 
-    def _tdt(self, segment: _Seg) -> None:
+    def _tdt(self, segment: Seg) -> None:
         self._journey["transport_id"] = segment.value(1) or None
 
-    def _loc(self, segment: _Seg) -> None:
+    def _loc(self, segment: Seg) -> None:
         code, qualifier = segment.value(1), segment.qualifier
         if not self._people:
             key = {"125": "departure_port", "87": "arrival_port"}.get(qualifier)
@@ -425,7 +258,7 @@ class _MessageReader:
             key = "port_of_embarkation" if qualifier == "178" else "port_of_disembarkation"
             person.fields.setdefault(key, code)
 
-    def _dtm(self, segment: _Seg) -> None:
+    def _dtm(self, segment: Seg) -> None:
         slot = self._date_slot(segment.qualifier)
         try:
             at = _parse_dtm(segment)
@@ -453,7 +286,7 @@ class _MessageReader:
             return person.document, "expiry", "document.expiry"
         return None
 
-    def _att(self, segment: _Seg) -> None:
+    def _att(self, segment: Seg) -> None:
         if self._people and segment.qualifier == "2":
             sex = segment.value(2).upper()
             if self._syntax.repetition:
@@ -461,11 +294,11 @@ class _MessageReader:
             # ICAO's X (unspecified) is what Person calls U.
             self._people[-1].fields.setdefault("sex", "U" if sex == "X" else sex)
 
-    def _nat(self, segment: _Seg) -> None:
+    def _nat(self, segment: Seg) -> None:
         if self._people and segment.qualifier == "2":
             self._people[-1].fields.setdefault("nationality", segment.value(1))
 
-    def _doc(self, segment: _Seg) -> None:
+    def _doc(self, segment: Seg) -> None:
         if not self._people:
             return
         person = self._people[-1]
@@ -473,7 +306,7 @@ class _MessageReader:
         if person.documents == 1:
             person.document.update(type=segment.value(0), number=segment.value(1))
 
-    def _cnt(self, segment: _Seg) -> None:
+    def _cnt(self, segment: Seg) -> None:
         if segment.qualifier in ("41", "42"):
             self._count = segment
 
@@ -514,7 +347,7 @@ def _explain(error: ErrorDetails, where: str) -> tuple[object, str]:
     return error["input"], error["msg"]
 
 
-def _parse_dtm(segment: _Seg) -> datetime:
+def _parse_dtm(segment: Seg) -> datetime:
     """A DTM's date; a two-digit year is this century, or the last for a birth in the future."""
     text, code = segment.value(0, 1), segment.value(0, 2)
     code = code or _DTM_BY_LENGTH.get(len(text), "")

@@ -25,11 +25,18 @@ def error_body(code: str, message: str, fields: list[FieldError] | None = None) 
     }
 
 
+# Tagged unions put the tag in an error's location ("transport", "sea", "imo"); the field a
+# user filled is "transport.imo".
+_UNION_TAGS = {"transport": frozenset({"sea", "air"})}
+
+
 def _location(loc: tuple[Any, ...]) -> str:
     """("body", "crew", 2, "document", "expiry") -> "crew[2].document.expiry"."""
     out = ""
     for part in loc:
         if part in ("body", "query", "path", "header") and not out:
+            continue
+        if part in _UNION_TAGS.get(out, ()):
             continue
         if isinstance(part, int):
             out += f"[{part}]"
