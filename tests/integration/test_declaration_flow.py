@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
@@ -197,3 +198,12 @@ def test_risk_officer_adds_a_rule_tests_and_activates_it(
     assert (hit["hits"], active["assessed"]) == (1, 1)
     with pytest.raises(Forbidden):
         risk_rules.create_draft(registered, people["broker"])
+
+
+def test_the_audit_chain_holds_whatever_zone_the_clock_gives(
+    registered: ServiceContext, people: People, clock: Clock
+) -> None:
+    clock.now = clock.now.astimezone(timezone(timedelta(hours=8)))  # Shanghai time, not UTC
+    _file(registered, people, reference="TZ-1")
+    with registered.sessions() as session:
+        assert list(audit.verify(session)) == []

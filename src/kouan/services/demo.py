@@ -1,6 +1,6 @@
 """The demo port of Qingdao: its organisations and users, about thirty ships and a week of port
-calls in every state, played through the services so that every rule runs and every step is
-in the audit log as if people had done it.
+calls in every state, and a month of cargo declarations (demo_cargo), played through the services
+so that every rule runs and every step is in the audit log as if people had done it.
 
 The ships are invented (names, IMO and MMSI numbers with valid check digits and flags) except
 EVER DIADEM, whose identity is the one in the real AIS sample. The build is deterministic for a
@@ -9,9 +9,11 @@ given clock: the same instant always gives the same port.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from random import Random
 from typing import TYPE_CHECKING, Any
@@ -26,7 +28,7 @@ from kouan.domain.errors import ValidationFailed
 from kouan.domain.filing import ArrivalNotice, DepartureNotice
 from kouan.domain.portcall import TimelineEvent
 from kouan.rules.base import PORT_TIME_ZONE
-from kouan.services import portcalls, reviews, rulesets, users
+from kouan.services import demo_cargo, portcalls, reviews, rulesets, users
 from kouan.services.permissions import SYSTEM, Actor
 from kouan.services.rulesets import active_rule_sets
 from kouan.services.unit_of_work import ServiceContext
@@ -95,6 +97,17 @@ USERS: tuple[DemoUser, ...] = (
     ),
     DemoUser(
         "qdbroker", OrgType.CUSTOMS_BROKER, "Qingdao Jiaozhou Bay Customs Brokerage", "LIN Tao 林涛"
+    ),
+    # Brokers at the inland declaration offices (Jinan CNJNA, Houma CNHOM): goods declared there
+    # are released at Qingdao.
+    DemoUser(
+        "jnbroker", OrgType.CUSTOMS_BROKER, "Jinan Quancheng Customs Brokerage", "QIN Hao 秦浩"
+    ),
+    DemoUser(
+        "hmbroker", OrgType.CUSTOMS_BROKER, "Houma Land Port Customs Brokerage", "DUAN Li 段丽"
+    ),
+    DemoUser(
+        "jdcargo", OrgType.TERMINAL, "Qingdao Jiaodong Airport Cargo Terminal", "SONG Yu 宋雨"
     ),
     DemoUser("sdair", OrgType.AIRLINE, "Shandong Airlines", "GUO Yan 郭燕"),
     DemoUser("costa", OrgType.CRUISE_LINE, "Costa Crociere Asia", "Marco ROSSI"),
@@ -859,19 +872,25 @@ class Step:
 
 
 class Play:
-    """The demo week: steps at their instants, run in order on the demo's clock."""
+    """The demo's past: steps at their instants, run in order on the demo's clock. A step may
+    schedule later ones (an officer's decision once a declaration's lane is known)."""
 
     def __init__(self, ctx: ServiceContext, now: datetime) -> None:
-        self.now = now  # the end of the week: nothing later happens
+        self.now = now  # the end of the play: nothing later happens
         self.clock = Clock(now)
         self.ctx = ServiceContext(ctx.engine, ctx.settings, self.clock)
-        self.steps: list[Step] = []
+        self.steps: list[Step] = []  # a heap, earliest first
         self.actors: dict[str, Actor] = {}
+        self._seq = itertools.count()
+        self._running = False
 
     def at(self, moment: datetime | None, run: Callable[[], None]) -> None:
         """Schedule `run` at `moment` if it has happened by now."""
         if moment is not None and moment <= self.now:
-            self.steps.append(Step(moment, len(self.steps), run))
+            assert not self._running or moment >= self.clock.now, "a step in the past"
+            # In UTC, as the real clock gives: the audit log hashes the instant as it is stored.
+            moment = moment.astimezone(UTC)
+            heapq.heappush(self.steps, Step(moment, next(self._seq), run))
 
     def actor(self, username: str) -> Actor:
         if username not in self.actors:
@@ -881,11 +900,14 @@ class Play:
     def begins(self) -> datetime:
         return min(step.at for step in self.steps)
 
-    def run(self, tick: Callable[[], None]) -> None:
-        for step in sorted(self.steps):
+    def run(self, tick: Ticker) -> None:
+        self._running = True
+        while self.steps:
+            step = heapq.heappop(self.steps)
             self.clock.now = step.at
             step.run()
-            tick()
+            tick(pending=len(self.steps))
+        self._running = False
 
 
 class Call:
@@ -989,11 +1011,20 @@ def _has_traffic(ctx: ServiceContext) -> bool:
     return found is not None
 
 
-def _ticker(progress: Progress | None, total: int) -> Callable[[], None]:
-    if progress is None:
-        return lambda: None
-    task = progress.add_task("Building the demo port of Qingdao", total=total)
-    return lambda: progress.advance(task)
+class Ticker:
+    """Moves the progress bar; the play tells what is still pending, as its steps add steps."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.done = 0
+        if progress is not None:
+            self.task = progress.add_task("Building the demo port of Qingdao", total=total)
+
+    def __call__(self, pending: int | None = None) -> None:
+        self.done += 1
+        if self.progress is not None:
+            total = None if pending is None else self.done + pending
+            self.progress.update(self.task, completed=self.done, total=total)
 
 
 def _plan(ctx: ServiceContext) -> Play:
@@ -1001,10 +1032,11 @@ def _plan(ctx: ServiceContext) -> Play:
     play = Play(ctx, ctx.clock().replace(second=0, microsecond=0))
     for index, visit in enumerate(VISITS):
         _stage(play, visit, index)
+    demo_cargo.stage(play, SHIPS)
     return play
 
 
-def _create_users(ctx: ServiceContext, missing: list[DemoUser], tick: Callable[[], None]) -> None:
+def _create_users(ctx: ServiceContext, missing: list[DemoUser], tick: Ticker) -> None:
     for user in missing:
         password = user.login.password
         users.create_user(
@@ -1014,16 +1046,17 @@ def _create_users(ctx: ServiceContext, missing: list[DemoUser], tick: Callable[[
 
 
 def build(ctx: ServiceContext, progress: Progress | None = None) -> list[Login]:
-    """Create the demo organisations, users and week of traffic unless they exist; the logins."""
+    """Create the demo organisations, users, week of port calls and month of declarations unless
+    they exist; the logins."""
     logins = [user.login for user in USERS]
     missing = _missing_users(ctx)
     play = None if _has_traffic(ctx) else _plan(ctx)
     if play is None:
         if missing:
-            _create_users(ctx, missing, _ticker(progress, len(missing)))
+            _create_users(ctx, missing, Ticker(progress, len(missing)))
         return logins
-    tick = _ticker(progress, len(missing) + 1 + len(play.steps))
-    # Users join before the week begins, so the audit log reads in the order things happened.
+    tick = Ticker(progress, len(missing) + 1 + len(play.steps))
+    # Users join before the play begins, so the audit log reads in the order things happened.
     play.clock.now = play.begins() - _hours(2.0)
     _create_users(play.ctx, missing, tick)
     play.clock.now += _hours(1.0)

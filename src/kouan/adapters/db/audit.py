@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -37,7 +37,8 @@ def _fields(entry: AuditEntry | dict[str, Any]) -> dict[str, Any]:
     assert isinstance(at, datetime)
     return {
         "seq": get("seq"),
-        "at": at.isoformat(),
+        # Hashed as stored: in UTC, whatever zone the writer's clock gave.
+        "at": at.astimezone(UTC).isoformat(),
         "actor_user_id": get("actor_user_id"),
         "actor": get("actor"),
         "action": get("action"),
