@@ -31,6 +31,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/kouan bench portcall --calls 5000 --json
 	$(BIN)/kouan bench portcall-http --json
+	$(BIN)/kouan bench risk --declarations 100000 --json
+	$(BIN)/kouan bench cusdec --declarations 10000 --json
+	$(BIN)/kouan bench declaration-http --json
 
 screenshots: $(STAMP)
 	KOUAN_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -k sqlite
