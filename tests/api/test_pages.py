@@ -361,9 +361,9 @@ def test_board_counts_each_agencys_pending_reviews_and_the_oldest_age(
 
 
 def test_other_enterprises_get_a_home_that_says_what_is_open(ctx: ServiceContext) -> None:
-    page = signed_in(ctx, "broker").get("/")
+    page = signed_in(ctx, "airline").get("/")
     assert page.status_code == 200
-    assert "报关行" in text_of(page, "home-other")
+    assert "航空公司" in text_of(page, "home-other")
     assert 'data-testid="nav-new"' not in page.text and 'data-testid="nav-board"' not in page.text
 
 
@@ -376,6 +376,19 @@ def test_navigation_shows_only_what_the_role_may_use(ctx: ServiceContext) -> Non
         "calls",
         "reviews",
         "board",
+        "declarations",
+        "cargo_queue",
+        "inspections",
+        "risk",
+        "clearance",
+    ]
+    broker = signed_in(ctx, "broker").get("/")
+    assert re.findall(r'data-testid="nav-(\w+)"', broker.text) == [
+        "home",
+        "calls",
+        "declarations",
+        "declare",
+        "clearance",
     ]
 
 

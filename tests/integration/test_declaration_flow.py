@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import date, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from kouan.adapters.cusdec import write_cusdec
 from kouan.adapters.db import audit
 from kouan.adapters.db.tables import AuditEntry
 from kouan.domain.agency import Agency, Decision
-from kouan.domain.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from kouan.services import declarations, inspections, reviews, risk_rules, traders
+from kouan.domain.declaration import DeclarationStatus
+from kouan.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from kouan.services import cusdec_import, declarations, inspections, reviews, risk_rules, traders
 from kouan.services.declarations import Filter
 from kouan.services.unit_of_work import ServiceContext
 from tests.conftest import Clock, People
@@ -207,3 +210,221 @@ def test_the_audit_chain_holds_whatever_zone_the_clock_gives(
     _file(registered, people, reference="TZ-1")
     with registered.sessions() as session:
         assert list(audit.verify(session)) == []
+
+
+# --- holds, officers' inspections, capacity, versions (added with the cargo API tests) ---------
+
+CLASS_C = {"trader": "3702960004", "trader_name": "Weifang Food Trading"}
+CLASS_D = {"trader": "3702960005", "trader_name": "Linyi Small Goods"}
+
+
+def _get(ctx: ServiceContext, people: People, view: dict[str, Any]) -> dict[str, Any]:
+    return declarations.get_declaration(ctx, people["customs"], view["id"])
+
+
+def _today(clock: Clock) -> date:
+    return clock.now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+
+def _booked(ctx: ServiceContext, people: People, clock: Clock, days: int = 3) -> list[int]:
+    """How many inspections are booked at Qingdao on each day from today."""
+    found = inspections.schedule(ctx, people["customs"], "CNTAO", _today(clock), days)["days"]
+    return [day["booked"] for day in found]
+
+
+def test_a_hold_keeps_its_reason_until_an_officer_releases(
+    registered: ServiceContext, people: People, clock: Clock
+) -> None:
+    view = _file(registered, people, **CLASS_C)
+    customs = _review(view, "CUSTOMS")
+    reviews.decide(registered, people["customs"], customs["id"], Decision.HOLD, "invoice missing")
+    held = _get(registered, people, view)
+    assert (held["status"], held["status_reason"]) == ("held", "invoice missing")
+    assert held["release_notice"] is None
+    only_held = Filter(status=(DeclarationStatus.HELD,))
+    assert [
+        d["id"] for d in declarations.list_declarations(registered, people["broker"], only_held)
+    ] == [view["id"]]
+    # Still waiting for customs: a hold is decided again once the broker sends the invoice.
+    assert declarations.queue_counts(registered, people["customs"], Agency.CUSTOMS)["document"] == 1
+    clock.advance(hours=4)
+    reviews.decide(registered, people["customs"], customs["id"], Decision.APPROVE, "invoice sent")
+    released = _get(registered, people, view)
+    assert (released["status"], released["status_reason"]) == ("released", "")
+    assert released["clearance_seconds"] == 4 * 3600
+
+
+def test_a_ciq_hold_holds_the_declaration_that_customs_approved(
+    registered: ServiceContext, people: People
+) -> None:
+    beef = declaration_item(hs_code="020130", description="beef", unit="KGM", value="90000")
+    view = _file(registered, people, trader="3702960001", trader_name="Qingdao Haier", items=[beef])
+    reviews.decide(
+        registered, people["customs"], _review(view, "CUSTOMS")["id"], Decision.APPROVE, ""
+    )
+    reviews.decide(
+        registered,
+        people["ciq"],
+        _review(view, "CIQ")["id"],
+        Decision.HOLD,
+        "no health certificate",
+    )
+    held = _get(registered, people, view)
+    assert (held["status"], held["status_reason"]) == ("held", "no health certificate")
+
+
+def test_an_officer_inspect_decision_books_and_an_approval_frees_the_place(
+    registered: ServiceContext, people: People, clock: Clock
+) -> None:
+    view = _file(registered, people, **CLASS_C)
+    customs = _review(view, "CUSTOMS")
+    reviews.decide(registered, people["customs"], customs["id"], Decision.INSPECT, "value low")
+    inspected = _get(registered, people, view)
+    [booked] = inspected["inspections"]
+    assert inspected["status"] == "inspection"
+    assert (booked["status"], booked["review_id"], booked["agency"]) == (
+        "booked",
+        customs["id"],
+        "CUSTOMS",
+    )
+    assert (booked["site"], booked["day"]) == ("CNTAO", _today(clock).isoformat())
+    assert _booked(registered, people, clock) == [1, 0, 0]
+    reviews.decide(registered, people["customs"], customs["id"], Decision.APPROVE, "")
+    approved = _get(registered, people, view)
+    assert approved["status"] == "released"
+    assert [i["status"] for i in approved["inspections"]] == ["cancelled"]
+    assert _booked(registered, people, clock) == [0, 0, 0]
+    # The result of a cancelled inspection cannot be recorded any more.
+    with pytest.raises(Conflict):
+        inspections.record_result(registered, people["customs"], booked["id"], True, "")
+
+
+def test_a_second_inspect_decision_books_no_second_inspection(
+    registered: ServiceContext, people: People, clock: Clock
+) -> None:
+    view = _file(registered, people, **CLASS_D)
+    customs = _review(view, "CUSTOMS")
+    booked = _get(registered, people, view)["inspections"][0]
+    inspections.record_result(registered, people["customs"], booked["id"], False, "wrong goods")
+    reviews.decide(registered, people["customs"], customs["id"], Decision.INSPECT, "open it")
+    after = _get(registered, people, view)
+    assert [i["status"] for i in after["inspections"]] == ["failed", "booked"]
+    assert after["status"] == "inspection"
+    assert _booked(registered, people, clock) == [2, 0, 0]
+
+
+def test_a_full_day_rolls_bookings_to_the_next_day_with_room(
+    registered: ServiceContext, people: People, clock: Clock
+) -> None:
+    today = _today(clock)
+    inspections.set_capacity(registered, people["customs"], "CNTAO", today, 1)
+    inspections.set_capacity(registered, people["customs"], "CNTAO", today + timedelta(days=1), 0)
+    days = []
+    for n in range(3):
+        view = _file(registered, people, reference=f"ROLL-{n}", **CLASS_D)
+        days.append(_get(registered, people, view)["inspections"][0]["day"])
+    assert days == [
+        today.isoformat(),
+        (today + timedelta(days=2)).isoformat(),
+        (today + timedelta(days=2)).isoformat(),
+    ]
+    assert _booked(registered, people, clock) == [1, 0, 2]
+    with pytest.raises(InvalidTransition):
+        inspections.set_capacity(registered, people["customs"], "CNTAO", today, 0)
+
+
+def test_a_cusdec_batch_books_its_inspections_in_order_across_days(
+    registered: ServiceContext, people: People, clock: Clock
+) -> None:
+    today = _today(clock)
+    inspections.set_capacity(registered, people["customs"], "CNTAO", today, 2)
+    batch = [declaration(reference=f"BATCH-{n}", **CLASS_D) for n in range(3)]
+    text = write_cusdec(batch, "BROKER", "KOUAN", "B1", clock.now)
+    result = cusdec_import.import_interchange(registered, people["broker"], text)
+    assert result.summary["accepted"] == 3
+    ids = [d["id"] for d in result.summary["declarations"]]
+    days = [_get(registered, people, {"id": i})["inspections"][0]["day"] for i in ids]
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    assert days == [today.isoformat(), today.isoformat(), tomorrow]
+    assert _booked(registered, people, clock) == [2, 1, 0]
+
+
+def test_no_room_in_the_horizon_refuses_the_filing_and_stores_nothing(
+    registered: ServiceContext, people: People, clock: Clock
+) -> None:
+    settings = registered.settings.model_copy(update={"inspection_horizon_days": 2})
+    short = ServiceContext(registered.engine, settings, registered.clock)
+    for n in range(2):
+        day = _today(clock) + timedelta(days=n)
+        inspections.set_capacity(short, people["customs"], "CNTAO", day, 0)
+    with pytest.raises(Conflict, match="no inspection capacity at CNTAO"):
+        declarations.file_declaration(short, people["broker"], declaration(**CLASS_D))
+    assert declarations.count_declarations(short, people["customs"]) == 0
+    # A declaration that needs no inspection is filed as usual.
+    status, view = declarations.file_declaration(short, people["broker"], declaration())
+    assert (status, view["status"]) == (201, "released")
+
+
+def test_released_goods_can_be_seized_before_the_gate(
+    registered: ServiceContext, people: People
+) -> None:
+    view = _file(registered, people, reference="SEIZE-RELEASED")
+    assert view["status"] == "released"
+    seized = declarations.seize(registered, people["customs"], view["id"], "intelligence tip-off")
+    assert (seized["status"], seized["status_reason"]) == ("seized", "intelligence tip-off")
+    with pytest.raises(NotFound):  # no longer released: not the terminal's to let out
+        declarations.gate_out(registered, people["terminal"], view["id"])
+
+
+def test_declarations_keep_the_version_that_assessed_them(
+    registered: ServiceContext, people: People
+) -> None:
+    customs = people["customs"]
+    before = _file(registered, people, reference="VER-1", **CLASS_C)
+    draft = risk_rules.create_draft(registered, customs, "C class trusted again")["version"]
+    risk_rules.remove_rule(registered, customs, draft, "CC-C")
+    risk_rules.activate(registered, customs, draft)
+    after = _file(registered, people, reference="VER-2", **CLASS_C)
+    assert (after["lane"], after["rules_hit"], after["risk_version"]) == ("green", [], 2)
+    assert _review(after, "CUSTOMS")["rule_set"] == "RISK v2"
+    kept = _get(registered, people, before)
+    assert (kept["lane"], kept["rules_hit"], kept["risk_version"]) == ("document", ["CC-C"], 1)
+    assert _review(kept, "CUSTOMS")["rule_set"] == "RISK v1"
+    # Each version's hit rates count the declarations it assessed, retired or not.
+    v1, v2 = (risk_rules.get_version(registered, customs, v) for v in (1, 2))
+    assert (v1["status"], v1["assessed"]) == ("retired", 1)
+    assert next(r["hits"] for r in v1["rules"] if r["code"] == "CC-C") == 1
+    assert (v2["status"], v2["assessed"]) == ("active", 1)
+    assert all(rule["hits"] == 0 for rule in v2["rules"])
+    # A third version takes over; the second is retired in turn.
+    third = risk_rules.create_draft(registered, customs)["version"]
+    risk_rules.activate(registered, customs, third)
+    versions = {v["version"]: v["status"] for v in risk_rules.list_versions(registered, customs)}
+    assert versions == {1: "retired", 2: "retired", 3: "active"}
+
+
+def test_a_copy_of_the_active_rules_redraws_every_declaration_the_same(
+    registered: ServiceContext, people: People
+) -> None:
+    """The random draw is keyed by what was stored: testing an unchanged copy changes no lane,
+    however many were selected at random; another seed changes some."""
+    customs = people["customs"]
+    draft = risk_rules.create_draft(registered, customs)["version"]
+    document = risk_rules.get_version(registered, customs, draft)
+    rates = {"document": 0.3, "inspection": 0.2}
+    stored = {"rules": document["rules"], "random_rates": rates, "seed": 4242}
+    risk_rules.save_draft(registered, customs, draft, stored)
+    risk_rules.activate(registered, customs, draft)
+    filed = [_file(registered, people, reference=f"DRAW-{n}") for n in range(40)]
+    filed.append(_file(registered, people))  # no reference: keyed by the filing itself
+    assert {v["random_selected"] for v in filed} == {True, False}
+    copy = risk_rules.create_draft(registered, customs)["version"]
+    same = risk_rules.test_version(registered, customs, copy, last=100)
+    assert (same["declarations"], same["changed"]) == (41, 0)
+    assert same["lanes"] == same["active_lanes"]
+    assert same["lanes"] == {
+        lane: sum(v["lane"] == lane for v in filed) for lane in ("green", "document", "inspection")
+    }
+    reseeded = {**stored, "seed": 4243}
+    risk_rules.save_draft(registered, customs, copy, reseeded)
+    assert risk_rules.test_version(registered, customs, copy, last=100)["changed"] > 0

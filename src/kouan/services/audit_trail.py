@@ -12,7 +12,7 @@ from kouan.services.portcalls import find_port_call
 from kouan.services.unit_of_work import ServiceContext
 
 
-def _entry_view(entry: AuditEntry) -> dict[str, Any]:
+def entry_view(entry: AuditEntry) -> dict[str, Any]:
     return {
         "seq": entry.seq,
         "at": entry.at.isoformat(),
@@ -45,7 +45,7 @@ def port_call_trail(ctx: ServiceContext, actor: Actor, call_id: int) -> list[dic
             )
             .order_by(AuditEntry.seq)
         )
-        return [_entry_view(e) for e in uow.session.scalars(query).all()]
+        return [entry_view(e) for e in uow.session.scalars(query).all()]
 
 
 def entries(
@@ -60,4 +60,4 @@ def entries(
             .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == entity_id)
             .order_by(AuditEntry.seq)
         ).all()
-        return [_entry_view(e) for e in rows]
+        return [entry_view(e) for e in rows]

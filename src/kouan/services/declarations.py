@@ -13,12 +13,22 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from functools import cache, cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from kouan.adapters.db.tables import MAX_ID, DeclarationRow, Inspection, Review, Trader
+from kouan.adapters.db.tables import (
+    MAX_ID,
+    DeclarationRow,
+    Inspection,
+    InspectionSlot,
+    Review,
+    Trader,
+)
 from kouan.domain.agency import OPEN_REVIEW, Agency, Phase, ReviewStatus
 from kouan.domain.declaration import (
     FINAL,
@@ -26,17 +36,19 @@ from kouan.domain.declaration import (
     CreditClass,
     Declaration,
     DeclarationStatus,
+    InspectionKind,
+    InspectionStatus,
     Lane,
     derive_status,
 )
-from kouan.domain.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
+from kouan.domain.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
 from kouan.rules.ciq import legal_inspection_hits
 from kouan.rules.risk import Assessment, RiskEngine, facts_of
 from kouan.services import exchange_rates, inspections, messagebus, reviews, risk_rules
 from kouan.services.idempotency import Answer, run_idempotent
 from kouan.services.permissions import Action, Actor, declaration_scope, require
 from kouan.services.rulesets import active_rule_sets
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_rows
+from kouan.services.unit_of_work import ServiceContext, UnitOfWork
 
 SUBJECT = "declaration"
 # The customs review's status for each lane, and whether the rules settled it themselves.
@@ -51,18 +63,33 @@ _CHUNK = 500
 
 @dataclass
 class Filed:
-    """One declaration of a batch: stored (row) or refused (errors), in the batch's order."""
+    """One declaration of a batch: stored (`stored`, its row's columns with the new id) or
+    refused (errors), in the batch's order. A batch is stored with plain rows in a few statements;
+    `row`, `reviews` and `inspections` make ORM objects of them (outside the session)."""
 
-    row: DeclarationRow | None = None
-    reviews: list[Review] = field(default_factory=list)
+    stored: dict[str, Any] | None = None
+    stored_reviews: list[dict[str, Any]] = field(default_factory=list)
+    stored_inspections: list[dict[str, Any]] = field(default_factory=list)  # booked by the rules
     errors: list[FieldError] = field(default_factory=list)
+
+    @cached_property
+    def row(self) -> DeclarationRow | None:
+        return None if self.stored is None else DeclarationRow(**self.stored)
+
+    @cached_property
+    def reviews(self) -> list[Review]:
+        return [Review(**values) for values in self.stored_reviews]
+
+    @cached_property
+    def inspections(self) -> list[Inspection]:
+        return [Inspection(**values) for values in self.stored_inspections]
 
 
 @dataclass
 class _Known:
     """What a batch is checked and assessed against, read once for the whole batch."""
 
-    traders: dict[str, Trader]
+    traders: dict[str, tuple[str, str]]  # code -> (code, credit class)
     rates: dict[str, float]
     taken: set[str]  # references this broker already used
     version: int
@@ -72,29 +99,30 @@ class _Known:
     ciq_label: str
 
 
+# Built once, run on the connection: a single filing's lookups are as cheap as they can be.
+_TRADERS = select(Trader.code, Trader.credit_class).where(
+    Trader.code.in_(bindparam("codes", expanding=True))
+)
+_TAKEN = select(DeclarationRow.reference).where(
+    DeclarationRow.broker_org_id == bindparam("org_id"),
+    DeclarationRow.reference.in_(bindparam("references", expanding=True)),
+)
+
+
 def _known(uow: UnitOfWork, ctx: ServiceContext, batch: Sequence[Declaration]) -> _Known:
     session = uow.session
+    conn = session.connection()
     codes = sorted({d.trader for d in batch})
-    traders: dict[str, Trader] = {}
+    traders: dict[str, tuple[str, str]] = {}
     for start in range(0, len(codes), _CHUNK):
-        chunk = codes[start : start + _CHUNK]
-        traders.update(
-            {t.code: t for t in session.scalars(select(Trader).where(Trader.code.in_(chunk)))}
-        )
+        found = conn.execute(_TRADERS, {"codes": codes[start : start + _CHUNK]})
+        traders.update({code: (code, credit) for code, credit in found})
     references = sorted({d.reference for d in batch if d.reference})
     taken: set[str] = set()
     for start in range(0, len(references), _CHUNK):
         chunk = references[start : start + _CHUNK]
-        taken.update(
-            reference
-            for reference in session.scalars(
-                select(DeclarationRow.reference).where(
-                    DeclarationRow.broker_org_id == uow.actor.org_id,
-                    DeclarationRow.reference.in_(chunk),
-                )
-            ).all()
-            if reference
-        )
+        used = conn.execute(_TAKEN, {"org_id": uow.actor.org_id, "references": chunk})
+        taken.update(reference for (reference,) in used if reference)
     version, engine = risk_rules.active_engine(session, ctx.cache)
     ciq = active_rule_sets(session, ctx.cache)[Agency.CIQ]
     return _Known(
@@ -135,35 +163,52 @@ def _problems(declaration: Declaration, known: _Known, seen: set[str]) -> list[F
     return errors
 
 
-def _customs_review(uow: UnitOfWork, assessment: Assessment, known: _Known) -> Review:
-    status = _LANE_REVIEW[assessment.lane]
+def _review(
+    uow: UnitOfWork,
+    agency: Agency,
+    status: ReviewStatus,
+    reason: str,
+    rules_hit: list[str],
+    rule_set: str,
+) -> dict[str, Any]:
+    """A new review's row (its subject is set once the declaration has its id)."""
+    decided = status is not ReviewStatus.PENDING
+    return {
+        "subject_type": SUBJECT,
+        "subject_id": None,
+        "phase": Phase.CARGO.value,
+        "agency": agency.value,
+        "status": status.value,
+        "decided_by": "rules" if decided else None,
+        "officer_id": None,
+        "reason": reason,
+        "rules_hit": rules_hit,
+        "rule_set": rule_set,
+        "created_at": uow.now,
+        "decided_at": uow.now if decided else None,
+        "version": 1,
+    }
+
+
+def _customs_review(uow: UnitOfWork, assessment: Assessment, known: _Known) -> dict[str, Any]:
     why = [known.titles[code] for code in assessment.rules_hit]
     if assessment.random_selected:
         why.append("random selection")
     reason = f"{assessment.lane.value} lane" + (f": {'; '.join(why)}" if why else "")
-    decided = status is not ReviewStatus.PENDING
-    return Review(
-        phase=Phase.CARGO.value,
-        agency=Agency.CUSTOMS.value,
-        status=status.value,
-        decided_by="rules" if decided else None,
-        reason=reason,
-        rules_hit=list(assessment.rules_hit),
-        rule_set=assessment.version,
-        created_at=uow.now,
-        decided_at=uow.now if decided else None,
-    )
+    status = _LANE_REVIEW[assessment.lane]
+    rules_hit = list(assessment.rules_hit)
+    return _review(uow, Agency.CUSTOMS, status, reason, rules_hit, assessment.version)
 
 
-def _ciq_review(uow: UnitOfWork, hits: list[str], known: _Known) -> Review:
-    return Review(
-        phase=Phase.CARGO.value,
-        agency=Agency.CIQ.value,
-        status=ReviewStatus.PENDING.value,
-        reason=f"legal inspection: {', '.join(hits)}",
-        rules_hit=["CIQ-LEGAL-INSPECTION"],
-        rule_set=known.ciq_label,
-        created_at=uow.now,
+def _ciq_review(uow: UnitOfWork, hits: list[str], known: _Known) -> dict[str, Any]:
+    reason = f"legal inspection: {', '.join(hits)}"
+    return _review(
+        uow,
+        Agency.CIQ,
+        ReviewStatus.PENDING,
+        reason,
+        ["CIQ-LEGAL-INSPECTION"],
+        known.ciq_label,
     )
 
 
@@ -185,48 +230,52 @@ def _selection_key(uow: UnitOfWork, declaration: Declaration) -> str:
 
 def _assess(
     uow: UnitOfWork, declaration: Declaration, known: _Known, source: str
-) -> tuple[DeclarationRow, list[Review]]:
-    trader = known.traders[declaration.trader]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The declaration's row and its reviews' rows, as the rules decide them."""
+    code, credit_class = known.traders[declaration.trader]
     actor = uow.actor
     key = _selection_key(uow, declaration)
-    credit = CreditClass(trader.credit_class)
+    credit = CreditClass(credit_class)
     facts = facts_of(key, declaration, credit, actor.org_name, known.rates)
     assessment = known.engine.assess(facts)
     found = [_customs_review(uow, assessment, known)]
     legal = legal_inspection_hits(facts.hs_codes, known.ciq_params)
     if legal:
         found.append(_ciq_review(uow, legal, known))
-    status = derive_status(r.status for r in found)
+    status = derive_status(r["status"] for r in found)
     transport, transport_document = _transport(declaration)
-    row = DeclarationRow(
-        broker_org_id=actor.org_id,
-        filed_by=actor.user_id,
-        reference=declaration.reference,
-        source=source,
-        trader_code=trader.code,
-        trader_name=declaration.trader_name,
-        credit_class=credit.value,
-        direction=declaration.direction.value,
-        trade_mode=declaration.trade_mode,
-        transport=transport[:120],
-        transport_document=transport_document,
-        declaration_office=declaration.declaration_office,
-        release_port=declaration.release_port,
-        items=len(declaration.items),
-        value_cny=sum(float(i.value) * known.rates[i.currency] for i in declaration.items),
-        document=declaration.model_dump(mode="json", exclude_none=True),
-        lane=assessment.lane.value,
-        rules_hit=list(assessment.rules_hit),
-        random_selected=assessment.random_selected,
-        selection_key=key,
-        risk_version=known.version,
-        needs_ciq=bool(legal),
-        status=status.value,
-        status_reason="",
-        filed_at=uow.now,
-        released_at=uow.now if status is DeclarationStatus.RELEASED else None,
-        changed_at=uow.now,
-    )
+    rates = known.rates
+    row = {
+        "broker_org_id": actor.org_id,
+        "filed_by": actor.user_id,
+        "reference": declaration.reference,
+        "source": source,
+        "trader_code": code,
+        "trader_name": declaration.trader_name,
+        "credit_class": credit.value,
+        "direction": declaration.direction.value,
+        "trade_mode": declaration.trade_mode,
+        "transport": transport[:120],
+        "transport_document": transport_document,
+        "declaration_office": declaration.declaration_office,
+        "release_port": declaration.release_port,
+        "items": len(declaration.items),
+        "value_cny": sum(float(i.value) * rates[i.currency] for i in declaration.items),
+        "document": declaration.model_dump(mode="json", exclude_none=True),
+        "lane": assessment.lane.value,
+        "rules_hit": list(assessment.rules_hit),
+        "random_selected": assessment.random_selected,
+        "selection_key": key,
+        "risk_version": known.version,
+        "needs_ciq": bool(legal),
+        "status": status.value,
+        "status_reason": "",
+        "filed_at": uow.now,
+        "released_at": uow.now if status is DeclarationStatus.RELEASED else None,
+        "gated_out_at": None,
+        "changed_at": uow.now,
+        "version": 1,
+    }
     return row, found
 
 
@@ -247,55 +296,222 @@ def file_batch(
             results.append(Filed(errors=problems))
             continue
         row, found = _assess(uow, declaration, known, source)
-        results.append(Filed(row=row, reviews=found))
-    _store(uow, [r for r in results if r.row is not None])
+        results.append(Filed(stored=row, stored_reviews=found))
+    _store(uow, [r for r in results if r.stored is not None])
     return results
 
 
+# Built once: constructing statements costs more than running them on this hot path.
+_MODELS: tuple[type[Any], ...] = (DeclarationRow, Review, Inspection)
+_INSERTS = {model: insert(model) for model in _MODELS}
+_INSERTS_RETURNING = {
+    model: insert(model).returning(model.id, sort_by_parameter_order=True) for model in _MODELS
+}
+_LAST_IDS = {model: select(func.max(model.id)) for model in _MODELS}
+_NEXT_IDS = {
+    model: select(func.nextval(func.pg_get_serial_sequence(model.__tablename__, "id"))).select_from(
+        func.generate_series(1, bindparam("count"))
+    )
+    for model in _MODELS
+}
+
+
+def _insert(uow: UnitOfWork, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """Insert plain rows, as few round trips as the database allows, and give each its new id
+    (ascending in the rows' order)."""
+    conn = uow.session.connection()
+    ids = _ids_ahead(uow, conn, model, len(rows))
+    if ids is None:
+        result = conn.execute(_INSERTS_RETURNING[model], rows)
+        for row, row_id in zip(rows, result.scalars().all(), strict=True):
+            row["id"] = int(row_id)
+        return
+    for row, row_id in zip(rows, ids, strict=True):
+        row["id"] = row_id
+    conn.execute(_INSERTS[model], rows)
+
+
+def _ids_ahead(uow: UnitOfWork, conn: Connection, model: type[Any], count: int) -> list[int] | None:
+    """The ids of `count` new rows, known before they are inserted; None for a single row (its
+    INSERT ... RETURNING is as cheap) and where they cannot be known."""
+    if count < 2:
+        return None
+    if conn.dialect.name == "postgresql":
+        # Many rows' INSERT ... RETURNING is one huge statement a thousand rows, which the driver
+        # rewrites in Python. Ids drawn from the sequence first (ours alone, as all it gives) let
+        # the driver send the plain INSERT for every row in one pipeline.
+        return sorted(int(i) for i in conn.execute(_NEXT_IDS[model], {"count": count}).scalars())
+    if conn.dialect.name == "sqlite" and uow.write:
+        # SQLite cannot say in which order many rows' RETURNING comes, so SQLAlchemy would insert
+        # row by row. A writing unit holds SQLite's only write lock from BEGIN IMMEDIATE: no one
+        # else inserts until it commits, so the next ids are ours to give.
+        last = conn.execute(_LAST_IDS[model]).scalar() or 0
+        return list(range(last + 1, last + 1 + count))
+    return None
+
+
 def _store(uow: UnitOfWork, accepted: list[Filed]) -> None:
+    """The accepted declarations and their reviews in two statements, their audit entries, and
+    the inspections the rules ordered, booked together."""
     if not accepted:
         return
-    rows = [f.row for f in accepted if f.row is not None]
-    for row, row_id in zip(rows, insert_rows(uow, rows), strict=True):
-        row.id = row_id
-    for filed in accepted:
-        assert filed.row is not None
-        for review in filed.reviews:
-            review.subject_type, review.subject_id = SUBJECT, filed.row.id
-    all_reviews = [r for f in accepted for r in f.reviews]
-    for review, review_id in zip(all_reviews, insert_rows(uow, all_reviews), strict=True):
-        review.id = review_id
+    rows = [f.stored for f in accepted if f.stored is not None]
+    _insert(uow, DeclarationRow, rows)
+    all_reviews = []
     for row, filed in zip(rows, accepted, strict=True):
-        uow.audit("declaration.filed", SUBJECT, row.id, None, _filed_state(row, filed.reviews))
+        for review in filed.stored_reviews:
+            review["subject_id"] = row["id"]
+            all_reviews.append(review)
+    _insert(uow, Review, all_reviews)
+    for row, filed in zip(rows, accepted, strict=True):
+        state = _filed_state(row, filed.stored_reviews)
+        uow.audit("declaration.filed", SUBJECT, row["id"], None, state)
     inspected = [
-        (row, r)
-        for row, f in zip(rows, accepted, strict=True)
-        for r in f.reviews
-        if r.status == ReviewStatus.INSPECT
+        (filed, review)
+        for filed in accepted
+        for review in filed.stored_reviews
+        if review["status"] == ReviewStatus.INSPECT
     ]
     if inspected:
-        # Booking updates rows through the session: the new rows must be loaded into it.
-        for row, review in inspected:
-            inspections.book(
-                uow, _loaded(uow, DeclarationRow, row.id), _loaded(uow, Review, review.id)
+        _book_inspections(uow, inspected)
+
+
+# --- inspections the rules order, booked for a whole batch -----------------------------------
+
+
+@cache
+def _ensure_slot(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING: two bookings creating one day's slot both succeed."""
+    statement = (sqlite_insert if dialect == "sqlite" else pg_insert)(InspectionSlot)
+    return statement.on_conflict_do_nothing(index_elements=["site", "day"])
+
+
+_SLOTS = (
+    select(InspectionSlot.day, InspectionSlot.capacity, InspectionSlot.booked)
+    .where(
+        InspectionSlot.site == bindparam("site"),
+        InspectionSlot.day.between(bindparam("first"), bindparam("last")),
+    )
+    .with_for_update()
+)
+_SET_BOOKED = (
+    update(InspectionSlot)
+    .where(InspectionSlot.site == bindparam("b_site"), InspectionSlot.day == bindparam("b_day"))
+    .values(booked=bindparam("b_booked"))
+)
+
+
+def _book_inspections(uow: UnitOfWork, wanted: list[tuple[Filed, dict[str, Any]]]) -> None:
+    """inspections.book for a batch, in a few statements a site rather than a few a booking: in
+    the batch's order, each on the earliest day with room at its release port's site, from today
+    (port time). Conflict, and nothing booked, when a site has no room left in the horizon."""
+    rows = [filed.stored for filed, _review in wanted if filed.stored is not None]
+    sites: dict[str, list[int]] = {}
+    for n, row in enumerate(rows):
+        sites.setdefault(row["release_port"], []).append(n)
+    days: list[date | None] = [None] * len(wanted)
+    for site, indexes in sites.items():
+        for n, day in zip(indexes, _site_days(uow, site, len(indexes)), strict=False):
+            days[n] = day
+    if None in days:
+        # As booking one by one would: refused at the first booking that finds no room.
+        site = rows[days.index(None)]["release_port"]
+        raise Conflict(
+            f"no inspection capacity at {site} in the next "
+            f"{uow.settings.inspection_horizon_days} days; raise a day's capacity"
+        )
+    booked = [
+        {
+            "declaration_id": row["id"],
+            "review_id": review["id"],
+            "agency": review["agency"],
+            "kind": InspectionKind.XRAY.value,
+            "site": row["release_port"],
+            "day": day,
+            "status": InspectionStatus.BOOKED.value,
+            "finding": "",
+            "booked_at": uow.now,
+            "result_at": None,
+            "officer_id": None,
+            "version": 1,
+        }
+        for row, (_filed, review), day in zip(rows, wanted, days, strict=True)
+    ]
+    _insert(uow, Inspection, booked)
+    for values, (filed, _review) in zip(booked, wanted, strict=True):
+        filed.stored_inspections.append(values)
+        view = inspections.inspection_view(Inspection(**values))
+        uow.audit("inspection.booked", "inspection", values["id"], None, view)
+
+
+def _site_days(uow: UnitOfWork, site: str, count: int) -> list[date]:
+    """The days `count` bookings at the site take, in order (fewer when the horizon fills up).
+    The slots are created as booking one by one creates them, locked, and their counts moved."""
+    settings = uow.settings
+    first = inspections.today(uow)
+    horizon = [first + timedelta(days=n) for n in range(settings.inspection_horizon_days)]
+    if not horizon:
+        return []
+    conn = uow.session.connection()
+    default = (settings.inspection_daily_capacity, 0)
+    while True:
+        found = conn.execute(_SLOTS, {"site": site, "first": first, "last": horizon[-1]})
+        slots = {day: (capacity, booked) for day, capacity, booked in found}
+        days, booked_after, last_seen = _fill(horizon, slots, default, count)
+        missing = [day for day in horizon[: last_seen + 1] if day not in slots]
+        if missing:
+            conn.execute(
+                _ensure_slot(conn.dialect.name),
+                [{"site": site, "day": d, "capacity": default[0], "booked": 0} for d in missing],
             )
+            # Another writer may have created one of them meanwhile: count again if so.
+            again = conn.execute(_SLOTS, {"site": site, "first": missing[0], "last": missing[-1]})
+            if any((c, b) != default for d, c, b in again if d in missing):
+                continue
+        if booked_after:
+            conn.execute(
+                _SET_BOOKED,
+                [{"b_site": site, "b_day": d, "b_booked": n} for d, n in booked_after.items()],
+            )
+        return days
 
 
-def _loaded(uow: UnitOfWork, table: type[Any], row_id: int) -> Any:
-    obj = uow.session.get(table, row_id)
-    assert obj is not None
-    return obj
+def _fill(
+    horizon: list[date],
+    slots: dict[date, tuple[int, int]],
+    default: tuple[int, int],
+    count: int,
+) -> tuple[list[date], dict[date, int], int]:
+    """Book `count` one after the other, each on the earliest day with room: their days, the
+    booked counts of the days booked on, and the index of the last day looked at."""
+    days: list[date] = []
+    booked_after: dict[date, int] = {}
+    at = 0
+    while len(days) < count and at < len(horizon):
+        day = horizon[at]
+        capacity, booked = slots.get(day, default)
+        booked = booked_after.get(day, booked)
+        if booked < capacity:
+            booked_after[day] = booked + 1
+            days.append(day)
+        else:
+            at += 1
+    return days, booked_after, min(at, len(horizon) - 1)
 
 
-def _filed_state(row: DeclarationRow, found: list[Review]) -> dict[str, Any]:
-    canonical = json.dumps(row.document, sort_keys=True, separators=(",", ":"))
+def _filed_state(row: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, Any]:
+    canonical = json.dumps(row["document"], sort_keys=True, separators=(",", ":"))
     return {
-        **_state(row),
-        "reference": row.reference,
-        "rules_hit": row.rules_hit,
-        "random_selected": row.random_selected,
-        "risk_version": row.risk_version,
-        "reviews": {r.agency: r.status for r in found},
+        "status": row["status"],
+        "lane": row["lane"],
+        "status_reason": row["status_reason"],
+        "released_at": row["released_at"].isoformat() if row["released_at"] else None,
+        "gated_out_at": None,
+        "reference": row["reference"],
+        "rules_hit": row["rules_hit"],
+        "random_selected": row["random_selected"],
+        "risk_version": row["risk_version"],
+        "reviews": {r["agency"]: r["status"] for r in found},
         "document_sha256": hashlib.sha256(canonical.encode()).hexdigest(),
     }
 
@@ -330,7 +546,7 @@ def file_declaration(
                 f"declaration: {first.field} {first.value!r} is not {first.expected}", filed.errors
             )
         assert filed.row is not None
-        return 201, _view(filed.row, filed.reviews, [])
+        return 201, _view(filed.row, filed.reviews, filed.inspections)
 
     with ctx.uow(actor) as uow:
         return run_idempotent(ctx, uow, idempotency_key, digest, work)

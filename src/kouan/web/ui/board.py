@@ -1,18 +1,21 @@
 """The port office's live board: ships at anchor, alongside and gone today; today's zero-wait
-figures; each agency's pending reviews."""
+figures; each agency's pending reviews; today's declarations and clearance times."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kouan.domain.agency import AGENCIES, Agency, OrgType
-from kouan.services import board, reviews
+from kouan.domain.declaration import DeclarationStatus, Lane
+from kouan.services import board, clearance, declarations, reviews
 from kouan.services.permissions import Action, Actor, allowed
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
+from kouan.web.ui.cargo import WORDS
 from kouan.web.ui.display import age_minutes
 from kouan.web.ui.render import render
 from kouan.web.ui.session import PageActor
@@ -22,7 +25,36 @@ router = APIRouter(include_in_schema=False)
 
 def board_context(ctx: ServiceContext, actor: Actor) -> dict[str, Any]:
     """The board's figures; the agencies' queues only for those who may read reviews."""
-    return {"board": board.port_board(ctx, actor), "queues": _queues(ctx, actor)}
+    return {
+        "board": board.port_board(ctx, actor),
+        "queues": _queues(ctx, actor),
+        "cargo": _cargo(ctx, actor),
+        "words": WORDS,
+    }
+
+
+def _cargo(ctx: ServiceContext, actor: Actor) -> dict[str, Any] | None:
+    """Declarations filed or changed today by lane and status, and today's clearance times;
+    for those who read every declaration and the clearance figures (port office, customs)."""
+    if not (allowed(actor, Action.CLEARANCE_READ) and allowed(actor, Action.DECLARATION_READ)):
+        return None
+    midnight = board.start_of_day(ctx.clock())
+    since = midnight - timedelta(microseconds=1)  # the filter is "changed after"
+    counts = {
+        lane.value: {
+            status.value: declarations.count_declarations(
+                ctx, actor, declarations.Filter(status=(status,), lane=lane, since=since)
+            )
+            for status in DeclarationStatus
+        }
+        for lane in Lane
+    }
+    today = midnight.date()
+    return {
+        "counts": counts,
+        "statuses": [s.value for s in DeclarationStatus],
+        "times": clearance.clearance_times(ctx, actor, today, today)["all"],
+    }
 
 
 def _queues(ctx: ServiceContext, actor: Actor) -> list[tuple[str, int, float | None]]:

@@ -1,4 +1,5 @@
-"""The home page answers "what needs me now?", for each kind of organisation its own."""
+"""The home page answers "what needs me now?", for each kind of organisation its own: the port
+calls, and the cargo declarations of the broker, the customs and CIQ officers and the terminal."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from kouan.domain.agency import OrgType
+from kouan.domain.agency import Agency, OrgType
+from kouan.domain.declaration import DeclarationStatus
 from kouan.domain.portcall import IN_PORT, CallStatus
-from kouan.services import board, portcalls
-from kouan.services.permissions import Actor
+from kouan.services import board, declarations, portcalls
+from kouan.services.declarations import Filter
+from kouan.services.permissions import Action, Actor, allowed
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
 from kouan.web.ui import callview
 from kouan.web.ui.board import board_context
+from kouan.web.ui.cargo import QUEUE_LANES, WORDS
 from kouan.web.ui.render import Page, show
 from kouan.web.ui.reviews import queue_rows
 from kouan.web.ui.session import PageActor
@@ -25,6 +29,10 @@ router = APIRouter(include_in_schema=False)
 HOME_ROWS = 100
 OFFICER_QUEUE_ROWS = 20
 EXPECTED_HOURS = 48
+# A rejected declaration stays on the broker's home for a week; held ones until decided.
+REJECTED_DAYS = 7
+RELEASED_ROWS = 20
+_RELEASED = Filter(status=(DeclarationStatus.RELEASED,))
 _ACTIVE: list[CallStatus] = [s for s in CallStatus if s is not CallStatus.DEPARTED]
 _BEFORE_ARRIVAL: list[CallStatus] = [CallStatus.FILED, CallStatus.CLEARED, CallStatus.REJECTED]
 _IN_PORT: list[CallStatus] = sorted(IN_PORT, key=list(CallStatus).index)
@@ -38,16 +46,49 @@ def _agent(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
     return "home_agent.html", {"calls": calls, "counts": counts}
 
 
+def _broker(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
+    """The broker's declarations by status: held, then rejected this week, then under review or
+    inspection (each oldest first within), and the latest released."""
+    week = ctx.clock() - timedelta(days=REJECTED_DAYS)
+    sections = (
+        Filter(status=(DeclarationStatus.HELD,)),
+        Filter(status=(DeclarationStatus.REJECTED,), since=week),
+        Filter(status=(DeclarationStatus.INSPECTION, DeclarationStatus.UNDER_REVIEW)),
+    )
+    waiting = [
+        view
+        for where in sections
+        for view in declarations.list_declarations(ctx, actor, where, HOME_ROWS, oldest_first=True)
+    ]
+    context = {
+        "waiting": waiting,
+        "released": declarations.list_declarations(ctx, actor, _RELEASED, RELEASED_ROWS),
+        "counts": {
+            s.value: declarations.count_declarations(ctx, actor, Filter(status=(s,)))
+            for s in DeclarationStatus
+        },
+        "words": WORDS,
+    }
+    return "home_broker.html", context
+
+
 def _officer(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
+    cargo = None
+    if allowed(actor, Action.INSPECTION_RECORD):  # customs and CIQ review declarations too
+        cargo = declarations.queue_counts(ctx, actor, Agency(actor.org_type.value))
     context = {
         "rows": queue_rows(ctx, actor, "open", OFFICER_QUEUE_ROWS),
         "decided": board.decided_today(ctx, actor),
+        "cargo": cargo,
+        "lanes": [lane.value for lane in QUEUE_LANES],
+        "words": WORDS,
     }
     return "home_officer.html", context
 
 
 def _terminal(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
-    """Ships due within 48 hours (or overdue) and ships in port, each with its next event."""
+    """Ships due within 48 hours (or overdue) and ships in port, each with its next event; the
+    released declarations whose goods wait for the gate."""
     now = ctx.clock()
     coming = portcalls.list_port_calls(ctx, actor, _BEFORE_ARRIVAL, HOME_ROWS)
     etas = {c["id"]: datetime.fromisoformat(c["eta"]) for c in coming}
@@ -56,6 +97,9 @@ def _terminal(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
         "expected": expected,
         "overdue": {i for i, eta in etas.items() if eta < now},
         "in_port": portcalls.list_port_calls(ctx, actor, _IN_PORT, HOME_ROWS),
+        "gate": declarations.list_declarations(ctx, actor, _RELEASED, HOME_ROWS, oldest_first=True),
+        "gate_waiting": declarations.count_declarations(ctx, actor, _RELEASED),
+        "words": WORDS,
     }
     return "home_terminal.html", context
 
@@ -76,6 +120,7 @@ _HOMES = {
     OrgType.MSA: _officer,
     OrgType.TERMINAL: _terminal,
     OrgType.PORT_OFFICE: _port_office,
+    OrgType.CUSTOMS_BROKER: _broker,
 }
 
 

@@ -1,0 +1,616 @@
+"""Cargo declaration pages: the broker's list (filtered, paged, CSV), the declaration form and the
+CUSDEC upload; one declaration with its lane, reviews, inspections, release and audit trail; the
+officer's queue per lane; and the forms posted from them (decide, inspection result, seizure,
+gate-out)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+
+from kouan.domain.agency import OPEN_REVIEW, Agency, Decision, ReviewStatus
+from kouan.domain.declaration import (
+    FINAL,
+    Declaration,
+    DeclarationStatus,
+    InspectionKind,
+    InspectionStatus,
+    Lane,
+)
+from kouan.domain.errors import DomainError, NotFound
+from kouan.services import cusdec_import, declaration_trail, declarations, inspections, reviews
+from kouan.services.declarations import Filter
+from kouan.services.idempotency import request_hash
+from kouan.services.permissions import Action, Actor, allowed, require
+from kouan.services.unit_of_work import ServiceContext
+from kouan.web.deps import Ctx
+from kouan.web.ui import callview, cargo_forms, forms
+from kouan.web.ui.display import age_minutes, at_port
+from kouan.web.ui.forms import Forms, FormState, whole_number
+from kouan.web.ui.i18n import N_, translations
+from kouan.web.ui.render import NOTICES, Page, language, redirect, render, show
+from kouan.web.ui.session import PageActor, PostedForm
+
+router = APIRouter(include_in_schema=False)
+
+LIST_PATH = "/declarations"
+NEW_PATH = "/declarations/new"
+UPLOAD_PATH = "/declarations/upload"
+QUEUE_PATH = "/declarations/queue"
+PAGE_SIZES = (25, 50, 100)
+QUEUE_PAGE = 50
+CSV_PAGE = 500
+CSV_COLUMNS = (
+    "id", "reference", "status", "status_reason", "lane", "rules_hit", "trader", "trader_name",
+    "credit_class", "direction", "trade_mode", "transport", "transport_document",
+    "declaration_office", "release_port", "items", "value_cny", "filed_at", "released_at",
+    "release_notice", "clearance_seconds", "gated_out_at",
+)  # fmt: skip
+# A cell starting like a formula would run as one in a spreadsheet; a quote keeps it text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
+# The queue's tabs, in the order an officer works them; green waits for nobody but CIQ.
+QUEUE_LANES = (Lane.DOCUMENT, Lane.INSPECTION, Lane.GREEN)
+
+# The words for the coded values of declarations; templates translate them with _().
+WORDS: dict[str, dict[str, str]] = {
+    "status": {
+        "under_review": N_("Under review"),
+        "inspection": N_("Inspection"),
+        "held": N_("Held"),
+        "rejected": N_("Rejected"),
+        "released": N_("Released"),
+        "gated_out": N_("Gated out"),
+        "seized": N_("Seized"),
+    },
+    "lane": {
+        "green": N_("Green lane"),
+        "document": N_("Document review"),
+        "inspection": N_("Physical inspection"),
+    },
+    "inspection": {
+        "booked": N_("Booked"),
+        "passed": N_("Passed"),
+        "failed": N_("Failed"),
+        "cancelled": N_("Cancelled"),
+    },
+    "kind": {"xray": N_("X-ray scan"), "opened": N_("Opened and examined")},
+    "direction": {"import": N_("Import"), "export": N_("Export")},
+    "mode": {"sea": N_("By sea"), "air": N_("By air")},
+}
+# What the declaration pages confirm after their forms (the notice cookie holds only the key);
+# registered beside the port-call pages' notices so that every page shows them alike.
+NOTICES.update(
+    {
+        "declaration_filed": N_("Declaration filed"),
+        "inspection_result": N_("Inspection result recorded"),
+        "seized": N_("Goods seized"),
+        "gated_out": N_("Gate-out recorded"),
+    }
+)
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The list's filter and page as the address gives them (bad values fall back)."""
+
+    statuses: tuple[DeclarationStatus, ...]
+    lane: Lane | None
+    search: str
+    office: str
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, request: Request) -> ListQuery:
+        params = request.query_params
+        known = {s.value for s in DeclarationStatus}
+        lane = params.get("lane", "")
+        office = params.get("office", "").strip().upper()
+        limit = whole_number(params.get("limit"), PAGE_SIZES[1])
+        return cls(
+            statuses=tuple(DeclarationStatus(s) for s in params.getlist("status") if s in known),
+            lane=Lane(lane) if lane in {x.value for x in Lane} else None,
+            search=params.get("q", "").strip()[:100],
+            office=office if _LOCODE.match(office) else "",
+            limit=limit if limit in PAGE_SIZES else PAGE_SIZES[1],
+            offset=max(whole_number(params.get("offset"), 0), 0),
+        )
+
+    @property
+    def where(self) -> Filter:
+        return Filter(
+            status=self.statuses,
+            lane=self.lane,
+            office=self.office or None,
+            search=self.search or None,
+        )
+
+    def url(self, **changes: Any) -> str:
+        """The list's address with some of its parameters changed."""
+        params: dict[str, Any] = {
+            "status": [s.value for s in self.statuses],
+            "lane": self.lane.value if self.lane else "",
+            "q": self.search,
+            "office": self.office,
+            "limit": self.limit,
+            "offset": self.offset,
+            **changes,
+        }
+        return f"{LIST_PATH}?" + urlencode({k: v for k, v in params.items() if v != ""}, True)
+
+
+@router.get(LIST_PATH, response_model=None)
+def list_page(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse | StreamingResponse:
+    query = ListQuery.of(request)
+    if request.query_params.get("format") == "csv":
+        return _csv(ctx, actor, query)
+    rows = declarations.list_declarations(ctx, actor, query.where, query.limit + 1, query.offset)
+    context = {
+        "rows": rows[: query.limit],
+        "has_next": len(rows) > query.limit,
+        "total": declarations.count_declarations(ctx, actor, query.where),
+        "query": query,
+        "statuses": [s.value for s in DeclarationStatus],
+        "lanes": [lane.value for lane in Lane],
+        "page_sizes": PAGE_SIZES,
+        "can_file": allowed(actor, Action.DECLARATION_FILE),
+        "words": WORDS,
+    }
+    return render(request, "declaration_list.html", context, actor=actor, current="declarations")
+
+
+def _csv_row(view: dict[str, Any]) -> list[str]:
+    def local(value: str | None) -> str:
+        moment = at_port(value)
+        return moment.isoformat() if moment else ""
+
+    trader, notice = view["trader"], view["release_notice"] or {}
+    cells: list[Any] = [
+        view["id"], view["reference"] or "", view["status"], view["status_reason"], view["lane"],
+        " ".join(view["rules_hit"]), trader["code"], trader["name"], trader["credit_class"],
+        view["direction"], view["trade_mode"], view["transport"], view["transport_document"],
+        view["declaration_office"], view["release_port"], view["items"], view["value_cny"],
+        local(view["filed_at"]), local(view["released_at"]), notice.get("number", ""),
+        "" if view["clearance_seconds"] is None else view["clearance_seconds"],
+        local(view["gated_out_at"]),
+    ]  # fmt: skip
+    text = [str(c) for c in cells]
+    return [f"'{c}" if c.startswith(_FORMULA_START) else c for c in text]
+
+
+def _csv_lines(ctx: ServiceContext, actor: Actor, query: ListQuery) -> Iterator[str]:
+    """The whole filtered list, newest first, fetched a page at a time while it is sent."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    offset = 0
+    while True:
+        page = declarations.list_declarations(ctx, actor, query.where, CSV_PAGE, offset)
+        writer.writerows(_csv_row(view) for view in page)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if len(page) < CSV_PAGE:
+            return
+        offset += CSV_PAGE
+
+
+def _csv(ctx: ServiceContext, actor: Actor, query: ListQuery) -> StreamingResponse:
+    # The first page is read before answering, so a refusal (403) is a page, not a cut stream.
+    lines = _csv_lines(ctx, actor, query)
+    first = next(lines)
+    return StreamingResponse(
+        itertools.chain([first], lines),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="declarations.csv"'},
+    )
+
+
+# --- filing: the form and the CUSDEC upload --------------------------------------------------
+
+
+def _form_page(request: Request, actor: Actor, state: FormState, status: int = 200) -> HTMLResponse:
+    context = {
+        "state": state,
+        "item_rows": cargo_forms.row_count(state.values),
+        "words": WORDS,
+    }
+    return render(
+        request,
+        "declaration_new.html",
+        context,
+        actor=actor,
+        status=status,
+        forms={"declaration": state},
+        current="declare",
+        page_url=NEW_PATH,
+    )
+
+
+@router.get(NEW_PATH)
+def new_form(request: Request, actor: PageActor) -> HTMLResponse:
+    require(actor, Action.DECLARATION_FILE)
+    return _form_page(request, actor, FormState(values=dict(cargo_forms.DEFAULTS)))
+
+
+@router.post(NEW_PATH)
+def file_declaration(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm) -> Response:
+    require(actor, Action.DECLARATION_FILE)
+    lang = language(request)
+    filled = cargo_forms.read(form)
+    try:
+        declaration = Declaration.model_validate(filled.document)
+    except ValidationError as exc:
+        return _form_page(request, actor, cargo_forms.refused(exc, filled, lang), 422)
+    digest = request_hash("POST", NEW_PATH, declaration.model_dump(mode="json"))
+    key = filled.values.get("idempotency_key") or None
+    try:
+        _, view = declarations.file_declaration(ctx, actor, declaration, "form", key, digest)
+    except DomainError as exc:
+        state = cargo_forms.refused_by_records(exc, filled, lang)
+        return _form_page(request, actor, state, exc.status)
+    return redirect(f"/declarations/{view['id']}", notice="declaration_filed")
+
+
+def _upload_page(
+    request: Request,
+    actor: Actor,
+    state: FormState,
+    result: cusdec_import.ImportResult | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    context = {"state": state, "result": result, "words": WORDS}
+    return render(
+        request,
+        "declaration_upload.html",
+        context,
+        actor=actor,
+        status=status,
+        forms={"upload": state},
+        current="declare",
+        page_url=UPLOAD_PATH,
+    )
+
+
+def _uploaded_text(form: FormData) -> str:
+    upload = form.get("cusdec")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return ""
+    data = upload.file.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # UN/EDIFACT's UNOC character set
+
+
+@router.get(UPLOAD_PATH)
+def upload_form(request: Request, actor: PageActor) -> HTMLResponse:
+    require(actor, Action.DECLARATION_FILE)
+    return _upload_page(request, actor, FormState())
+
+
+@router.post(UPLOAD_PATH)
+def upload_cusdec(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm) -> Response:
+    """File every declaration of a CUSDEC interchange; the page answers each one."""
+    require(actor, Action.DECLARATION_FILE)
+    lang = language(request)
+    text = _uploaded_text(form)
+    if not text.strip():
+        state = FormState()
+        state.add("cusdec", translations(lang).gettext("Choose a CUSDEC file to upload."))
+        return _upload_page(request, actor, state, status=422)
+    try:
+        result = cusdec_import.import_interchange(ctx, actor, text)
+    except DomainError as exc:
+        state = forms.from_domain(exc, {}, ("cusdec",), lang, fallback="cusdec")
+        return _upload_page(request, actor, state, status=exc.status)
+    return _upload_page(request, actor, FormState(), result)
+
+
+# --- one declaration --------------------------------------------------------------------------
+
+
+def _agency_cards(view: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None]]:
+    """Customs reviews every declaration; CIQ those with goods on its legal-inspection list."""
+    by_agency = {r["agency"]: r for r in view["reviews"]}
+    return [(a.value, by_agency.get(a.value)) for a in (Agency.CUSTOMS, Agency.CIQ)]
+
+
+def _may_record(actor: Actor, inspection: dict[str, Any]) -> bool:
+    return (
+        allowed(actor, Action.INSPECTION_RECORD)
+        and inspection["agency"] == actor.org_type.value
+        and inspection["status"] == InspectionStatus.BOOKED
+    )
+
+
+def declaration_page(ctx: ServiceContext, actor: Actor, declaration_id: int) -> Page:
+    """One declaration as its reader may act on it."""
+    view = declarations.get_declaration(ctx, actor, declaration_id)
+    context = {
+        "d": view,
+        "doc": view["document"],
+        "words": WORDS,
+        "cards": _agency_cards(view),
+        "titles": declaration_trail.rule_titles(ctx, actor, declaration_id),
+        "trail": declaration_trail.declaration_trail(ctx, actor, declaration_id),
+        "review_agency": {str(r["id"]): r["agency"] for r in view["reviews"]},
+        "decidable": {r["id"] for r in view["reviews"] if callview.may_decide(actor, r)},
+        "recordable": {i["id"] for i in view["inspections"] if _may_record(actor, i)},
+        "can_seize": allowed(actor, Action.DECLARATION_SEIZE)
+        and DeclarationStatus(view["status"]) not in FINAL,
+        "can_gate_out": allowed(actor, Action.GATE_OUT)
+        and view["status"] == DeclarationStatus.RELEASED,
+        "kinds": [k.value for k in InspectionKind],
+    }
+    return Page(
+        "declaration.html", context, url=f"/declarations/{declaration_id}", current="declarations"
+    )
+
+
+@router.get("/declarations/{declaration_id:int}")
+def declaration_detail(
+    request: Request, ctx: Ctx, actor: PageActor, declaration_id: int
+) -> HTMLResponse:
+    return show(request, actor, declaration_page(ctx, actor, declaration_id))
+
+
+@router.get("/declarations/{declaration_id:int}/cusres")
+def declaration_cusres(ctx: Ctx, actor: PageActor, declaration_id: int) -> PlainTextResponse:
+    """The declaration's CUSRES as it stands now, for the broker's own system."""
+    text = cusdec_import.cusres_for(ctx, actor, declaration_id)
+    return PlainTextResponse(
+        text,
+        media_type="application/edifact",
+        headers={"Content-Disposition": f'attachment; filename="cusres-{declaration_id}.edi"'},
+    )
+
+
+# --- the officer's queue ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A declaration waiting for the officer's agency: its open review and how long it waited."""
+
+    declaration: dict[str, Any]
+    review: dict[str, Any] | None
+    age_minutes: float
+    decidable: bool
+
+
+def _open_review(view: dict[str, Any], agency: Agency) -> dict[str, Any] | None:
+    return next(
+        (
+            r
+            for r in view["reviews"]
+            if r["agency"] == agency.value and ReviewStatus(r["status"]) in OPEN_REVIEW
+        ),
+        None,
+    )
+
+
+def queue_rows(
+    ctx: ServiceContext, actor: Actor, lane: Lane, limit: int, offset: int = 0
+) -> list[QueueRow]:
+    """The lane's declarations waiting for the actor's agency, oldest first."""
+    agency = Agency(actor.org_type.value)
+    where = Filter(lane=lane, awaiting=agency)
+    found = declarations.list_declarations(ctx, actor, where, limit, offset, oldest_first=True)
+    now = ctx.clock()
+    rows = []
+    for view in found:
+        review = _open_review(view, agency)
+        rows.append(
+            QueueRow(
+                declaration=view,
+                review=review,
+                age_minutes=age_minutes(review["created_at"] if review else None, now),
+                decidable=review is not None and callview.may_decide(actor, review),
+            )
+        )
+    return rows
+
+
+def _chosen_lane(wanted: str | None, counts: dict[str, int]) -> Lane:
+    """The tab asked for, else the first with declarations waiting, else document review."""
+    if wanted in {lane.value for lane in Lane}:
+        return Lane(wanted)
+    return next((lane for lane in QUEUE_LANES if counts.get(lane.value)), Lane.DOCUMENT)
+
+
+def queue_page(
+    request: Request, ctx: ServiceContext, actor: Actor, lane: str | None = None
+) -> Page:
+    """The queue of one lane (from the address, or `lane` when a form posted to it comes back)."""
+    require(actor, Action.INSPECTION_RECORD)
+    counts = declarations.queue_counts(ctx, actor, Agency(actor.org_type.value))
+    params = request.query_params if request.method == "GET" else {}
+    shown = _chosen_lane(lane or params.get("lane"), counts)
+    offset = whole_number(params.get("offset"), 0)
+    found = queue_rows(ctx, actor, shown, QUEUE_PAGE + 1, offset)
+    context = {
+        "rows": found[:QUEUE_PAGE],
+        "has_next": len(found) > QUEUE_PAGE,
+        "offset": offset,
+        "page_size": QUEUE_PAGE,
+        "lanes": [lane.value for lane in QUEUE_LANES],
+        "counts": counts,
+        "shown": shown.value,
+        "words": WORDS,
+    }
+    url = f"{QUEUE_PATH}?lane={shown.value}"
+    return Page("declaration_queue.html", context, url=url, current="cargo_queue")
+
+
+@router.get(QUEUE_PATH)
+def queue(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse:
+    return show(request, actor, queue_page(request, ctx, actor))
+
+
+# --- forms posted from the declaration page, the queue and the home pages --------------------
+
+
+def _again(
+    request: Request,
+    ctx: ServiceContext,
+    actor: Actor,
+    declaration_id: int,
+    shown: Forms,
+    status: int,
+    origin: str = "declaration",
+    lane: str | None = None,
+) -> HTMLResponse:
+    """The page the form came from, with the refused form shown again."""
+    if origin == "queue":
+        page = queue_page(request, ctx, actor, lane)
+    elif origin == "home":
+        # Imported here: the home pages import this module's words.
+        from kouan.web.ui.home import home_page
+
+        page = home_page(ctx, actor)
+    else:
+        page = declaration_page(ctx, actor, declaration_id)
+    return show(request, actor, page, shown, status)
+
+
+def _required(values: dict[str, str], name: str, message: str) -> FormState:
+    state = FormState(values=values)
+    state.add(name, message)
+    return state
+
+
+def _belongs(ctx: ServiceContext, actor: Actor, declaration_id: int, kind: str, item: int) -> None:
+    """The review or inspection named in the address is this declaration's (NotFound if not)."""
+    view = declarations.get_declaration(ctx, actor, declaration_id)
+    if item not in {x["id"] for x in view[kind]}:
+        raise NotFound(f"{kind[:-1]} {item} of declaration {declaration_id} not found")
+
+
+@router.post("/declarations/{declaration_id:int}/reviews/{review_id:int}/decision")
+def decide(
+    request: Request,
+    ctx: Ctx,
+    actor: PageActor,
+    form: PostedForm,
+    declaration_id: int,
+    review_id: int,
+) -> Response:
+    """An officer decides the agency's review of the declaration (the same decision as on a
+    port call: a reason for anything but approve)."""
+    values = forms.typed(form, ("decision", "reason", "version", "origin", "lane"))
+    origin, lane = values.get("origin", "declaration"), values.get("lane")
+    key, lang = f"decide-{review_id}", language(request)
+    _belongs(ctx, actor, declaration_id, "reviews", review_id)
+    if values.get("decision") not in set(Decision):
+        state = _required(values, "decision", translations(lang).gettext("Choose a decision."))
+        return _again(request, ctx, actor, declaration_id, {key: state}, 422, origin, lane)
+    version = int(values["version"]) if values.get("version", "").isdigit() else None
+    try:
+        reviews.decide(
+            ctx, actor, review_id, Decision(values["decision"]), values.get("reason", ""), version
+        )
+    except DomainError as exc:
+        state = forms.from_domain(exc, values, ("decision", "reason"), lang)
+        return _again(request, ctx, actor, declaration_id, {key: state}, exc.status, origin, lane)
+    if origin == "queue":
+        back = lane if lane in {x.value for x in Lane} else Lane.DOCUMENT.value
+        return redirect(f"{QUEUE_PATH}?lane={back}", notice="decided")
+    return redirect(f"/declarations/{declaration_id}#review-{review_id}", notice="decided")
+
+
+@router.post("/declarations/{declaration_id:int}/inspections/{inspection_id:int}/result")
+def record_inspection(
+    request: Request,
+    ctx: Ctx,
+    actor: PageActor,
+    form: PostedForm,
+    declaration_id: int,
+    inspection_id: int,
+) -> Response:
+    """The officer records what the inspection found: a pass approves the review that ordered
+    it, a failure holds it with the finding."""
+    values = forms.typed(form, ("result", "finding", "kind"))
+    key, lang = f"inspection-{inspection_id}", language(request)
+    t = translations(lang).gettext
+    _belongs(ctx, actor, declaration_id, "inspections", inspection_id)
+    result = values.get("result")
+    if result not in ("pass", "fail"):
+        state = _required(values, "result", t("Choose pass or fail."))
+        return _again(request, ctx, actor, declaration_id, {key: state}, 422)
+    if result == "fail" and not values.get("finding"):
+        state = _required(values, "finding", t("Say what the inspection found (required on fail)."))
+        return _again(request, ctx, actor, declaration_id, {key: state}, 422)
+    kind = values.get("kind", "")
+    try:
+        inspections.record_result(
+            ctx,
+            actor,
+            inspection_id,
+            result == "pass",
+            values.get("finding", ""),
+            InspectionKind(kind) if kind in set(InspectionKind) else None,
+        )
+    except DomainError as exc:
+        state = forms.from_domain(exc, values, ("result", "finding", "kind"), lang)
+        return _again(request, ctx, actor, declaration_id, {key: state}, exc.status)
+    return redirect(
+        f"/declarations/{declaration_id}#inspection-{inspection_id}", notice="inspection_result"
+    )
+
+
+@router.post("/declarations/{declaration_id:int}/seizure")
+def seize(
+    request: Request, ctx: Ctx, actor: PageActor, form: PostedForm, declaration_id: int
+) -> Response:
+    """Customs seizes the goods; the reason is required and kept on record."""
+    require(actor, Action.DECLARATION_SEIZE)
+    values = forms.typed(form, ("reason",))
+    lang = language(request)
+    if not values.get("reason"):
+        message = translations(lang).gettext("Give the reason for the seizure.")
+        state = _required(values, "reason", message)
+        return _again(request, ctx, actor, declaration_id, {"seizure": state}, 422)
+    try:
+        declarations.seize(ctx, actor, declaration_id, values["reason"])
+    except DomainError as exc:
+        state = forms.from_domain(exc, values, ("reason",), lang)
+        return _again(request, ctx, actor, declaration_id, {"seizure": state}, exc.status)
+    return redirect(f"/declarations/{declaration_id}", notice="seized")
+
+
+@router.post("/declarations/{declaration_id:int}/gate-out")
+def gate_out(
+    request: Request, ctx: Ctx, actor: PageActor, form: PostedForm, declaration_id: int
+) -> Response:
+    """The terminal lets released goods out (the time defaults to now and may be changed)."""
+    values = forms.typed(form, ("at", "origin"))
+    origin, key = values.get("origin", "declaration"), f"gate-out-{declaration_id}"
+    lang = language(request)
+    at = forms.port_datetime(values["at"]) if values.get("at") else ctx.clock()
+    if at is None:
+        message = translations(lang).gettext("A date and time, e.g. 2026-12-01 08:00.")
+        state = _required(values, "at", message)
+        return _again(request, ctx, actor, declaration_id, {key: state}, 422, origin)
+    try:
+        declarations.gate_out(ctx, actor, declaration_id, at)
+    except DomainError as exc:
+        state = forms.from_domain(exc, values, ("at",), lang)
+        return _again(request, ctx, actor, declaration_id, {key: state}, exc.status, origin)
+    target = "/" if origin == "home" else f"/declarations/{declaration_id}"
+    return redirect(target, notice="gated_out")
