@@ -6,6 +6,8 @@ the CUSRES of a declaration."""
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -812,3 +814,71 @@ def test_the_cusres_of_a_declaration_tells_where_it_stands(
     assert gated.status_code == 200
     assert cusres(client, auth, view["id"]).status == "gated_out"
     assert cusres(client, auth, view["id"], "terminal").status == "gated_out"
+
+
+# --- at the same moment -----------------------------------------------------------------------
+
+
+def in_parallel(count: int, request: Callable[[], httpx.Response]) -> list[int]:
+    """The statuses of `count` requests sent at the same moment from as many threads; a server
+    exception in any of them fails the test (the client raises it)."""
+    barrier = threading.Barrier(count)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        barrier.wait()
+        try:
+            statuses.append(request().status_code)
+        except BaseException as error:  # re-raised in the test's thread below
+            errors.append(error)
+
+    threads = [threading.Thread(target=send) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return sorted(statuses)
+
+
+def test_one_reference_filed_twice_at_once_is_stored_once(
+    client: TestClient, auth: Tokens, ctx: ServiceContext, traders: None
+) -> None:
+    body, headers = declaration_data(reference="RACE-1"), auth("broker")
+    statuses = in_parallel(4, lambda: client.post(DECLARATIONS, json=body, headers=headers))
+    assert statuses == [201, 422, 422, 422]
+    assert cargo_counts(ctx)["declarations"] == 1
+
+
+def test_drafts_asked_for_at_once_are_one_draft(
+    client: TestClient, auth: Tokens, traders: None
+) -> None:
+    headers = auth("customs")
+    statuses = in_parallel(3, lambda: client.post(f"{RISK_RULES}/drafts", headers=headers))
+    assert statuses == [201, 201, 201]
+    versions = fetch(client, auth, RISK_RULES)
+    assert [(v["version"], v["status"]) for v in versions] == [(2, "draft"), (1, "active")]
+
+
+def test_bookings_made_at_once_share_the_day_without_overbooking(
+    client: TestClient, auth: Tokens, ctx: ServiceContext, traders: None, clock: Clock
+) -> None:
+    today = clock.now.astimezone(PORT_ZONE).date()
+    capacity = {"site": "CNTAO", "day": today.isoformat(), "capacity": 2}
+    assert (
+        client.put(
+            "/api/v1/inspections/capacity", json=capacity, headers=auth("customs")
+        ).status_code
+        == 200
+    )
+    headers = auth("broker")
+    statuses = in_parallel(
+        4, lambda: client.post(DECLARATIONS, json=declaration_data(**CLASS_D), headers=headers)
+    )
+    assert statuses == [201] * 4
+    assert [(d["capacity"], d["booked"]) for d in schedule(client, auth, today.isoformat(), 2)] == [
+        (2, 2),
+        (ctx.settings.inspection_daily_capacity, 2),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -428,3 +429,34 @@ def test_a_copy_of_the_active_rules_redraws_every_declaration_the_same(
     reseeded = {**stored, "seed": 4243}
     risk_rules.save_draft(registered, customs, copy, reseeded)
     assert risk_rules.test_version(registered, customs, copy, last=100)["changed"] > 0
+
+
+def test_a_seizure_frees_every_inspection_booked_for_the_goods(
+    registered: ServiceContext, people: People, clock: Clock
+) -> None:
+    """Seized goods are inspected by no one: CIQ's booking is cancelled too, and its place freed."""
+    beef = declaration_item(hs_code="020130", description="beef", unit="KGM", value="90000")
+    view = _file(registered, people, **CLASS_D, items=[beef])
+    ciq = _review(view, "CIQ")
+    reviews.decide(registered, people["ciq"], ciq["id"], Decision.INSPECT, "sample the meat")
+    assert _booked(registered, people, clock) == [2, 0, 0]
+    declarations.seize(registered, people["customs"], view["id"], "smuggled beef")
+    seized = _get(registered, people, view)
+    assert [i["status"] for i in seized["inspections"]] == ["cancelled", "cancelled"]
+    assert _booked(registered, people, clock) == [0, 0, 0]
+
+
+def test_goods_already_refused_are_not_booked_for_inspection(
+    registered: ServiceContext, people: People, clock: Clock
+) -> None:
+    """Customs rejected the declaration; CIQ's later 'inspect' takes no place in the schedule."""
+    beef = declaration_item(hs_code="020130", description="beef", unit="KGM", value="90000")
+    view = _file(registered, people, trader="3702960001", trader_name="Haier", items=[beef])
+    customs, ciq = _review(view, "CUSTOMS"), _review(view, "CIQ")
+    reviews.decide(registered, people["customs"], customs["id"], Decision.REJECT, "wrong trader")
+    with contextlib.suppress(Conflict, InvalidTransition):  # refusing the decision would do too
+        reviews.decide(registered, people["ciq"], ciq["id"], Decision.INSPECT, "sample the meat")
+    rejected = _get(registered, people, view)
+    assert rejected["status"] == "rejected"
+    assert [i for i in rejected["inspections"] if i["status"] == "booked"] == []
+    assert _booked(registered, people, clock) == [0, 0, 0]

@@ -10,10 +10,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
 
-from kouan.adapters.db.tables import PortCall, Review
+from kouan.adapters.db.tables import DeclarationRow, PortCall, Review
+from kouan.domain.declaration import DeclarationStatus, Lane
 from kouan.domain.portcall import IN_PORT, CallStatus, zero_wait
 from kouan.rules.base import PORT_TIME_ZONE
-from kouan.services.permissions import Action, Actor, port_call_scope, require, review_scope
+from kouan.services.permissions import (
+    Action,
+    Actor,
+    declaration_scope,
+    port_call_scope,
+    require,
+    review_scope,
+)
 from kouan.services.unit_of_work import ServiceContext, UnitOfWork
 
 # The most ships one board table lists; a port has far fewer in it at once.
@@ -142,4 +150,20 @@ def decided_today(ctx: ServiceContext, actor: Actor) -> dict[str, int]:
         ).all()
     counts = {"rules": 0, "officer": 0}
     counts.update({str(decider): int(n) for decider, n in rows if decider})
+    return counts
+
+
+def cargo_counts(
+    ctx: ServiceContext, actor: Actor, filed_since: datetime
+) -> dict[str, dict[str, int]]:
+    """Declarations filed since then, per lane and status (every lane and status, zeros too)."""
+    query = (
+        select(DeclarationRow.lane, DeclarationRow.status, func.count())
+        .where(declaration_scope(actor), DeclarationRow.filed_at >= filed_since)
+        .group_by(DeclarationRow.lane, DeclarationRow.status)
+    )
+    counts = {lane.value: {status.value: 0 for status in DeclarationStatus} for lane in Lane}
+    with ctx.uow(actor, write=False) as uow:
+        for lane, status, count in uow.session.execute(query):
+            counts[lane][status] = int(count)
     return counts
