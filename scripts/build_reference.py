@@ -24,6 +24,9 @@ HS_OUT = ROOT / "src" / "kouan" / "reference" / "hs2022.csv"
 HS_COLUMNS = ("hscode", "description", "level")
 # Headings name what a subheading belongs to; chapters and sections are left out to stay compact.
 HS_LEVELS = frozenset({"4", "6"})
+# Chapter 99 in the source is a statistical catch-all ("commodities not specified according to
+# kind"), not part of the HS 2022 nomenclature: a declaration must name what its goods are.
+HS_NOT_GOODS = "99"
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ def read_hs(path: Path) -> list[tuple[str, str, str]]:
         rows = [
             (row["hscode"], row["description"], row["level"])
             for row in csv.DictReader(f)
-            if row["level"] in HS_LEVELS
+            if row["level"] in HS_LEVELS and not row["hscode"].startswith(HS_NOT_GOODS)
         ]
     return sorted(rows)
 

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     # Inspections a site can do a day unless customs sets that day's capacity, and how far ahead
     # a booking may go when every day is full.
     inspection_daily_capacity: int = 40
-    inspection_horizon_days: int = 30
+    inspection_horizon_days: int = 366
 
 
 @cache

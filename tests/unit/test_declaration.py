@@ -91,10 +91,17 @@ def test_air_transport_needs_a_flight() -> None:
 def test_every_real_subheading_is_accepted_with_national_extensions() -> None:
     subheadings = shared_hs("6")
     assert len(subheadings) == 5613
-    assert all(identifiers.validate_hs(code) == code for code in subheadings)
-    code = subheadings[-1]
+    goods = [code for code in subheadings if not code.startswith("99")]
+    assert all(identifiers.validate_hs(code) == code for code in goods)
+    code = goods[-1]
     assert identifiers.validate_hs(f"{code[:4]}.{code[4:]}00") == code + "00"
     assert identifiers.validate_hs(code + "0090") == code + "0090"
+
+
+def test_the_statistical_catch_all_of_chapter_99_names_no_goods() -> None:
+    assert "999999" in shared_hs("6")  # in the source, "commodities not specified according to kind"
+    with pytest.raises(ValueError, match="HS 2022 subheading"):
+        identifiers.validate_hs("999999")
 
 
 @pytest.mark.parametrize("code", ["12345", "1234567", "12345678901", "84AB30"])

@@ -94,10 +94,11 @@ class Item(BaseModel):
 
     hs_code: HsCode
     description: Text
-    quantity: Annotated[Decimal, Field(gt=0)]
+    # Bounded so that every figure derived from them (unit values, CNY totals) stays finite.
+    quantity: Annotated[Decimal, Field(gt=0, le=Decimal("1e12"))]
     # UN/ECE Recommendation 20 codes (KGM, PCE) or customs' numeric unit codes (035).
     unit: Annotated[str, Field(pattern=r"^[A-Z0-9]{1,3}$")]
-    value: Annotated[Decimal, Field(ge=0)]
+    value: Annotated[Decimal, Field(ge=0, le=Decimal("1e12"))]
     currency: Currency
     origin: Country
 

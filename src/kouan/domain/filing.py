@@ -26,7 +26,10 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("a date and time with a UTC offset, e.g. 2026-11-27T08:00:00+08:00")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        raise ValueError("a date and time between the years 1 and 9999 in UTC") from None
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]

@@ -22,6 +22,16 @@ PORT_ZONE = ZoneInfo(PORT_TIME_ZONE)
 PERCENTILES = (50, 90, 99)
 
 
+# The days a period or schedule may name: anything else is a typo, and calendar sums near the
+# ends of Python's dates (years 1 and 9999) overflow.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def check_day(name: str, day: date | None) -> None:
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationFailed.one(name, day.isoformat(), "a day in the years 2000 to 2099")
+
+
 def percentile(ordered: list[float], p: float) -> float:
     """Nearest-rank percentile of a sorted list (a value that occurred, never an interpolation)."""
     rank = max(1, math.ceil(p / 100 * len(ordered)))
@@ -46,6 +56,8 @@ def clearance_times(
     """Declarations released between `first` and `last` (port dates, inclusive; the last 30 days
     by default) grouped by lane, by declaration office and by day of filing."""
     scope = broker_scope(actor)
+    check_day("first", first)
+    check_day("last", last)
     with ctx.uow(actor, write=False) as uow:
         last = last or uow.now.astimezone(PORT_ZONE).date()
         first = first or last - timedelta(days=29)

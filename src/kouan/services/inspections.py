@@ -17,6 +17,7 @@ from kouan.domain.declaration import InspectionKind, InspectionStatus
 from kouan.domain.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from kouan.rules.base import PORT_TIME_ZONE, port_date
 from kouan.services import messagebus
+from kouan.services.clearance import check_day
 from kouan.services.permissions import Action, Actor, require
 from kouan.services.reviews import review_state
 from kouan.services.unit_of_work import ServiceContext, UnitOfWork
@@ -216,6 +217,7 @@ def schedule(
     require(actor, Action.INSPECTION_READ)
     if not 1 <= days <= 62:
         raise ValidationFailed.one("days", days, "between 1 and 62")
+    check_day("first", first)
     with ctx.uow(actor, write=False) as uow:
         first = first or today(uow)
         last = first + timedelta(days=days - 1)
@@ -251,8 +253,10 @@ def schedule(
 def set_capacity(
     ctx: ServiceContext, actor: Actor, site: str, day: date, capacity: int
 ) -> dict[str, Any]:
-    """Customs sets how many inspections a site can do on a day (not below what is booked)."""
+    """Customs or CIQ (both inspect at the site) set how many inspections it can do on a day,
+    not below what is booked."""
     require(actor, Action.INSPECTION_RECORD)
+    check_day("day", day)
     if not 0 <= capacity <= 10_000:
         raise ValidationFailed.one("capacity", capacity, "a number of inspections, 0 to 10000")
     with ctx.uow(actor) as uow:

@@ -115,6 +115,10 @@ def create_draft(ctx: ServiceContext, actor: Actor, note: str = "") -> dict[str,
     """A draft copied from the active version; the open draft if there is one already."""
     require(actor, Action.RISK_RULES_EDIT)
     with ctx.uow(actor) as uow:
+        # Drafts asked for at once: the active row's lock makes the second find the first's.
+        uow.session.execute(
+            select(RiskRuleSet.id).where(RiskRuleSet.status == ACTIVE).with_for_update()
+        )
         existing = uow.session.scalar(select(RiskRuleSet).where(RiskRuleSet.status == DRAFT))
         if existing is not None:
             return _summary(existing)
@@ -187,6 +191,7 @@ def remove_rule(ctx: ServiceContext, actor: Actor, version: int, code: str) -> d
     require(actor, Action.RISK_RULES_EDIT)
     with ctx.uow(actor, write=False) as uow:
         document = dict(_row(uow, version).document)
+    code = code.strip().upper()  # as add_rule stores it
     rules = [r for r in document["rules"] if r["code"] != code]
     if len(rules) == len(document["rules"]):
         raise NotFound(f"rule {code} is not in risk rule set version {version}")

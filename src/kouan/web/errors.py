@@ -78,7 +78,9 @@ def fields_from_pydantic(errors: list[dict[str, Any]]) -> list[FieldError]:
     for error in errors:
         invalid_json = error.get("type") == "json_invalid"
         field = "body" if invalid_json else _location(tuple(error.get("loc", ())))
-        value = None if invalid_json else printable(error.get("input"))
+        # A missing field's "input" is the object around it: it was not given, so no value.
+        missing = invalid_json or error.get("type") == "missing"
+        value = None if missing else printable(error.get("input"))
         out.append(FieldError(field, value, _expected(error)))
     return out
 
