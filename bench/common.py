@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import random
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
+import time
 from datetime import UTC, date, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import typer
 from sqlalchemy import text
 
@@ -171,3 +178,165 @@ def emit(result: dict[str, Any], as_json: bool) -> None:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# --- cargo declarations ------------------------------------------------------------------------
+
+BROKER = "bench_broker"
+BROKER_ORG = "Bench Customs Brokerage"
+# Roughly how China's enterprises spread over the credit classes: most B, few AA or D.
+CREDIT_WEIGHTS = {"AA": 2, "A": 15, "B": 70, "C": 10, "D": 3}
+ORIGINS = ("CN", "KR", "JP", "US", "DE", "VN", "TH", "AU", "BR", "IN", "ID", "MY", "NL", "FR")
+# The currencies invoices come in, with a rough CNY rate to keep unit values realistic.
+CURRENCIES = {"USD": 7.1, "EUR": 7.7, "JPY": 0.047, "CNY": 1.0}
+OFFICES = ("CNTAO", "CNJNA", "CNSHA", "CNPEK")
+RELEASE_PORTS = ("CNTAO", "CNSHA", "CNNGB", "CNTXG")
+AIRPORTS = ("CNPEK", "CNSHA", "CNTAO")
+CONTAINER_OWNERS = ("MSC", "CSQ", "MAE", "CMA", "OOL", "EGL", "HLX", "TGH")
+VESSELS = ("COSCO SHIPPING ARIES", "EVER GIVEN", "MSC GULSUN", "CMA CGM JACQUES SAADE")
+AIRLINES = ("CA", "MU", "CZ", "CK", "LH", "KE")
+TRADE_MODES = ("0110", "0110", "0110", "1210", "9610", "0615")
+
+
+def broker(ctx: ServiceContext, username: str = BROKER) -> Actor:
+    """A customs broker who files declarations."""
+    user_id = users.create_user(ctx, username, PASSWORD, OrgType.CUSTOMS_BROKER, BROKER_ORG)
+    return users.actor_for(ctx, user_id)
+
+
+def register_traders(
+    ctx: ServiceContext, rng: random.Random, count: int, classes: dict[str, int] = CREDIT_WEIGHTS
+) -> dict[str, str]:
+    """`count` traders registered by a customs officer, credit classes drawn by `classes`'
+    weights; code -> credit class."""
+    from kouan.services import traders
+
+    officer_id = users.create_user(ctx, "bench_customs", PASSWORD, OrgType.CUSTOMS, "Bench Customs")
+    officer = users.actor_for(ctx, officer_id)
+    names, weights = zip(*classes.items(), strict=True)
+    registered = {}
+    for n in range(count):
+        code = f"37{n:08d}"  # clear of the default watch list's 3702999999
+        credit_class = rng.choices(names, weights)[0]
+        traders.register(ctx, officer, traders.checked(code, f"Bench Trader {n:05d}", credit_class))
+        registered[code] = credit_class
+    return registered
+
+
+def subheadings() -> list[tuple[str, str]]:
+    """The HS 2022 subheadings Kouan ships, with their descriptions."""
+    source = resources.files("kouan").joinpath("reference", "hs2022.csv")
+    rows = csv.DictReader(source.read_text(encoding="utf-8").splitlines())
+    return [(row["hscode"], row["description"]) for row in rows if row["level"] == "6"]
+
+
+def clean_subheadings() -> list[tuple[str, str]]:
+    """Subheadings no default risk rule and no legal-inspection entry touches: green goods."""
+    from kouan.rules.ciq import DEFAULT_PARAMS
+    from kouan.rules.risk_defaults import RULES
+
+    prefixes = [str(p) for p in DEFAULT_PARAMS["legal_inspection"]]
+    for rule in RULES:
+        prefixes += rule.get("values", []) if rule["kind"] == "hs_prefix" else []
+        prefixes += [rule["hs_prefix"]] if rule["kind"] == "unit_value" else []
+    return [(code, text) for code, text in subheadings() if not code.startswith(tuple(prefixes))]
+
+
+def container_number(rng: random.Random) -> str:
+    """An ISO 6346 container number with its check digit."""
+    from stdnum import iso6346
+
+    stem = f"{rng.choice(CONTAINER_OWNERS)}U{rng.randrange(10**6):06d}"
+    return stem + iso6346.calc_check_digit(stem)
+
+
+def _goods_item(rng: random.Random, goods: list[tuple[str, str]]) -> dict[str, Any]:
+    code, description = rng.choice(goods)
+    currency = rng.choice(tuple(CURRENCIES))
+    quantity = rng.randint(1, 5000)
+    unit_price = rng.lognormvariate(3.5, 1.2) / CURRENCIES[currency]  # about 33 CNY a unit
+    return {
+        "hs_code": code + rng.choice(("", "", "0000")),
+        "description": description[:200],
+        "quantity": str(quantity),
+        "unit": rng.choice(("PCE", "KGM", "SET")),
+        "value": f"{quantity * unit_price:.2f}",
+        "currency": currency,
+        "origin": rng.choice(ORIGINS),
+    }
+
+
+def _transport(rng: random.Random, serial: int, sea: bool) -> dict[str, Any]:
+    if sea:
+        return {
+            "mode": "sea",
+            "vessel": rng.choice(VESSELS),
+            "imo": imo_number(serial % 5000),
+            "voyage": f"{rng.randrange(1, 999):03d}{rng.choice('EWNS')}",
+            "bill_of_lading": f"COSU{rng.randrange(10**9, 10**10)}",
+        }
+    return {
+        "mode": "air",
+        "flight": f"{rng.choice(AIRLINES)}{rng.randrange(100, 9999)}",
+        "air_waybill": f"{rng.randrange(100, 999)}-{rng.randrange(10**7, 10**8)}",
+    }
+
+
+def declaration_data(
+    rng: random.Random,
+    serial: int,
+    traders: dict[str, str],
+    goods: list[tuple[str, str]],
+    run: str = "",
+) -> dict[str, Any]:
+    """A realistic declaration: 1 to 5 items, sea (with containers) or air, import or export."""
+    code = rng.choice(tuple(traders))
+    sea = rng.random() < 0.8
+    direction = rng.choice(("import", "export"))
+    return {
+        "reference": f"BR{run}-{serial:07d}",
+        "declarant": BROKER_ORG,
+        "trader": code,
+        "trader_name": f"Bench Trader {int(code[2:]):05d}",
+        "direction": direction,
+        "trade_mode": rng.choice(TRADE_MODES),
+        "transport": _transport(rng, serial, sea),
+        "declaration_office": rng.choice(OFFICES),
+        "release_port": rng.choice(RELEASE_PORTS if sea else AIRPORTS),
+        "containers": [container_number(rng) for _ in range(rng.randint(1, 3))] if sea else [],
+        "items": [_goods_item(rng, goods) for _ in range(rng.randint(1, 5))],
+    }
+
+
+# --- a server for the HTTP benchmarks ------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
+    """`kouan serve` on the scratch database, once it answers /api/v1/health."""
+    env = {**os.environ, "KOUAN_DATABASE_URL": url, "KOUAN_SECRET_KEY": "bench-" + "k" * 32}
+    command = [sys.executable, "-m", "kouan.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen([*command, "--workers", str(workers)], env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the server did not start within 30 s")
+
+
+def bearer(base: str, username: str) -> dict[str, str]:
+    """The Authorization header of a user signed in with the benchmarks' password."""
+    answer = httpx.post(
+        f"{base}/api/v1/auth/token", data={"username": username, "password": PASSWORD}
+    )
+    answer.raise_for_status()
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}

@@ -460,3 +460,25 @@ def test_goods_already_refused_are_not_booked_for_inspection(
     assert rejected["status"] == "rejected"
     assert [i for i in rejected["inspections"] if i["status"] == "booked"] == []
     assert _booked(registered, people, clock) == [0, 0, 0]
+
+
+def test_search_takes_percent_and_underscore_as_typed(
+    registered: ServiceContext, people: People
+) -> None:
+    plain = _file(registered, people, reference="JN-100")
+    underscored = _file(registered, people, reference="JN_200")
+    found = {
+        typed: [
+            d["id"]
+            for d in declarations.list_declarations(
+                registered, people["broker"], Filter(search=typed)
+            )
+        ]
+        for typed in ("%", "_", "JN-1", "n_2")
+    }
+    assert found == {
+        "%": [],
+        "_": [underscored["id"]],
+        "JN-1": [plain["id"]],
+        "n_2": [underscored["id"]],
+    }

@@ -99,7 +99,9 @@ def test_every_real_subheading_is_accepted_with_national_extensions() -> None:
 
 
 def test_the_statistical_catch_all_of_chapter_99_names_no_goods() -> None:
-    assert "999999" in shared_hs("6")  # in the source, "commodities not specified according to kind"
+    assert "999999" in shared_hs(
+        "6"
+    )  # in the source, "commodities not specified according to kind"
     with pytest.raises(ValueError, match="HS 2022 subheading"):
         identifiers.validate_hs("999999")
 

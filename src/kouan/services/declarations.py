@@ -13,19 +13,16 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import cache, cached_property
+from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 
 from kouan.adapters.db.tables import (
     MAX_ID,
     DeclarationRow,
     Inspection,
-    InspectionSlot,
     Review,
     Trader,
 )
@@ -36,19 +33,17 @@ from kouan.domain.declaration import (
     CreditClass,
     Declaration,
     DeclarationStatus,
-    InspectionKind,
-    InspectionStatus,
     Lane,
     derive_status,
 )
-from kouan.domain.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
+from kouan.domain.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from kouan.rules.ciq import legal_inspection_hits
 from kouan.rules.risk import Assessment, RiskEngine, facts_of
 from kouan.services import exchange_rates, inspections, messagebus, reviews, risk_rules
 from kouan.services.idempotency import Answer, run_idempotent
 from kouan.services.permissions import Action, Actor, declaration_scope, require
 from kouan.services.rulesets import active_rule_sets
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_plain
 
 SUBJECT = "declaration"
 # The customs review's status for each lane, and whether the rules settled it themselves.
@@ -59,6 +54,8 @@ _LANE_REVIEW = {
 }
 # Looked up in chunks: a large interchange's references would overflow one IN (...) list.
 _CHUNK = 500
+# How far ahead of Kouan's clock a terminal's may be, as for a port call's timeline events.
+_CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -109,9 +106,17 @@ _TAKEN = select(DeclarationRow.reference).where(
 )
 
 
+# Two filings of one broker at once would both find a reference unused, and the second would
+# then break the unique constraint. On PostgreSQL the second waits here until the first commits,
+# then finds the reference taken (SQLite's one write lock, held from BEGIN, does this already).
+_REFERENCES_LOCKED = select(func.pg_advisory_xact_lock(0x4B4F55, bindparam("org_id")))
+
+
 def _known(uow: UnitOfWork, ctx: ServiceContext, batch: Sequence[Declaration]) -> _Known:
     session = uow.session
     conn = session.connection()
+    if conn.dialect.name == "postgresql" and any(d.reference for d in batch):
+        conn.execute(_REFERENCES_LOCKED, {"org_id": uow.actor.org_id})
     codes = sorted({d.trader for d in batch})
     traders: dict[str, tuple[str, str]] = {}
     for start in range(0, len(codes), _CHUNK):
@@ -301,68 +306,19 @@ def file_batch(
     return results
 
 
-# Built once: constructing statements costs more than running them on this hot path.
-_MODELS: tuple[type[Any], ...] = (DeclarationRow, Review, Inspection)
-_INSERTS = {model: insert(model) for model in _MODELS}
-_INSERTS_RETURNING = {
-    model: insert(model).returning(model.id, sort_by_parameter_order=True) for model in _MODELS
-}
-_LAST_IDS = {model: select(func.max(model.id)) for model in _MODELS}
-_NEXT_IDS = {
-    model: select(func.nextval(func.pg_get_serial_sequence(model.__tablename__, "id"))).select_from(
-        func.generate_series(1, bindparam("count"))
-    )
-    for model in _MODELS
-}
-
-
-def _insert(uow: UnitOfWork, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """Insert plain rows, as few round trips as the database allows, and give each its new id
-    (ascending in the rows' order)."""
-    conn = uow.session.connection()
-    ids = _ids_ahead(uow, conn, model, len(rows))
-    if ids is None:
-        result = conn.execute(_INSERTS_RETURNING[model], rows)
-        for row, row_id in zip(rows, result.scalars().all(), strict=True):
-            row["id"] = int(row_id)
-        return
-    for row, row_id in zip(rows, ids, strict=True):
-        row["id"] = row_id
-    conn.execute(_INSERTS[model], rows)
-
-
-def _ids_ahead(uow: UnitOfWork, conn: Connection, model: type[Any], count: int) -> list[int] | None:
-    """The ids of `count` new rows, known before they are inserted; None for a single row (its
-    INSERT ... RETURNING is as cheap) and where they cannot be known."""
-    if count < 2:
-        return None
-    if conn.dialect.name == "postgresql":
-        # Many rows' INSERT ... RETURNING is one huge statement a thousand rows, which the driver
-        # rewrites in Python. Ids drawn from the sequence first (ours alone, as all it gives) let
-        # the driver send the plain INSERT for every row in one pipeline.
-        return sorted(int(i) for i in conn.execute(_NEXT_IDS[model], {"count": count}).scalars())
-    if conn.dialect.name == "sqlite" and uow.write:
-        # SQLite cannot say in which order many rows' RETURNING comes, so SQLAlchemy would insert
-        # row by row. A writing unit holds SQLite's only write lock from BEGIN IMMEDIATE: no one
-        # else inserts until it commits, so the next ids are ours to give.
-        last = conn.execute(_LAST_IDS[model]).scalar() or 0
-        return list(range(last + 1, last + 1 + count))
-    return None
-
-
 def _store(uow: UnitOfWork, accepted: list[Filed]) -> None:
     """The accepted declarations and their reviews in two statements, their audit entries, and
     the inspections the rules ordered, booked together."""
     if not accepted:
         return
     rows = [f.stored for f in accepted if f.stored is not None]
-    _insert(uow, DeclarationRow, rows)
+    insert_plain(uow, DeclarationRow, rows)
     all_reviews = []
     for row, filed in zip(rows, accepted, strict=True):
         for review in filed.stored_reviews:
             review["subject_id"] = row["id"]
             all_reviews.append(review)
-    _insert(uow, Review, all_reviews)
+    insert_plain(uow, Review, all_reviews)
     for row, filed in zip(rows, accepted, strict=True):
         state = _filed_state(row, filed.stored_reviews)
         uow.audit("declaration.filed", SUBJECT, row["id"], None, state)
@@ -373,140 +329,24 @@ def _store(uow: UnitOfWork, accepted: list[Filed]) -> None:
         if review["status"] == ReviewStatus.INSPECT
     ]
     if inspected:
-        _book_inspections(uow, inspected)
-
-
-# --- inspections the rules order, booked for a whole batch -----------------------------------
-
-
-@cache
-def _ensure_slot(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING: two bookings creating one day's slot both succeed."""
-    statement = (sqlite_insert if dialect == "sqlite" else pg_insert)(InspectionSlot)
-    return statement.on_conflict_do_nothing(index_elements=["site", "day"])
-
-
-_SLOTS = (
-    select(InspectionSlot.day, InspectionSlot.capacity, InspectionSlot.booked)
-    .where(
-        InspectionSlot.site == bindparam("site"),
-        InspectionSlot.day.between(bindparam("first"), bindparam("last")),
-    )
-    .with_for_update()
-)
-_SET_BOOKED = (
-    update(InspectionSlot)
-    .where(InspectionSlot.site == bindparam("b_site"), InspectionSlot.day == bindparam("b_day"))
-    .values(booked=bindparam("b_booked"))
-)
-
-
-def _book_inspections(uow: UnitOfWork, wanted: list[tuple[Filed, dict[str, Any]]]) -> None:
-    """inspections.book for a batch, in a few statements a site rather than a few a booking: in
-    the batch's order, each on the earliest day with room at its release port's site, from today
-    (port time). Conflict, and nothing booked, when a site has no room left in the horizon."""
-    rows = [filed.stored for filed, _review in wanted if filed.stored is not None]
-    sites: dict[str, list[int]] = {}
-    for n, row in enumerate(rows):
-        sites.setdefault(row["release_port"], []).append(n)
-    days: list[date | None] = [None] * len(wanted)
-    for site, indexes in sites.items():
-        for n, day in zip(indexes, _site_days(uow, site, len(indexes)), strict=False):
-            days[n] = day
-    if None in days:
-        # As booking one by one would: refused at the first booking that finds no room.
-        site = rows[days.index(None)]["release_port"]
-        raise Conflict(
-            f"no inspection capacity at {site} in the next "
-            f"{uow.settings.inspection_horizon_days} days; raise a day's capacity"
-        )
-    booked = [
-        {
-            "declaration_id": row["id"],
-            "review_id": review["id"],
-            "agency": review["agency"],
-            "kind": InspectionKind.XRAY.value,
-            "site": row["release_port"],
-            "day": day,
-            "status": InspectionStatus.BOOKED.value,
-            "finding": "",
-            "booked_at": uow.now,
-            "result_at": None,
-            "officer_id": None,
-            "version": 1,
-        }
-        for row, (_filed, review), day in zip(rows, wanted, days, strict=True)
-    ]
-    _insert(uow, Inspection, booked)
-    for values, (filed, _review) in zip(booked, wanted, strict=True):
-        filed.stored_inspections.append(values)
-        view = inspections.inspection_view(Inspection(**values))
-        uow.audit("inspection.booked", "inspection", values["id"], None, view)
-
-
-def _site_days(uow: UnitOfWork, site: str, count: int) -> list[date]:
-    """The days `count` bookings at the site take, in order (fewer when the horizon fills up).
-    The slots are created as booking one by one creates them, locked, and their counts moved."""
-    settings = uow.settings
-    first = inspections.today(uow)
-    horizon = [first + timedelta(days=n) for n in range(settings.inspection_horizon_days)]
-    if not horizon:
-        return []
-    conn = uow.session.connection()
-    default = (settings.inspection_daily_capacity, 0)
-    while True:
-        found = conn.execute(_SLOTS, {"site": site, "first": first, "last": horizon[-1]})
-        slots = {day: (capacity, booked) for day, capacity, booked in found}
-        days, booked_after, last_seen = _fill(horizon, slots, default, count)
-        missing = [day for day in horizon[: last_seen + 1] if day not in slots]
-        if missing:
-            conn.execute(
-                _ensure_slot(conn.dialect.name),
-                [{"site": site, "day": d, "capacity": default[0], "booked": 0} for d in missing],
+        wanted = [
+            inspections.Booking(
+                filed.stored["id"], filed.stored["release_port"], review["id"], review["agency"]
             )
-            # Another writer may have created one of them meanwhile: count again if so.
-            again = conn.execute(_SLOTS, {"site": site, "first": missing[0], "last": missing[-1]})
-            if any((c, b) != default for d, c, b in again if d in missing):
-                continue
-        if booked_after:
-            conn.execute(
-                _SET_BOOKED,
-                [{"b_site": site, "b_day": d, "b_booked": n} for d, n in booked_after.items()],
-            )
-        return days
-
-
-def _fill(
-    horizon: list[date],
-    slots: dict[date, tuple[int, int]],
-    default: tuple[int, int],
-    count: int,
-) -> tuple[list[date], dict[date, int], int]:
-    """Book `count` one after the other, each on the earliest day with room: their days, the
-    booked counts of the days booked on, and the index of the last day looked at."""
-    days: list[date] = []
-    booked_after: dict[date, int] = {}
-    at = 0
-    while len(days) < count and at < len(horizon):
-        day = horizon[at]
-        capacity, booked = slots.get(day, default)
-        booked = booked_after.get(day, booked)
-        if booked < capacity:
-            booked_after[day] = booked + 1
-            days.append(day)
-        else:
-            at += 1
-    return days, booked_after, min(at, len(horizon) - 1)
+            for filed, review in inspected
+            if filed.stored is not None
+        ]
+        booked = inspections.book_many(uow, wanted)
+        for values, (filed, _review) in zip(booked, inspected, strict=True):
+            filed.stored_inspections.append(values)
 
 
 def _filed_state(row: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, Any]:
+    """The audit entry of a declaration just filed: its state, how the rules decided, and the
+    document's digest (of its canonical JSON)."""
     canonical = json.dumps(row["document"], sort_keys=True, separators=(",", ":"))
     return {
-        "status": row["status"],
-        "lane": row["lane"],
-        "status_reason": row["status_reason"],
-        "released_at": row["released_at"].isoformat() if row["released_at"] else None,
-        "gated_out_at": None,
+        **_state_of(row["status"], row["lane"], row["status_reason"], row["released_at"], None),
         "reference": row["reference"],
         "rules_hit": row["rules_hit"],
         "random_selected": row["random_selected"],
@@ -518,12 +358,22 @@ def _filed_state(row: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, 
 
 def _state(row: DeclarationRow) -> dict[str, Any]:
     """What the audit log keeps of a declaration before and after a change."""
+    return _state_of(row.status, row.lane, row.status_reason, row.released_at, row.gated_out_at)
+
+
+def _state_of(
+    status: str,
+    lane: str,
+    status_reason: str,
+    released_at: datetime | None,
+    gated_out_at: datetime | None,
+) -> dict[str, Any]:
     return {
-        "status": row.status,
-        "lane": row.lane,
-        "status_reason": row.status_reason,
-        "released_at": row.released_at.isoformat() if row.released_at else None,
-        "gated_out_at": row.gated_out_at.isoformat() if row.gated_out_at else None,
+        "status": status,
+        "lane": lane,
+        "status_reason": status_reason,
+        "released_at": released_at.isoformat() if released_at else None,
+        "gated_out_at": gated_out_at.isoformat() if gated_out_at else None,
     }
 
 
@@ -600,11 +450,11 @@ def _on_review_decided(uow: UnitOfWork, event: messagebus.ReviewDecided) -> None
     row = uow.session.get(DeclarationRow, event.subject_id)
     review = uow.session.get(Review, event.review_id)
     assert row is not None and review is not None, "a review always belongs to a declaration"
-    if review.status == ReviewStatus.INSPECT:
-        if not inspections.has_open(uow, review):
-            inspections.book(uow, row, review)
-    else:
+    if review.status != ReviewStatus.INSPECT:
         inspections.cancel_open(uow, review)
+    elif DeclarationStatus(row.status) not in FINAL and not inspections.has_open(uow, review):
+        # Goods already refused, seized or gone take no place in the inspection schedule.
+        inspections.book(uow, row, review)
     settle(uow, row)
 
 
@@ -639,6 +489,8 @@ def gate_out(
                 "once released"
             )
         when = at or uow.now
+        if when > uow.now + _CLOCK_SKEW:
+            raise InvalidTransition(f"at: {when.isoformat()} is in the future")
         if row.released_at and when < row.released_at:
             raise InvalidTransition(
                 f"at: {when.isoformat()} is before the release at {row.released_at.isoformat()}"
@@ -669,6 +521,8 @@ def seize(ctx: ServiceContext, actor: Actor, declaration_id: int, reason: str) -
             )
         before = _state(row)
         for review in _reviews_of(uow, [row.id])[row.id]:
+            # Seized goods are inspected by no one: every agency's booking is freed.
+            inspections.cancel_open(uow, review)
             if review.agency == Agency.CUSTOMS and ReviewStatus(review.status) in OPEN_REVIEW:
                 review_before = reviews.review_state(review)
                 review.status, review.reason = ReviewStatus.REJECTED.value, f"seized: {reason}"
@@ -677,7 +531,6 @@ def seize(ctx: ServiceContext, actor: Actor, declaration_id: int, reason: str) -
                     actor.user_id,
                     uow.now,
                 )
-                inspections.cancel_open(uow, review)
                 uow.audit(
                     "review.decided",
                     "review",
@@ -800,12 +653,14 @@ def _filtered(actor: Actor, f: Filter) -> Select[Any]:
         )
         conditions.append(DeclarationRow.id.in_(open_reviews))
     if f.search:
-        like = f"%{f.search.strip()}%"
+        # What is typed is searched for as typed: % and _ are no wildcards here.
+        typed = f.search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{typed}%"
         conditions.append(
-            DeclarationRow.reference.ilike(like)
-            | DeclarationRow.trader_code.ilike(like)
-            | DeclarationRow.trader_name.ilike(like)
-            | DeclarationRow.transport_document.ilike(like)
+            DeclarationRow.reference.ilike(like, escape="\\")
+            | DeclarationRow.trader_code.ilike(like, escape="\\")
+            | DeclarationRow.trader_name.ilike(like, escape="\\")
+            | DeclarationRow.transport_document.ilike(like, escape="\\")
         )
     return query.where(*conditions)
 

@@ -3,11 +3,12 @@ their results recorded by the officer, and the review decided by the result."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -20,7 +21,7 @@ from kouan.services import messagebus
 from kouan.services.clearance import check_day
 from kouan.services.permissions import Action, Actor, require
 from kouan.services.reviews import review_state
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_plain
 
 _PORT = {"time_zone": PORT_TIME_ZONE}
 
@@ -51,45 +52,138 @@ def _slot(uow: UnitOfWork, site: str, day: date, capacity: int) -> InspectionSlo
     return slot
 
 
-def book(
-    uow: UnitOfWork,
-    declaration: DeclarationRow,
-    review: Review,
-    kind: InspectionKind = InspectionKind.XRAY,
-) -> Inspection:
-    """Book the earliest day with room at the release port's site (from today, port time)."""
+def book(uow: UnitOfWork, declaration: DeclarationRow, review: Review) -> dict[str, Any]:
+    """Book the inspection one review ordered (see `book_many`)."""
+    [booked] = book_many(
+        uow, [Booking(declaration.id, declaration.release_port, review.id, review.agency)]
+    )
+    return booked
+
+
+_SLOTS = (
+    select(InspectionSlot.day, InspectionSlot.capacity, InspectionSlot.booked)
+    .where(
+        InspectionSlot.site == bindparam("site"),
+        InspectionSlot.day.between(bindparam("first"), bindparam("last")),
+    )
+    .with_for_update()
+)
+_SET_BOOKED = (
+    update(InspectionSlot)
+    .where(InspectionSlot.site == bindparam("b_site"), InspectionSlot.day == bindparam("b_day"))
+    .values(booked=bindparam("b_booked"))
+)
+
+
+@dataclass(frozen=True)
+class Booking:
+    """An inspection a review ordered, to be booked at the site of the goods' release port."""
+
+    declaration_id: int
+    site: str
+    review_id: int
+    agency: str
+
+
+def book_many(uow: UnitOfWork, wanted: list[Booking]) -> list[dict[str, Any]]:
+    """Book in order, each on the earliest day with room at its site from today (port time),
+    in a few statements a site rather than a few a booking; the booked rows with their ids.
+    Conflict, and nothing booked, when a site has no room left in the horizon."""
+    sites: dict[str, list[int]] = {}
+    for n, booking in enumerate(wanted):
+        sites.setdefault(booking.site, []).append(n)
+    days: list[date | None] = [None] * len(wanted)
+    for site, indexes in sites.items():
+        for n, day in zip(indexes, _site_days(uow, site, len(indexes)), strict=False):
+            days[n] = day
+    if None in days:
+        site = wanted[days.index(None)].site
+        raise Conflict(
+            f"no inspection capacity at {site} in the next "
+            f"{uow.settings.inspection_horizon_days} days; raise a day's capacity"
+        )
+    booked = [
+        {
+            "declaration_id": booking.declaration_id,
+            "review_id": booking.review_id,
+            "agency": booking.agency,
+            "kind": InspectionKind.XRAY.value,
+            "site": booking.site,
+            "day": day,
+            "status": InspectionStatus.BOOKED.value,
+            "finding": "",
+            "booked_at": uow.now,
+            "result_at": None,
+            "officer_id": None,
+            "version": 1,
+        }
+        for booking, day in zip(wanted, days, strict=True)
+    ]
+    insert_plain(uow, Inspection, booked)
+    for values in booked:
+        uow.audit(
+            "inspection.booked",
+            "inspection",
+            values["id"],
+            None,
+            inspection_view(Inspection(**values)),
+        )
+    return booked
+
+
+def _site_days(uow: UnitOfWork, site: str, count: int) -> list[date]:
+    """The days `count` bookings at the site take, in order (fewer when the horizon fills up).
+    The slots are created as booking one by one creates them, locked, and their counts moved."""
     settings = uow.settings
     first = today(uow)
-    for offset in range(settings.inspection_horizon_days):
-        slot = _slot(
-            uow,
-            declaration.release_port,
-            first + timedelta(days=offset),
-            settings.inspection_daily_capacity,
-        )
-        if slot.booked < slot.capacity:
-            slot.booked += 1
-            break
-    else:
-        raise Conflict(
-            f"no inspection capacity at {declaration.release_port} in the next "
-            f"{settings.inspection_horizon_days} days; raise a day's capacity"
-        )
-    inspection = Inspection(
-        declaration_id=declaration.id,
-        review_id=review.id,
-        agency=review.agency,
-        kind=kind.value,
-        site=slot.site,
-        day=slot.day,
-        status=InspectionStatus.BOOKED.value,
-        finding="",
-        booked_at=uow.now,
-    )
-    uow.session.add(inspection)
-    uow.session.flush()
-    uow.audit("inspection.booked", "inspection", inspection.id, None, inspection_view(inspection))
-    return inspection
+    horizon = [first + timedelta(days=n) for n in range(settings.inspection_horizon_days)]
+    if not horizon:
+        return []
+    conn = uow.session.connection()
+    default = (settings.inspection_daily_capacity, 0)
+    while True:
+        found = conn.execute(_SLOTS, {"site": site, "first": first, "last": horizon[-1]})
+        slots = {day: (capacity, booked) for day, capacity, booked in found}
+        days, booked_after, last_seen = _fill(horizon, slots, default, count)
+        missing = [day for day in horizon[: last_seen + 1] if day not in slots]
+        if missing:
+            conn.execute(
+                _ensure_slot(conn.dialect.name),
+                [{"site": site, "day": d, "capacity": default[0], "booked": 0} for d in missing],
+            )
+            # Another writer may have created one of them meanwhile: count again if so.
+            again = conn.execute(_SLOTS, {"site": site, "first": missing[0], "last": missing[-1]})
+            if any((c, b) != default for d, c, b in again if d in missing):
+                continue
+        if booked_after:
+            conn.execute(
+                _SET_BOOKED,
+                [{"b_site": site, "b_day": d, "b_booked": n} for d, n in booked_after.items()],
+            )
+        return days
+
+
+def _fill(
+    horizon: list[date],
+    slots: dict[date, tuple[int, int]],
+    default: tuple[int, int],
+    count: int,
+) -> tuple[list[date], dict[date, int], int]:
+    """Book `count` one after the other, each on the earliest day with room: their days, the
+    booked counts of the days booked on, and the index of the last day looked at."""
+    days: list[date] = []
+    booked_after: dict[date, int] = {}
+    at = 0
+    while len(days) < count and at < len(horizon):
+        day = horizon[at]
+        capacity, booked = slots.get(day, default)
+        booked = booked_after.get(day, booked)
+        if booked < capacity:
+            booked_after[day] = booked + 1
+            days.append(day)
+        else:
+            at += 1
+    return days, booked_after, min(at, len(horizon) - 1)
 
 
 def cancel_open(uow: UnitOfWork, review: Review) -> None:
