@@ -381,6 +381,7 @@ def test_navigation_shows_only_what_the_role_may_use(ctx: ServiceContext) -> Non
         "inspections",
         "risk",
         "clearance",
+        "legal",
     ]
     broker = signed_in(ctx, "broker").get("/")
     assert re.findall(r'data-testid="nav-(\w+)"', broker.text) == [

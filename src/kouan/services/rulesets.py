@@ -12,7 +12,7 @@ from kouan.adapters.db.tables import RuleSetRow
 from kouan.domain.agency import Agency
 from kouan.domain.errors import Forbidden
 from kouan.rules.base import RuleSet
-from kouan.rules.registry import build_rule_set
+from kouan.rules.registry import DEFAULT_PARAMS, build_rule_set, describe
 from kouan.services.permissions import Action, Actor, require
 from kouan.services.unit_of_work import ServiceContext
 
@@ -86,3 +86,24 @@ def publish(
         )
         uow.commit()
     return version
+
+
+def active_versions(ctx: ServiceContext, actor: Actor) -> list[dict[str, Any]]:
+    """Each agency's active rule set: version, parameters, disabled rules and what the rules
+    are, for agencies and the port office to read."""
+    require(actor, Action.REVIEW_READ)
+    with ctx.uow(actor, write=False) as uow:
+        rows = uow.session.scalars(
+            select(RuleSetRow).where(RuleSetRow.active).order_by(RuleSetRow.agency)
+        ).all()
+        return [
+            {
+                "agency": row.agency,
+                "version": row.version,
+                "params": {**DEFAULT_PARAMS[Agency(row.agency)], **row.params},
+                "disabled": row.disabled,
+                "created_at": row.created_at.isoformat(),
+                "rules": describe(Agency(row.agency)),
+            }
+            for row in rows
+        ]

@@ -17,6 +17,7 @@ from kouan.web.api import (
     portcalls,
     reviews,
     risk,
+    rulesets,
     system,
     traders,
 )
@@ -33,7 +34,18 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
         description="Single window for a port of entry: file once, four agencies decide at once.",
     )
     app.state.ctx = ctx
-    for module in (auth, portcalls, reviews, ais, declarations, risk, inspections, traders, system):
+    for module in (
+        auth,
+        portcalls,
+        reviews,
+        ais,
+        declarations,
+        risk,
+        rulesets,
+        inspections,
+        traders,
+        system,
+    ):
         app.include_router(module.router)
     pages.mount(app)
     errors.install(app, html=pages.error_page)

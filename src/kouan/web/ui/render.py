@@ -28,6 +28,7 @@ NOTICES = {
     "event": N_("Event recorded."),
     "departure": N_("Departure filed."),
     "logged_out": N_("You have logged out."),
+    "legal_published": N_("The legal-inspection list is published."),
 }
 # The navigation: key, address, label and the action a role needs to see the entry.
 NAVIGATION: tuple[tuple[str, str, str, Action | None], ...] = (
@@ -42,6 +43,7 @@ NAVIGATION: tuple[tuple[str, str, str, Action | None], ...] = (
     ("inspections", "/inspections", N_("Inspections"), Action.INSPECTION_READ),
     ("risk", "/risk-rules", N_("Risk rules"), Action.RISK_RULES_READ),
     ("clearance", "/clearance", N_("Clearance times"), Action.CLEARANCE_READ),
+    ("legal", "/legal-inspection", N_("Legal inspection"), Action.INSPECTION_READ),
 )
 ERROR_HEADLINES = {
     400: N_("The request could not be understood"),

@@ -16,6 +16,7 @@ from kouan.web.ui import (
     cargo,
     home,
     i18n,
+    legal,
     portcalls,
     reviews,
     riskpages,
@@ -24,7 +25,7 @@ from kouan.web.ui.render import error_page
 from kouan.web.ui.session import LoginRequired, login_url, verify_csrf
 
 STATIC = Path(__file__).parent / "static"
-PAGE_MODULES = (auth, home, arrival, portcalls, reviews, board, actions, cargo, riskpages)
+PAGE_MODULES = (auth, home, arrival, portcalls, reviews, board, actions, cargo, riskpages, legal)
 
 __all__ = ["error_page", "mount"]
 
