@@ -107,6 +107,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "register":       (403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "rates":          (403, 403, 200, 403, 403, 403, 403, 200, 200, 200, 403, 403),
     "set_rate":       (403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    # The agencies' rule sets: each agency publishes its own (here CIQ's legal-inspection list).
+    "rule_sets":      (403, 403, 200, 200, 200, 200, 403, 200, 403, 403, 403, 403),
+    "publish_ciq":    (403, 403, 403, 201, 403, 403, 403, 403, 403, 403, 403, 403),
 }  # fmt: skip
 ERROR_CODES = {401: "not_authenticated", 403: "forbidden", 404: "not_found"}
 
@@ -328,6 +331,10 @@ REQUESTS: dict[str, Callable[[Scene], Call]] = {
     "rates": lambda s: Call("GET", "/api/v1/exchange-rates"),
     "set_rate": lambda s: Call(
         "PUT", "/api/v1/exchange-rates/USD", {"json": {"cny_per_unit": 7.2}}
+    ),
+    "rule_sets": lambda s: Call("GET", "/api/v1/rule-sets"),
+    "publish_ciq": lambda s: Call(
+        "POST", "/api/v1/rule-sets/CIQ", {"json": {"params": {"legal_inspection": ["02"]}}}
     ),
 }
 
