@@ -81,6 +81,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "released":       (403, 403, 200, 404, 403, 403, 200, 200, 200, 404, 403, 403),
     "routed":         (403, 403, 200, 200, 403, 403, 404, 200, 200, 404, 403, 403),
     "cusres":         (403, 403, 200, 404, 403, 403, 200, 200, 200, 404, 403, 403),
+    "cusres_poll":    (403, 403, 200, 200, 403, 403, 200, 200, 200, 200, 403, 403),
     "gate_out":       (403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403),
     "seizure":        (403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403),
     "cargo_queue":    (403, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403),
@@ -333,6 +334,7 @@ REQUESTS: dict[str, Callable[[Scene], Call]] = {
         "PUT", "/api/v1/exchange-rates/USD", {"json": {"cny_per_unit": 7.2}}
     ),
     "rule_sets": lambda s: Call("GET", "/api/v1/rule-sets"),
+    "cusres_poll": lambda s: Call("GET", "/api/v1/cusres?since=2026-01-01T00:00:00%2B00:00"),
     "publish_ciq": lambda s: Call(
         "POST", "/api/v1/rule-sets/CIQ", {"json": {"params": {"legal_inspection": ["02"]}}}
     ),

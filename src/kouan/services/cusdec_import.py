@@ -7,15 +7,19 @@ from __future__ import annotations
 import gc
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import and_, or_, select
+
 from kouan.adapters import cusdec
 from kouan.adapters.cusdec import CusresResponse
+from kouan.adapters.db.tables import DeclarationRow
 from kouan.domain.declaration import Declaration
 from kouan.domain.errors import FieldError
 from kouan.services import declarations
-from kouan.services.permissions import Action, Actor, require
+from kouan.services.permissions import Action, Actor, declaration_scope, require
 from kouan.services.unit_of_work import ServiceContext
 
 KOUAN_ID = "KOUAN"
@@ -171,3 +175,42 @@ def cusres_for(ctx: ServiceContext, actor: Actor, declaration_id: int) -> str:
         row = declarations.find_declaration(uow, declaration_id)
         response = answer(row, str(row.id))
     return cusdec.write_cusres([response], KOUAN_ID, actor.org_name[:35], f"R{row.id}", ctx.clock())
+
+
+# A broker's system polls for what changed; one answer holds at most this many declarations.
+POLL_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A CUSRES interchange of changed declarations and where the next poll starts: the last
+    change it holds (instant and declaration id, since a batch changes many at one instant)."""
+
+    cusres: str
+    count: int
+    next_since: datetime | None
+    next_after_id: int | None
+
+
+def cusres_since(ctx: ServiceContext, actor: Actor, since: datetime, after_id: int = 0) -> Poll:
+    """The declarations in the actor's scope that changed after (`since`, `after_id`), oldest
+    change first, each answered as it stands now."""
+    later = or_(
+        DeclarationRow.changed_at > since,
+        and_(DeclarationRow.changed_at == since, DeclarationRow.id > after_id),
+    )
+    query = (
+        select(DeclarationRow)
+        .where(declaration_scope(actor), later)
+        .order_by(DeclarationRow.changed_at, DeclarationRow.id)
+        .limit(POLL_LIMIT)
+    )
+    with ctx.uow(actor, write=False) as uow:
+        rows = uow.session.scalars(query).all()
+        responses = [answer(row, str(row.id)) for row in rows]
+    now = ctx.clock()
+    text = cusdec.write_cusres(
+        responses, KOUAN_ID, actor.org_name[:35], f"P{now:%y%m%d%H%M%S}", now
+    )
+    last = rows[-1] if rows else None
+    return Poll(text, len(rows), last.changed_at if last else None, last.id if last else None)

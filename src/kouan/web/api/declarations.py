@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from kouan.adapters.db.tables import MAX_ID
 from kouan.domain.agency import Agency
 from kouan.domain.declaration import Declaration, DeclarationStatus, Lane
 from kouan.domain.errors import Forbidden
@@ -95,6 +96,23 @@ def get_cusres(ctx: Ctx, actor: ApiActor, declaration_id: Id) -> PlainTextRespon
     """The declaration's CUSRES as it stands now: its lane, and later its release."""
     text = cusdec_import.cusres_for(ctx, actor, declaration_id)
     return PlainTextResponse(text, media_type=EDIFACT)
+
+
+@router.get("/cusres", response_class=PlainTextResponse)
+def poll_cusres(
+    ctx: Ctx,
+    actor: ApiActor,
+    since: UtcDateTime,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> PlainTextResponse:
+    """A CUSRES for every declaration that changed after `since` (and `after_id` at that very
+    instant), at most 1,000; the next poll's `since` and `after_id` come in the headers."""
+    poll = cusdec_import.cusres_since(ctx, actor, since, after_id)
+    headers = {"X-Kouan-Count": str(poll.count)}
+    if poll.next_since is not None:
+        headers["X-Kouan-Next-Since"] = poll.next_since.isoformat()
+        headers["X-Kouan-Next-After-Id"] = str(poll.next_after_id)
+    return PlainTextResponse(poll.cusres, media_type=EDIFACT, headers=headers)
 
 
 @router.post("/declarations/{declaration_id}/gate-out")
