@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -74,10 +76,11 @@ def context(url: str) -> ServiceContext:
     return ctx
 
 
+AGENT = "bench_agent"
+
+
 def agent(ctx: ServiceContext) -> Actor:
-    user_id = users.create_user(
-        ctx, "bench_agent", PASSWORD, OrgType.SHIPPING_AGENT, "Bench Agency"
-    )
+    user_id = users.create_user(ctx, AGENT, PASSWORD, OrgType.SHIPPING_AGENT, "Bench Agency")
     return users.actor_for(ctx, user_id)
 
 
@@ -331,6 +334,18 @@ def start_server(url: str, port: int, workers: int = 1) -> subprocess.Popen[byte
             time.sleep(0.1)
     server.kill()
     raise RuntimeError("the server did not start within 30 s")
+
+
+@contextmanager
+def serving(url: str, workers: int = 1) -> Iterator[str]:
+    """`kouan serve` on the scratch database while the block runs; its base address."""
+    port = free_port()
+    server = start_server(url, port, workers)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def bearer(base: str, username: str) -> dict[str, str]:

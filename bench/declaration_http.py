@@ -117,10 +117,7 @@ def main(
         bodies[WARM_UP : WARM_UP + declarations],
         bodies[WARM_UP + declarations :],
     )
-    port = common.free_port()
-    server = common.start_server(url, port, workers)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with common.serving(url, workers) as base:
         headers = common.bearer(base, common.BROKER)
         with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
             _health(http, WARM_UP)
@@ -138,9 +135,6 @@ def main(
                 **common.latency_figures(many_answers.all_s),
                 "randomly_selected": many_answers.selected,
             }
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     throughput, baseline = declarations / one_s, declarations / health_s
     common.emit(
         {

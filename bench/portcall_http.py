@@ -4,12 +4,10 @@ server, and the same server's trivial endpoint (/api/v1/health) measured in the 
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import socket
-import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,30 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KOUAN_DATABASE_URL": url, "KOUAN_SECRET_KEY": "bench-" + "k" * 32}
-    command = [sys.executable, "-m", "kouan.cli", "serve", "--port", str(port)]
-    server = subprocess.Popen([*command, "--workers", str(workers)], env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the server did not start within 30 s")
-
-
 async def _drive(
     base: str,
-    requests: list[tuple[str, str, dict[str, Any] | None]],
+    requests: Sequence[tuple[str, str, dict[str, Any] | None]],
     clients: int,
     headers: dict[str, str],
 ) -> tuple[float, list[float], int]:
@@ -80,15 +57,8 @@ def main(
     ctx = common.context(url)
     common.agent(ctx)
     ctx.engine.dispose()
-    port = _free_port()
-    server = _start_server(url, port, workers)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        token = httpx.post(
-            f"{base}/api/v1/auth/token",
-            data={"username": "bench_agent", "password": common.PASSWORD},
-        ).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+    with common.serving(url, workers) as base:
+        headers = common.bearer(base, common.AGENT)
         rng = random.Random(2026)
         now = common.utcnow()
         filings = [("POST", "/api/v1/port-calls", common.filing(rng, i, now)) for i in range(calls)]
@@ -96,9 +66,6 @@ def main(
         asyncio.run(_drive(base, trivial[:200], clients, headers))  # warm up connections and code
         trivial_s, _, _ = asyncio.run(_drive(base, trivial, clients, headers))
         filing_s, latencies, errors = asyncio.run(_drive(base, filings, clients, headers))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     throughput = calls / filing_s
     baseline = calls / trivial_s
     common.emit(

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -21,9 +22,10 @@ from kouan.adapters.db.migrate import upgrade
 from kouan.adapters.db.tables import Base
 from kouan.config import Settings
 from kouan.domain.agency import OrgType
-from kouan.services import reference, users
+from kouan.services import declarations, reference, traders, users
 from kouan.services.permissions import Actor
 from kouan.services.unit_of_work import ServiceContext
+from tests.factories import TRADERS, declaration
 
 # Property tests check behaviour, not speed: a loaded CI machine must not fail them on time.
 settings.register_profile("kouan", deadline=None)
@@ -179,3 +181,26 @@ def ctx(database_url: str, clock: Clock) -> Iterator[ServiceContext]:
         reference.ensure_reference_data(session, clock())
     yield context
     context.engine.dispose()
+
+
+def register_traders(ctx: ServiceContext, people: People) -> None:
+    """Customs registers the five traders of tests.factories (one per credit class)."""
+    for code, (name, credit_class) in TRADERS.items():
+        traders.register(ctx, people["customs"], traders.checked(code, name, credit_class))
+
+
+@pytest.fixture
+def registered(ctx: ServiceContext, people: People) -> ServiceContext:
+    """The test database with the five traders registered, before anyone declares."""
+    register_traders(ctx, people)
+    return ctx
+
+
+def file_declaration(
+    ctx: ServiceContext, people: People, who: str = "broker", **overrides: Any
+) -> dict[str, Any]:
+    """The factory declaration (a B-class trader's cotton T-shirts) with `overrides`, filed
+    through the service by `who`; the declaration as answered."""
+    status, view = declarations.file_declaration(ctx, people[who], declaration(**overrides))
+    assert status == 201
+    return view

@@ -192,6 +192,12 @@ TRADERS = {
 }
 
 
+def trader(credit_class: str) -> dict[str, str]:
+    """The declaration fields naming the trader of TRADERS with that credit class."""
+    [code] = [code for code, (_, c) in TRADERS.items() if c == credit_class]
+    return {"trader": code, "trader_name": TRADERS[code][0]}
+
+
 def declaration_item(**overrides: Any) -> dict[str, Any]:
     """A plain item no default risk rule selects: cotton knitted shirts at a usual price."""
     return merged(

@@ -16,33 +16,19 @@ from fastapi.testclient import TestClient
 
 from kouan.adapters.cusdec import parse_cusres, write_cusdec
 from kouan.domain.agency import Decision
-from kouan.services import declarations, inspections, reviews, traders
+from kouan.services import declarations, inspections, reviews
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.ui.display import PORT_ZONE
 from kouan.web.ui.i18n import translations
 from tests.api.test_pages import local, post_form, signed_in, text_of, texts_of, token_of
-from tests.conftest import Clock, People
-from tests.factories import TRADERS, declaration, declaration_item
+from tests.conftest import Clock, People, file_declaration
+from tests.factories import declaration, declaration_item, trader
 
 T = translations("zh").gettext
-C_TRADER = {"trader": "3702960004", "trader_name": "Weifang Food Trading"}
-D_TRADER = {"trader": "3702960005", "trader_name": "Linyi Small Goods"}
+C_TRADER = trader("C")
+D_TRADER = trader("D")
 # Toys are on CIQ's legal-inspection list, and no risk rule selects them: green for customs.
 TOYS = declaration_item(hs_code="950300", description="plastic toys", value="3000")
-
-
-@pytest.fixture
-def registered(ctx: ServiceContext, people: People) -> ServiceContext:
-    """Customs registers the five traders of tests.factories (one per credit class)."""
-    for code, (name, credit_class) in TRADERS.items():
-        traders.register(ctx, people["customs"], traders.checked(code, name, credit_class))
-    return ctx
-
-
-def file(ctx: ServiceContext, people: People, who: str = "broker", **overrides: Any) -> dict:
-    status, view = declarations.file_declaration(ctx, people[who], declaration(**overrides))
-    assert status == 201
-    return view
 
 
 def review_of(view: dict, agency: str) -> dict:
@@ -202,7 +188,7 @@ def test_an_unregistered_trader_is_refused_beside_the_trader_field(
 def test_a_reference_used_before_is_refused_beside_the_reference(
     registered: ServiceContext, people: People
 ) -> None:
-    file(registered, people, reference="FORM-001")
+    file_declaration(registered, people, reference="FORM-001")
     answer = submit(signed_in(registered, "broker"), declaration_form())
     assert answer.status_code == 422
     assert text_of(answer, "error-reference") == "“FORM-001”：须为本单位未使用过的编号。"
@@ -284,11 +270,11 @@ def test_an_upload_that_is_not_cusdec_is_refused_beside_the_file_field(
 def test_the_list_filters_searches_and_pages_on_the_server(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    green = file(registered, people, reference="LIST-G")
+    green = file_declaration(registered, people, reference="LIST-G")
     clock.advance(minutes=5)
-    document = file(registered, people, reference="LIST-C", **C_TRADER)
+    document = file_declaration(registered, people, reference="LIST-C", **C_TRADER)
     clock.advance(minutes=5)
-    inspected = file(registered, people, reference="LIST-D", **D_TRADER)
+    inspected = file_declaration(registered, people, reference="LIST-D", **D_TRADER)
     client = signed_in(registered, "broker")
     everything = client.get("/declarations")
     rows = ids_of(everything, "declaration-row")
@@ -311,8 +297,8 @@ def test_the_list_filters_searches_and_pages_on_the_server(
 def test_csv_export_holds_the_filtered_list_in_beijing_time(
     registered: ServiceContext, people: People
 ) -> None:
-    green = file(registered, people, reference="=CSV-G")
-    file(registered, people, reference="CSV-C", **C_TRADER)
+    green = file_declaration(registered, people, reference="=CSV-G")
+    file_declaration(registered, people, reference="CSV-C", **C_TRADER)
     answer = signed_in(registered, "broker").get("/declarations?lane=green&format=csv")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     [row] = list(csv.DictReader(io.StringIO(answer.text)))
@@ -327,7 +313,7 @@ def test_csv_export_holds_the_filtered_list_in_beijing_time(
 def test_a_broker_sees_only_its_own_declarations(
     registered: ServiceContext, people: People
 ) -> None:
-    mine = file(registered, people, reference="MINE-1")
+    mine = file_declaration(registered, people, reference="MINE-1")
     other = signed_in(registered, "broker2")
     page = other.get(f"/declarations/{mine['id']}")
     assert page.status_code == 404 and 'data-status="404"' in page.text
@@ -344,7 +330,7 @@ def test_a_broker_sees_only_its_own_declarations(
 def test_the_page_shows_lane_rules_reviews_inspection_and_trail(
     registered: ServiceContext, people: People
 ) -> None:
-    view = file(registered, people, reference="PAGE-D", **D_TRADER)
+    view = file_declaration(registered, people, reference="PAGE-D", **D_TRADER)
     page = signed_in(registered, "customs").get(f"/declarations/{view['id']}")
     assert page.status_code == 200
     assert "CC-D" in text_of(page, "lane-rules") and "严重失信企业" in text_of(page, "lane-rules")
@@ -371,7 +357,7 @@ def test_the_page_shows_lane_rules_reviews_inspection_and_trail(
 def test_customs_records_a_pass_and_the_goods_are_released(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    view = file(registered, people, reference="INSP-1", **D_TRADER)
+    view = file_declaration(registered, people, reference="INSP-1", **D_TRADER)
     booked = declarations.get_declaration(registered, people["customs"], view["id"])["inspections"][
         0
     ]
@@ -402,7 +388,7 @@ def test_customs_records_a_pass_and_the_goods_are_released(
 def test_an_officer_decides_on_the_declaration_page(
     registered: ServiceContext, people: People
 ) -> None:
-    view = file(registered, people, reference="DEC-1", **C_TRADER)
+    view = file_declaration(registered, people, reference="DEC-1", **C_TRADER)
     customs = review_of(view, "CUSTOMS")
     client = signed_in(registered, "customs")
     page_url = f"/declarations/{view['id']}"
@@ -431,11 +417,11 @@ def test_an_officer_decides_on_the_declaration_page(
 def test_the_queue_lists_each_lane_oldest_first_with_counts(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    first = file(registered, people, reference="Q-C1", **C_TRADER)
+    first = file_declaration(registered, people, reference="Q-C1", **C_TRADER)
     clock.advance(minutes=30)
-    second = file(registered, people, reference="Q-C2", **C_TRADER)
-    inspected = file(registered, people, reference="Q-D1", **D_TRADER)
-    file(registered, people, reference="Q-G1")
+    second = file_declaration(registered, people, reference="Q-C2", **C_TRADER)
+    inspected = file_declaration(registered, people, reference="Q-D1", **D_TRADER)
+    file_declaration(registered, people, reference="Q-G1")
     clock.advance(hours=1, minutes=5)
     client = signed_in(registered, "customs")
     queue = client.get("/declarations/queue")
@@ -462,9 +448,9 @@ def test_the_queue_lists_each_lane_oldest_first_with_counts(
 def test_ciq_sees_legally_inspected_goods_in_its_queue(
     registered: ServiceContext, people: People
 ) -> None:
-    toys = file(registered, people, reference="Q-TOYS", items=[TOYS])
+    toys = file_declaration(registered, people, reference="Q-TOYS", items=[TOYS])
     assert toys["lane"] == "green" and toys["status"] == "under_review"
-    file(registered, people, reference="Q-SHIRTS")
+    file_declaration(registered, people, reference="Q-SHIRTS")
     client = signed_in(registered, "ciq", lang="en")
     queue = client.get("/declarations/queue")
     assert text_of(queue, "lane-count-green") == "1"
@@ -475,7 +461,7 @@ def test_ciq_sees_legally_inspected_goods_in_its_queue(
 def test_an_officer_approves_from_the_queue_and_the_broker_sees_the_release(
     registered: ServiceContext, people: People
 ) -> None:
-    view = file(registered, people, reference="Q-APPROVE", **C_TRADER)
+    view = file_declaration(registered, people, reference="Q-APPROVE", **C_TRADER)
     customs = review_of(view, "CUSTOMS")
     client = signed_in(registered, "customs")
     answer = post_form(
@@ -503,7 +489,7 @@ def test_an_officer_approves_from_the_queue_and_the_broker_sees_the_release(
 def test_a_stale_queue_gets_the_conflict_message_on_the_queue(
     registered: ServiceContext, people: People
 ) -> None:
-    view = file(registered, people, reference="Q-STALE", **C_TRADER)
+    view = file_declaration(registered, people, reference="Q-STALE", **C_TRADER)
     customs = review_of(view, "CUSTOMS")
     client = signed_in(registered, "customs", lang="en")
     token = token_of(client.get("/declarations/queue"))
@@ -535,7 +521,7 @@ def test_only_customs_and_ciq_have_a_cargo_queue(registered: ServiceContext) -> 
 def test_seizure_needs_the_csrf_token_and_a_reason(
     registered: ServiceContext, people: People
 ) -> None:
-    view = file(registered, people, reference="SEIZE-1", **D_TRADER)
+    view = file_declaration(registered, people, reference="SEIZE-1", **D_TRADER)
     client = signed_in(registered, "customs")
     page_url = f"/declarations/{view['id']}"
     forged = client.post(f"{page_url}/seizure", data={"reason": "smuggled ivory"})
@@ -560,7 +546,7 @@ def test_seizure_needs_the_csrf_token_and_a_reason(
 def test_gate_out_needs_the_csrf_token_and_is_recorded_at_the_time_typed(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    view = file(registered, people, reference="GATE-1")
+    view = file_declaration(registered, people, reference="GATE-1")
     client = signed_in(registered, "terminal")
     page_url = f"/declarations/{view['id']}"
     foreign = token_of(signed_in(registered, "customs").get("/"))
@@ -594,9 +580,9 @@ def test_gate_out_needs_the_csrf_token_and_is_recorded_at_the_time_typed(
 def test_broker_home_lists_held_and_rejected_first(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    released = file(registered, people, reference="H-G")
-    waiting = file(registered, people, reference="H-C1", **C_TRADER)
-    rejected = file(registered, people, reference="H-C2", **C_TRADER)
+    released = file_declaration(registered, people, reference="H-G")
+    waiting = file_declaration(registered, people, reference="H-C1", **C_TRADER)
+    rejected = file_declaration(registered, people, reference="H-C2", **C_TRADER)
     reviews.decide(
         registered,
         people["customs"],
@@ -604,7 +590,7 @@ def test_broker_home_lists_held_and_rejected_first(
         Decision.REJECT,
         "trade mode does not fit the goods",
     )
-    held = file(registered, people, reference="H-D", **D_TRADER)
+    held = file_declaration(registered, people, reference="H-D", **D_TRADER)
     booked = declarations.get_declaration(registered, people["customs"], held["id"])["inspections"][
         0
     ]
@@ -629,8 +615,8 @@ def test_broker_home_lists_held_and_rejected_first(
 def test_officer_home_adds_the_cargo_queue_counts(
     registered: ServiceContext, people: People
 ) -> None:
-    file(registered, people, reference="O-C", **C_TRADER)
-    file(registered, people, reference="O-D", **D_TRADER)
+    file_declaration(registered, people, reference="O-C", **C_TRADER)
+    file_declaration(registered, people, reference="O-D", **D_TRADER)
     page = signed_in(registered, "customs").get("/")
     assert text_of(page, "cargo-count-document").endswith("1")
     assert text_of(page, "cargo-count-inspection").endswith("1")
@@ -641,8 +627,8 @@ def test_officer_home_adds_the_cargo_queue_counts(
 def test_terminal_home_lists_released_goods_and_gates_them_out_in_one_click(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    released = file(registered, people, reference="TERM-G")
-    file(registered, people, reference="T-C", **C_TRADER)
+    released = file_declaration(registered, people, reference="TERM-G")
+    file_declaration(registered, people, reference="T-C", **C_TRADER)
     clock.advance(minutes=45)
     client = signed_in(registered, "terminal")
     home = client.get("/")
@@ -667,9 +653,9 @@ def test_terminal_home_lists_released_goods_and_gates_them_out_in_one_click(
 def test_every_cargo_page_answers_in_both_languages(
     registered: ServiceContext, people: People, lang: str
 ) -> None:
-    green = file(registered, people, reference="L-G")
-    inspected = file(registered, people, reference="L-D", **D_TRADER)
-    toys = file(registered, people, reference="L-T", items=[TOYS])
+    green = file_declaration(registered, people, reference="L-G")
+    inspected = file_declaration(registered, people, reference="L-D", **D_TRADER)
+    toys = file_declaration(registered, people, reference="L-T", items=[TOYS])
     pages = {
         "broker": ["/", "/declarations", "/declarations/new", "/declarations/upload",
                    f"/declarations/{green['id']}", f"/declarations/{inspected['id']}"],
@@ -699,7 +685,7 @@ def test_every_cargo_page_answers_in_both_languages(
 def test_the_cusres_of_a_declaration_downloads_as_edifact(
     registered: ServiceContext, people: People
 ) -> None:
-    view = file(registered, people, reference="RES-1")
+    view = file_declaration(registered, people, reference="RES-1")
     answer = signed_in(registered, "broker").get(f"/declarations/{view['id']}/cusres")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/edifact")

@@ -22,15 +22,15 @@ from kouan.adapters.db.tables import AuditEntry, DeclarationRow, Inspection, Rev
 from kouan.services.unit_of_work import ServiceContext
 from tests.api.conftest import Tokens, error_field
 from tests.conftest import Clock
-from tests.factories import TRADERS, declaration_data, declaration_item
+from tests.factories import TRADERS, declaration_data, declaration_item, trader
 
 DECLARATIONS = "/api/v1/declarations"
 RISK_RULES = "/api/v1/risk-rules"
 PORT_ZONE = ZoneInfo("Asia/Shanghai")
 # The factory declaration's trader is B class; these swap in a trader of another class.
-CLASS_AA = {"trader": "3702960001", "trader_name": "Qingdao Haier Trading"}
-CLASS_C = {"trader": "3702960004", "trader_name": "Weifang Food Trading"}
-CLASS_D = {"trader": "3702960005", "trader_name": "Linyi Small Goods"}
+CLASS_AA = trader("AA")
+CLASS_C = trader("C")
+CLASS_D = trader("D")
 BEEF = declaration_item(hs_code="020130", description="beef", unit="KGM", value="90000")
 
 

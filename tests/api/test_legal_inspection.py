@@ -5,34 +5,25 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from kouan.services import declarations, traders
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.app import create_app
 from tests.api.test_pages import post_form, signed_in, text_of
-from tests.conftest import PASSWORD, People
-from tests.factories import TRADERS, declaration, declaration_item
+from tests.conftest import PASSWORD, People, file_declaration
+from tests.factories import declaration_item
 
 PAGE = "/legal-inspection"
 
 
-def _register(ctx: ServiceContext, people: People) -> None:
-    for code, (name, credit_class) in TRADERS.items():
-        traders.register(ctx, people["customs"], traders.checked(code, name, credit_class))
-
-
 def _agencies_of_a_sawn_wood_filing(ctx: ServiceContext, people: People, reference: str) -> set:
     wood = declaration_item(hs_code="440711", description="sawn pine", unit="MTQ", value="9000")
-    status, view = declarations.file_declaration(
-        ctx, people["broker"], declaration(reference=reference, items=[wood])
-    )
-    assert status == 201
+    view = file_declaration(ctx, people, reference=reference, items=[wood])
     return {r["agency"] for r in view["reviews"]}
 
 
 def test_ciq_adds_a_heading_and_the_next_filing_gets_a_ciq_review(
-    ctx: ServiceContext, people: People
+    registered: ServiceContext, people: People
 ) -> None:
-    _register(ctx, people)
+    ctx = registered
     assert _agencies_of_a_sawn_wood_filing(ctx, people, "LEGAL-1") == {"CUSTOMS"}
     ciq = signed_in(ctx, "ciq")
     page = ciq.get(PAGE)

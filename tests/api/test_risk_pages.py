@@ -20,8 +20,8 @@ from kouan.services.unit_of_work import ServiceContext
 from kouan.web.app import create_app
 from kouan.web.ui.display import PORT_ZONE
 from tests.api.test_pages import post_form, signed_in, text_of, texts_of, token_of
-from tests.conftest import Clock, People
-from tests.factories import TRADERS, declaration
+from tests.conftest import Clock, People, file_declaration
+from tests.factories import trader
 
 T_SHIRT_RULE = {
     "rule.code": "HS-TSHIRT",
@@ -33,23 +33,6 @@ T_SHIRT_RULE = {
 }
 # Traders of tests.factories by credit class.
 CLASS_B, CLASS_C, CLASS_D = "3702960003", "3702960004", "3702960005"
-
-
-@pytest.fixture
-def registered(ctx: ServiceContext, people: People) -> ServiceContext:
-    """Customs has registered the five traders of tests.factories (one per credit class)."""
-    for code, (name, credit_class) in TRADERS.items():
-        traders.register(ctx, people["customs"], traders.checked(code, name, credit_class))
-    return ctx
-
-
-def file(ctx: ServiceContext, people: People, reference: str, **overrides: Any) -> dict[str, Any]:
-    """A declaration filed by the broker (a B-class trader's cotton T-shirts by default)."""
-    status, view = declarations.file_declaration(
-        ctx, people["broker"], declaration(reference=reference, **overrides)
-    )
-    assert status == 201
-    return view
 
 
 def customs_review(view: dict[str, Any]) -> dict[str, Any]:
@@ -87,10 +70,10 @@ def seconds_shown(page: Response, testid: str) -> float | None:
 def test_active_rules_show_hits_and_hit_rate_sorted_by_hits(
     registered: ServiceContext, people: People
 ) -> None:
-    file(registered, people, "D-1", trader=CLASS_D, trader_name="Linyi Small Goods")
-    file(registered, people, "D-2", trader=CLASS_D, trader_name="Linyi Small Goods")
-    file(registered, people, "C-1", trader=CLASS_C, trader_name="Weifang Food Trading")
-    file(registered, people, "B-1")
+    file_declaration(registered, people, reference="D-1", **trader("D"))
+    file_declaration(registered, people, reference="D-2", **trader("D"))
+    file_declaration(registered, people, reference="C-1", **trader("C"))
+    file_declaration(registered, people, reference="B-1")
     page = signed_in(registered, "customs", lang="en").get("/risk-rules?sort=hits")
     assert page.status_code == 200
     rows = re.findall(r'data-testid="rule-row-([\w.-]+)"', page.text)
@@ -141,7 +124,7 @@ def test_the_editor_shows_each_error_beside_its_field_with_what_was_typed(
 def test_a_draft_is_tested_on_recent_declarations_and_activated(
     registered: ServiceContext, people: People
 ) -> None:
-    earlier = [file(registered, people, f"B-{n}") for n in range(3)]
+    earlier = [file_declaration(registered, people, reference=f"B-{n}") for n in range(3)]
     assert {v["lane"] for v in earlier} == {"green"}
     client = signed_in(registered, "customs", lang="en")
     version = new_draft(client)
@@ -169,7 +152,7 @@ def test_a_draft_is_tested_on_recent_declarations_and_activated(
     assert text_of(after, "version-row-1").startswith("v1 Retired")
     assert 'data-testid="activated"' not in client.get("/risk-rules?activated=1").text
     assert text_of(after, "hits-HS-TSHIRT") == "0"
-    view = file(registered, people, "B-after")
+    view = file_declaration(registered, people, reference="B-after")
     assert (view["lane"], view["rules_hit"]) == ("document", ["HS-TSHIRT"])
     assert text_of(client.get("/risk-rules"), "hits-HS-TSHIRT") == "1"
 
@@ -263,8 +246,8 @@ def test_who_may_read_and_edit_risk_rules(registered: ServiceContext) -> None:
 def test_the_schedule_shows_bookings_and_officers_record_results(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    held = file(registered, people, "D-1", trader=CLASS_D, trader_name="Linyi Small Goods")
-    passed = file(registered, people, "D-2", trader=CLASS_D, trader_name="Linyi Small Goods")
+    held = file_declaration(registered, people, reference="D-1", **trader("D"))
+    passed = file_declaration(registered, people, reference="D-2", **trader("D"))
     day = today(clock).isoformat()
     client = signed_in(registered, "customs", lang="en")
     page = client.get("/inspections")
@@ -305,8 +288,8 @@ def test_the_schedule_shows_bookings_and_officers_record_results(
 def test_a_days_capacity_is_set_through_its_form(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    file(registered, people, "D-1", trader=CLASS_D, trader_name="Linyi Small Goods")
-    file(registered, people, "D-2", trader=CLASS_D, trader_name="Linyi Small Goods")
+    file_declaration(registered, people, reference="D-1", **trader("D"))
+    file_declaration(registered, people, reference="D-2", **trader("D"))
     day = today(clock).isoformat()
     client = signed_in(registered, "customs", lang="en")
     fields = {"site": "CNTAO", "day": day}
@@ -335,7 +318,7 @@ def test_a_days_capacity_is_set_through_its_form(
 def test_inspection_forms_need_the_csrf_token_and_the_right_agency(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    file(registered, people, "D-1", trader=CLASS_D, trader_name="Linyi Small Goods")
+    file_declaration(registered, people, reference="D-1", **trader("D"))
     [booked] = inspections.schedule(registered, people["customs"], "CNTAO")["days"][0][
         "inspections"
     ]
@@ -367,13 +350,10 @@ def test_inspection_forms_need_the_csrf_token_and_the_right_agency(
 
 def release_some(ctx: ServiceContext, people: People, clock: Clock) -> None:
     """Green at once; documents approved after 25 and 50 minutes; an inspection after 3 h."""
-    file(ctx, people, "G-1")
-    file(ctx, people, "G-2", declaration_office="CNTAO")
-    documents = [
-        file(ctx, people, f"C-{n}", trader=CLASS_C, trader_name="Weifang Food Trading")
-        for n in range(2)
-    ]
-    inspected = file(ctx, people, "D-1", trader=CLASS_D, trader_name="Linyi Small Goods")
+    file_declaration(ctx, people, reference="G-1")
+    file_declaration(ctx, people, reference="G-2", declaration_office="CNTAO")
+    documents = [file_declaration(ctx, people, reference=f"C-{n}", **trader("C")) for n in range(2)]
+    inspected = file_declaration(ctx, people, reference="D-1", **trader("D"))
     for minutes, view in zip((25, 25), documents, strict=True):
         clock.advance(minutes=minutes)
         reviews.decide(ctx, people["customs"], customs_review(view)["id"], Decision.APPROVE, "")
@@ -381,7 +361,7 @@ def release_some(ctx: ServiceContext, people: People, clock: Clock) -> None:
     [booked] = declarations.get_declaration(ctx, people["customs"], inspected["id"])["inspections"]
     inspections.record_result(ctx, people["customs"], booked["id"], True, "as declared")
     clock.advance(days=1)
-    file(ctx, people, "G-3")
+    file_declaration(ctx, people, reference="G-3")
 
 
 def test_the_clearance_panel_shows_the_services_figures(
@@ -491,7 +471,7 @@ def test_customs_registers_a_trader_and_changes_a_credit_class(
     assert traders.get_trader(registered, people["customs"], CLASS_B)["credit_class"] == "D"
     d_class = client.get("/traders?credit_class=D")
     assert re.findall(r'data-testid="trader-row-(\w+)"', d_class.text) == [CLASS_B, CLASS_D]
-    view = file(registered, people, "B-now-D")
+    view = file_declaration(registered, people, reference="B-now-D")
     assert (view["lane"], view["rules_hit"]) == ("inspection", ["CC-D"])
     exported = client.get("/traders?format=csv&credit_class=A")
     assert exported.text.splitlines()[1:] == [
@@ -525,7 +505,7 @@ def test_the_port_office_board_shows_todays_cargo(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
     release_some(registered, people, clock)
-    file(registered, people, "C-open", trader=CLASS_C, trader_name="Weifang Food Trading")
+    file_declaration(registered, people, reference="C-open", **trader("C"))
     page = signed_in(registered, "port_office", lang="en").get("/")
     assert page.status_code == 200
     assert text_of(page, "cargo-green-released") == "1"

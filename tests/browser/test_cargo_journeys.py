@@ -11,27 +11,17 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from kouan.adapters.cusdec import write_cusdec
-from kouan.services import traders
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.ui.display import PORT_ZONE
 from kouan.web.ui.i18n import translations
 from tests.browser.conftest import PageFor, screenshot
-from tests.conftest import Clock, People
+from tests.conftest import Clock
 from tests.factories import TRADERS, declaration
 
 T = translations("zh").gettext
-
-
-@pytest.fixture
-def registered(ctx: ServiceContext, people: People) -> ServiceContext:
-    """Customs registers the five traders of tests.factories before anyone declares."""
-    for code, (name, credit_class) in TRADERS.items():
-        traders.register(ctx, people["customs"], traders.checked(code, name, credit_class))
-    return ctx
 
 
 def shown(moment: datetime) -> str:

@@ -15,29 +15,16 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from kouan.domain.agency import Decision
-from kouan.services import declarations, reviews, traders
+from kouan.services import reviews
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.ui.display import PORT_ZONE
 from kouan.web.ui.i18n import translations
 from tests.browser.conftest import PageFor, screenshot
-from tests.conftest import PASSWORD, Clock, People
-from tests.factories import TRADERS, declaration, declaration_data
+from tests.conftest import PASSWORD, Clock, People, file_declaration, register_traders
+from tests.factories import declaration_data
 
 T = translations("zh").gettext
 CLASS_C, CLASS_D = "3702960004", "3702960005"
-
-
-def register_traders(ctx: ServiceContext, people: People) -> None:
-    for code, (name, credit_class) in TRADERS.items():
-        traders.register(ctx, people["customs"], traders.checked(code, name, credit_class))
-
-
-def file(ctx: ServiceContext, people: People, reference: str, **overrides: Any) -> dict[str, Any]:
-    status, view = declarations.file_declaration(
-        ctx, people["broker"], declaration(reference=reference, **overrides)
-    )
-    assert status == 201
-    return view
 
 
 def submit(page: Page, testid: str) -> None:
@@ -124,7 +111,7 @@ def test_a_risk_officer_drafts_tests_and_activates_a_rule(
     page_for: PageFor, server: str, ctx: ServiceContext, people: People
 ) -> None:
     register_traders(ctx, people)
-    earlier = [file(ctx, people, f"TS-{n}") for n in range(3)]
+    earlier = [file_declaration(ctx, people, reference=f"TS-{n}") for n in range(3)]
     assert [v["lane"] for v in earlier] == ["green"] * 3
     officer = page_for("customs")
     version = officer_writes_a_draft(officer)
@@ -150,14 +137,20 @@ def test_inspections_and_the_clearance_chart(
     chart drawn by the bundled plotly.js."""
     register_traders(ctx, people)
     for day in range(3):
-        file(ctx, people, f"G-{day}")
-        documents = file(ctx, people, f"C-{day}", trader=CLASS_C, trader_name="Weifang Food")
-        file(ctx, people, f"D-{day}", trader=CLASS_D, trader_name="Linyi Small Goods")
+        file_declaration(ctx, people, reference=f"G-{day}")
+        documents = file_declaration(
+            ctx, people, reference=f"C-{day}", trader=CLASS_C, trader_name="Weifang Food"
+        )
+        file_declaration(
+            ctx, people, reference=f"D-{day}", trader=CLASS_D, trader_name="Linyi Small Goods"
+        )
         clock.advance(minutes=20 + 15 * day)
         review = next(r for r in documents["reviews"] if r["agency"] == "CUSTOMS")
         reviews.decide(ctx, people["customs"], review["id"], Decision.APPROVE, "")
         clock.advance(days=1)
-    file(ctx, people, "D-today", trader=CLASS_D, trader_name="Linyi Small Goods")
+    file_declaration(
+        ctx, people, reference="D-today", trader=CLASS_D, trader_name="Linyi Small Goods"
+    )
     officer = page_for("customs")
     officer.get_by_test_id("nav-inspections").click()
     today = clock.now.astimezone(PORT_ZONE).date().isoformat()

@@ -16,24 +16,11 @@ from kouan.adapters.db.tables import AuditEntry
 from kouan.domain.agency import Agency, Decision
 from kouan.domain.declaration import DeclarationStatus
 from kouan.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from kouan.services import cusdec_import, declarations, inspections, reviews, risk_rules, traders
+from kouan.services import cusdec_import, declarations, inspections, reviews, risk_rules
 from kouan.services.declarations import Filter
 from kouan.services.unit_of_work import ServiceContext
-from tests.conftest import Clock, People
-from tests.factories import TRADERS, declaration, declaration_item
-
-
-@pytest.fixture
-def registered(ctx: ServiceContext, people: People) -> ServiceContext:
-    for code, (name, credit_class) in TRADERS.items():
-        traders.register(ctx, people["customs"], traders.checked(code, name, credit_class))
-    return ctx
-
-
-def _file(ctx: ServiceContext, people: People, **overrides: Any) -> dict[str, Any]:
-    status, view = declarations.file_declaration(ctx, people["broker"], declaration(**overrides))
-    assert status == 201
-    return view
+from tests.conftest import Clock, People, file_declaration
+from tests.factories import declaration, declaration_item, trader
 
 
 def _review(view: dict[str, Any], agency: str) -> dict[str, Any]:
@@ -43,7 +30,7 @@ def _review(view: dict[str, Any], agency: str) -> dict[str, Any]:
 def test_green_lane_is_released_at_filing(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    view = _file(registered, people, reference="G-1")
+    view = file_declaration(registered, people, reference="G-1")
     assert view["lane"] == "green"
     assert view["status"] == "released"
     assert view["release_notice"]["number"] == f"RN-CNTAO-{view['id']:08d}"
@@ -55,7 +42,7 @@ def test_green_lane_is_released_at_filing(
 def test_d_class_trader_goes_to_inspection_and_a_pass_releases(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    view = _file(registered, people, trader="3702960005", trader_name="Linyi Small Goods")
+    view = file_declaration(registered, people, **trader("D"))
     assert (view["lane"], view["status"], view["rules_hit"]) == (
         "inspection",
         "inspection",
@@ -81,7 +68,7 @@ def test_d_class_trader_goes_to_inspection_and_a_pass_releases(
 def test_failed_inspection_holds_and_customs_seizes(
     registered: ServiceContext, people: People
 ) -> None:
-    view = _file(registered, people, trader="3702960005", trader_name="Linyi Small Goods")
+    view = file_declaration(registered, people, **trader("D"))
     booked = declarations.get_declaration(registered, people["customs"], view["id"])["inspections"][
         0
     ]
@@ -100,7 +87,7 @@ def test_failed_inspection_holds_and_customs_seizes(
 
 
 def test_document_lane_waits_for_an_officer(registered: ServiceContext, people: People) -> None:
-    view = _file(registered, people, trader="3702960004", trader_name="Weifang Food Trading")
+    view = file_declaration(registered, people, **trader("C"))
     assert (view["lane"], view["status"]) == ("document", "under_review")
     queue = declarations.list_declarations(
         registered, people["customs"], Filter(awaiting=Agency.CUSTOMS), oldest_first=True
@@ -119,7 +106,7 @@ def test_legal_inspection_adds_a_ciq_review_in_parallel(
     registered: ServiceContext, people: People
 ) -> None:
     meat = declaration_item(hs_code="020130", description="beef", unit="KGM", value="90000")
-    view = _file(
+    view = file_declaration(
         registered, people, trader="3702960001", trader_name="Qingdao Haier Trading", items=[meat]
     )
     assert {r["agency"]: r["status"] for r in view["reviews"]} == {
@@ -145,7 +132,7 @@ def test_legal_inspection_adds_a_ciq_review_in_parallel(
 
 
 def test_brokers_see_only_their_own(registered: ServiceContext, people: People) -> None:
-    view = _file(registered, people)
+    view = file_declaration(registered, people)
     with pytest.raises(NotFound):
         declarations.get_declaration(registered, people["broker2"], view["id"])
     assert declarations.list_declarations(registered, people["broker2"]) == []
@@ -156,7 +143,7 @@ def test_brokers_see_only_their_own(registered: ServiceContext, people: People) 
 def test_unknown_trader_currency_and_reused_reference_are_refused_whole(
     registered: ServiceContext, people: People
 ) -> None:
-    _file(registered, people, reference="R-1")
+    file_declaration(registered, people, reference="R-1")
     with pytest.raises(ValidationFailed) as refused:
         declarations.file_declaration(
             registered,
@@ -182,7 +169,7 @@ def test_unknown_trader_currency_and_reused_reference_are_refused_whole(
 def test_risk_officer_adds_a_rule_tests_and_activates_it(
     registered: ServiceContext, people: People
 ) -> None:
-    _file(registered, people)
+    file_declaration(registered, people)
     draft = risk_rules.create_draft(registered, people["customs"], "T-shirts watched")
     rule = {
         "code": "HS-TSHIRT",
@@ -195,7 +182,7 @@ def test_risk_officer_adds_a_rule_tests_and_activates_it(
     tried = risk_rules.test_version(registered, people["customs"], draft["version"], last=10)
     assert tried["changed"] == 1 and tried["hits"]["HS-TSHIRT"] == 1
     risk_rules.activate(registered, people["customs"], draft["version"])
-    view = _file(registered, people)
+    view = file_declaration(registered, people)
     assert (view["lane"], view["rules_hit"], view["risk_version"]) == ("document", ["HS-TSHIRT"], 2)
     active = risk_rules.get_version(registered, people["customs"])
     hit = next(r for r in active["rules"] if r["code"] == "HS-TSHIRT")
@@ -208,15 +195,15 @@ def test_the_audit_chain_holds_whatever_zone_the_clock_gives(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
     clock.now = clock.now.astimezone(timezone(timedelta(hours=8)))  # Shanghai time, not UTC
-    _file(registered, people, reference="TZ-1")
+    file_declaration(registered, people, reference="TZ-1")
     with registered.sessions() as session:
         assert list(audit.verify(session)) == []
 
 
 # --- holds, officers' inspections, capacity, versions (added with the cargo API tests) ---------
 
-CLASS_C = {"trader": "3702960004", "trader_name": "Weifang Food Trading"}
-CLASS_D = {"trader": "3702960005", "trader_name": "Linyi Small Goods"}
+CLASS_C = trader("C")
+CLASS_D = trader("D")
 
 
 def _get(ctx: ServiceContext, people: People, view: dict[str, Any]) -> dict[str, Any]:
@@ -236,7 +223,7 @@ def _booked(ctx: ServiceContext, people: People, clock: Clock, days: int = 3) ->
 def test_a_hold_keeps_its_reason_until_an_officer_releases(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    view = _file(registered, people, **CLASS_C)
+    view = file_declaration(registered, people, **CLASS_C)
     customs = _review(view, "CUSTOMS")
     reviews.decide(registered, people["customs"], customs["id"], Decision.HOLD, "invoice missing")
     held = _get(registered, people, view)
@@ -259,7 +246,9 @@ def test_a_ciq_hold_holds_the_declaration_that_customs_approved(
     registered: ServiceContext, people: People
 ) -> None:
     beef = declaration_item(hs_code="020130", description="beef", unit="KGM", value="90000")
-    view = _file(registered, people, trader="3702960001", trader_name="Qingdao Haier", items=[beef])
+    view = file_declaration(
+        registered, people, trader="3702960001", trader_name="Qingdao Haier", items=[beef]
+    )
     reviews.decide(
         registered, people["customs"], _review(view, "CUSTOMS")["id"], Decision.APPROVE, ""
     )
@@ -277,7 +266,7 @@ def test_a_ciq_hold_holds_the_declaration_that_customs_approved(
 def test_an_officer_inspect_decision_books_and_an_approval_frees_the_place(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    view = _file(registered, people, **CLASS_C)
+    view = file_declaration(registered, people, **CLASS_C)
     customs = _review(view, "CUSTOMS")
     reviews.decide(registered, people["customs"], customs["id"], Decision.INSPECT, "value low")
     inspected = _get(registered, people, view)
@@ -303,7 +292,7 @@ def test_an_officer_inspect_decision_books_and_an_approval_frees_the_place(
 def test_a_second_inspect_decision_books_no_second_inspection(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
-    view = _file(registered, people, **CLASS_D)
+    view = file_declaration(registered, people, **CLASS_D)
     customs = _review(view, "CUSTOMS")
     booked = _get(registered, people, view)["inspections"][0]
     inspections.record_result(registered, people["customs"], booked["id"], False, "wrong goods")
@@ -322,7 +311,7 @@ def test_a_full_day_rolls_bookings_to_the_next_day_with_room(
     inspections.set_capacity(registered, people["customs"], "CNTAO", today + timedelta(days=1), 0)
     days = []
     for n in range(3):
-        view = _file(registered, people, reference=f"ROLL-{n}", **CLASS_D)
+        view = file_declaration(registered, people, reference=f"ROLL-{n}", **CLASS_D)
         days.append(_get(registered, people, view)["inspections"][0]["day"])
     assert days == [
         today.isoformat(),
@@ -369,7 +358,7 @@ def test_no_room_in_the_horizon_refuses_the_filing_and_stores_nothing(
 def test_released_goods_can_be_seized_before_the_gate(
     registered: ServiceContext, people: People
 ) -> None:
-    view = _file(registered, people, reference="SEIZE-RELEASED")
+    view = file_declaration(registered, people, reference="SEIZE-RELEASED")
     assert view["status"] == "released"
     seized = declarations.seize(registered, people["customs"], view["id"], "intelligence tip-off")
     assert (seized["status"], seized["status_reason"]) == ("seized", "intelligence tip-off")
@@ -381,11 +370,11 @@ def test_declarations_keep_the_version_that_assessed_them(
     registered: ServiceContext, people: People
 ) -> None:
     customs = people["customs"]
-    before = _file(registered, people, reference="VER-1", **CLASS_C)
+    before = file_declaration(registered, people, reference="VER-1", **CLASS_C)
     draft = risk_rules.create_draft(registered, customs, "C class trusted again")["version"]
     risk_rules.remove_rule(registered, customs, draft, "CC-C")
     risk_rules.activate(registered, customs, draft)
-    after = _file(registered, people, reference="VER-2", **CLASS_C)
+    after = file_declaration(registered, people, reference="VER-2", **CLASS_C)
     assert (after["lane"], after["rules_hit"], after["risk_version"]) == ("green", [], 2)
     assert _review(after, "CUSTOMS")["rule_set"] == "RISK v2"
     kept = _get(registered, people, before)
@@ -416,8 +405,8 @@ def test_a_copy_of_the_active_rules_redraws_every_declaration_the_same(
     stored = {"rules": document["rules"], "random_rates": rates, "seed": 4242}
     risk_rules.save_draft(registered, customs, draft, stored)
     risk_rules.activate(registered, customs, draft)
-    filed = [_file(registered, people, reference=f"DRAW-{n}") for n in range(40)]
-    filed.append(_file(registered, people))  # no reference: keyed by the filing itself
+    filed = [file_declaration(registered, people, reference=f"DRAW-{n}") for n in range(40)]
+    filed.append(file_declaration(registered, people))  # no reference: keyed by the filing itself
     assert {v["random_selected"] for v in filed} == {True, False}
     copy = risk_rules.create_draft(registered, customs)["version"]
     same = risk_rules.test_version(registered, customs, copy, last=100)
@@ -436,7 +425,7 @@ def test_a_seizure_frees_every_inspection_booked_for_the_goods(
 ) -> None:
     """Seized goods are inspected by no one: CIQ's booking is cancelled too, and its place freed."""
     beef = declaration_item(hs_code="020130", description="beef", unit="KGM", value="90000")
-    view = _file(registered, people, **CLASS_D, items=[beef])
+    view = file_declaration(registered, people, **CLASS_D, items=[beef])
     ciq = _review(view, "CIQ")
     reviews.decide(registered, people["ciq"], ciq["id"], Decision.INSPECT, "sample the meat")
     assert _booked(registered, people, clock) == [2, 0, 0]
@@ -451,7 +440,9 @@ def test_goods_already_refused_are_not_booked_for_inspection(
 ) -> None:
     """Customs rejected the declaration; CIQ's later 'inspect' takes no place in the schedule."""
     beef = declaration_item(hs_code="020130", description="beef", unit="KGM", value="90000")
-    view = _file(registered, people, trader="3702960001", trader_name="Haier", items=[beef])
+    view = file_declaration(
+        registered, people, trader="3702960001", trader_name="Haier", items=[beef]
+    )
     customs, ciq = _review(view, "CUSTOMS"), _review(view, "CIQ")
     reviews.decide(registered, people["customs"], customs["id"], Decision.REJECT, "wrong trader")
     with contextlib.suppress(Conflict, InvalidTransition):  # refusing the decision would do too
@@ -465,8 +456,8 @@ def test_goods_already_refused_are_not_booked_for_inspection(
 def test_search_takes_percent_and_underscore_as_typed(
     registered: ServiceContext, people: People
 ) -> None:
-    plain = _file(registered, people, reference="JN-100")
-    underscored = _file(registered, people, reference="JN_200")
+    plain = file_declaration(registered, people, reference="JN-100")
+    underscored = file_declaration(registered, people, reference="JN_200")
     found = {
         typed: [
             d["id"]

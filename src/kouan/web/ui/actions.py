@@ -10,22 +10,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from kouan.domain.agency import Decision
 from kouan.domain.errors import DomainError
 from kouan.domain.filing import DepartureNotice
 from kouan.domain.portcall import TimelineEvent
-from kouan.services import portcalls, reviews
+from kouan.services import portcalls
 from kouan.services.idempotency import request_hash
 from kouan.services.permissions import Actor
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
 from kouan.web.ui import forms
-from kouan.web.ui.forms import Forms, FormState
+from kouan.web.ui.forms import Forms
 from kouan.web.ui.home import home_page
 from kouan.web.ui.i18n import translations
 from kouan.web.ui.portcalls import call_page
 from kouan.web.ui.render import language, redirect, show
-from kouan.web.ui.reviews import queue_page
+from kouan.web.ui.reviews import decide_posted, queue_page
 from kouan.web.ui.session import PageActor, PostedForm
 
 router = APIRouter(include_in_schema=False)
@@ -60,31 +59,16 @@ def _again(
     return show(request, actor, page, shown, status)
 
 
-def _required(values: dict[str, str], name: str, message: str) -> FormState:
-    state = FormState(values=values)
-    state.add(name, message)
-    return state
-
-
 @router.post("/reviews/{review_id:int}/decision")
 def decide(
     request: Request, ctx: Ctx, actor: PageActor, form: PostedForm, review_id: int
 ) -> Response:
     values = forms.typed(form, ("decision", "reason", "version", "origin", "call_id"))
     origin, call_id = values.get("origin", "queue"), _call_id(values.get("call_id"))
-    key, lang = f"decide-{review_id}", language(request)
-    if values.get("decision") not in set(Decision):
-        message = translations(lang).gettext("Choose a decision.")
-        state = _required(values, "decision", message)
-        return _again(request, ctx, actor, origin, call_id, {key: state}, 422)
-    version = int(values["version"]) if values.get("version", "").isdigit() else None
-    try:
-        reviews.decide(
-            ctx, actor, review_id, Decision(values["decision"]), values.get("reason", ""), version
-        )
-    except DomainError as exc:
-        state = forms.from_domain(exc, values, ("decision", "reason"), lang)
-        return _again(request, ctx, actor, origin, call_id, {key: state}, exc.status)
+    refused = decide_posted(ctx, actor, review_id, values, language(request))
+    if refused is not None:
+        state, status = refused
+        return _again(request, ctx, actor, origin, call_id, {f"decide-{review_id}": state}, status)
     return redirect(f"{_origin_url(origin, call_id)}#review-{review_id}", notice="decided")
 
 
@@ -97,10 +81,10 @@ def record_event(
     t = translations(lang).gettext
     at = forms.port_datetime(values["at"]) if values.get("at") else ctx.clock()
     if at is None:
-        state = _required(values, "at", t("A date and time, e.g. 2026-12-01 08:00."))
+        state = forms.with_error(values, "at", t("A date and time, e.g. 2026-12-01 08:00."))
         return _again(request, ctx, actor, origin, call_id, {key: state}, 422)
     if values.get("type") not in set(TimelineEvent):
-        state = _required(values, "type", t("Choose an event."))
+        state = forms.with_error(values, "type", t("Choose an event."))
         return _again(request, ctx, actor, origin, call_id, {key: state}, 422)
     try:
         portcalls.record_event(ctx, actor, call_id, TimelineEvent(values["type"]), at)

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from kouan.adapters.edifact import parse_paxlst, split_roles
 from kouan.domain.errors import DomainError, ValidationFailed
@@ -23,7 +23,7 @@ from kouan.services.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
 from kouan.web.ui import forms
 from kouan.web.ui.forms import FormState
-from kouan.web.ui.render import language, redirect, render
+from kouan.web.ui.render import Page, language, redirect, show
 from kouan.web.ui.session import PageActor, PostedForm
 
 router = APIRouter(include_in_schema=False)
@@ -137,17 +137,6 @@ def document(
     )
 
 
-def _uploaded_text(form: FormData) -> str:
-    upload = form.get("paxlst")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return ""
-    data = upload.file.read()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")  # UN/EDIFACT's UNOC character set
-
-
 def read_persons(text: str) -> Persons:
     """Crew and passengers of a PAXLST interchange (ValidationFailed names what is wrong)."""
     if not text.strip():
@@ -172,16 +161,8 @@ def arrival_page(
         "row_counts": {t: max(BLANK_ROWS, n + 1) for t, n in counts.items()},
         "persons": persons,
     }
-    return render(
-        request,
-        "portcall_new.html",
-        context,
-        actor=actor,
-        status=status,
-        forms={"arrival": state},
-        current="new",
-        page_url=PATH,
-    )
+    page = Page("portcall_new.html", context, url=PATH, current="new")
+    return show(request, actor, page, {"arrival": state}, status)
 
 
 @router.get(PATH)
@@ -195,7 +176,7 @@ def _persons(form: FormData, values: dict[str, str], lang: str) -> tuple[Persons
     """The uploaded PAXLST, or the one kept from the last attempt, read into persons; kept in
     `values` for the next attempt when it is good, refused beside the upload when it is not."""
     try:
-        persons = read_persons(_uploaded_text(form) or values.get("paxlst_kept", ""))
+        persons = read_persons(forms.uploaded_text(form, "paxlst") or values.get("paxlst_kept", ""))
     except ValidationFailed as exc:
         values["paxlst_kept"] = ""
         return Persons(), forms.from_domain(exc, values, (), lang, fallback="paxlst")

@@ -5,11 +5,7 @@ gate-out)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -17,9 +13,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import ValidationError
-from starlette.datastructures import FormData, UploadFile
 
-from kouan.domain.agency import OPEN_REVIEW, Agency, Decision, ReviewStatus
+from kouan.domain.agency import OPEN_REVIEW, Agency, ReviewStatus
 from kouan.domain.declaration import (
     FINAL,
     Declaration,
@@ -29,17 +24,18 @@ from kouan.domain.declaration import (
     Lane,
 )
 from kouan.domain.errors import DomainError, NotFound
-from kouan.services import cusdec_import, declaration_trail, declarations, inspections, reviews
+from kouan.services import cusdec_import, declaration_trail, declarations, inspections
 from kouan.services.declarations import Filter
 from kouan.services.idempotency import request_hash
 from kouan.services.permissions import Action, Actor, allowed, require
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
-from kouan.web.ui import callview, cargo_forms, forms
-from kouan.web.ui.display import age_minutes, at_port
+from kouan.web.ui import callview, cargo_forms, csvexport, forms
+from kouan.web.ui.display import age_minutes, at_port, paged
 from kouan.web.ui.forms import Forms, FormState, whole_number
 from kouan.web.ui.i18n import N_, translations
 from kouan.web.ui.render import NOTICES, Page, language, redirect, render, show
+from kouan.web.ui.reviews import decide_posted
 from kouan.web.ui.session import PageActor, PostedForm
 
 router = APIRouter(include_in_schema=False)
@@ -50,15 +46,12 @@ UPLOAD_PATH = "/declarations/upload"
 QUEUE_PATH = "/declarations/queue"
 PAGE_SIZES = (25, 50, 100)
 QUEUE_PAGE = 50
-CSV_PAGE = 500
 CSV_COLUMNS = (
     "id", "reference", "status", "status_reason", "lane", "rules_hit", "trader", "trader_name",
     "credit_class", "direction", "trade_mode", "transport", "transport_document",
     "declaration_office", "release_port", "items", "value_cny", "filed_at", "released_at",
     "release_notice", "clearance_seconds", "gated_out_at",
 )  # fmt: skip
-# A cell starting like a formula would run as one in a spreadsheet; a quote keeps it text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
 # The queue's tabs, in the order an officer works them; green waits for nobody but CIQ.
 QUEUE_LANES = (Lane.DOCUMENT, Lane.INSPECTION, Lane.GREEN)
@@ -174,51 +167,30 @@ def list_page(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse | St
     return render(request, "declaration_list.html", context, actor=actor, current="declarations")
 
 
-def _csv_row(view: dict[str, Any]) -> list[str]:
+def _csv_row(view: dict[str, Any]) -> list[Any]:
     def local(value: str | None) -> str:
         moment = at_port(value)
         return moment.isoformat() if moment else ""
 
     trader, notice = view["trader"], view["release_notice"] or {}
-    cells: list[Any] = [
+    return [
         view["id"], view["reference"] or "", view["status"], view["status_reason"], view["lane"],
         " ".join(view["rules_hit"]), trader["code"], trader["name"], trader["credit_class"],
         view["direction"], view["trade_mode"], view["transport"], view["transport_document"],
         view["declaration_office"], view["release_port"], view["items"], view["value_cny"],
         local(view["filed_at"]), local(view["released_at"]), notice.get("number", ""),
-        "" if view["clearance_seconds"] is None else view["clearance_seconds"],
-        local(view["gated_out_at"]),
+        view["clearance_seconds"], local(view["gated_out_at"]),
     ]  # fmt: skip
-    text = [str(c) for c in cells]
-    return [f"'{c}" if c.startswith(_FORMULA_START) else c for c in text]
-
-
-def _csv_lines(ctx: ServiceContext, actor: Actor, query: ListQuery) -> Iterator[str]:
-    """The whole filtered list, newest first, fetched a page at a time while it is sent."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    offset = 0
-    while True:
-        page = declarations.list_declarations(ctx, actor, query.where, CSV_PAGE, offset)
-        writer.writerows(_csv_row(view) for view in page)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        if len(page) < CSV_PAGE:
-            return
-        offset += CSV_PAGE
 
 
 def _csv(ctx: ServiceContext, actor: Actor, query: ListQuery) -> StreamingResponse:
-    # The first page is read before answering, so a refusal (403) is a page, not a cut stream.
-    lines = _csv_lines(ctx, actor, query)
-    first = next(lines)
-    return StreamingResponse(
-        itertools.chain([first], lines),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="declarations.csv"'},
-    )
+    """The whole filtered list, newest first, fetched a page at a time while it is sent."""
+
+    def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
+        return declarations.list_declarations(ctx, actor, query.where, limit, offset)
+
+    rows = ([_csv_row(view) for view in page] for page in csvexport.pages(fetch))
+    return csvexport.download(CSV_COLUMNS, rows, "declarations.csv")
 
 
 # --- filing: the form and the CUSDEC upload --------------------------------------------------
@@ -230,16 +202,8 @@ def _form_page(request: Request, actor: Actor, state: FormState, status: int = 2
         "item_rows": cargo_forms.row_count(state.values),
         "words": WORDS,
     }
-    return render(
-        request,
-        "declaration_new.html",
-        context,
-        actor=actor,
-        status=status,
-        forms={"declaration": state},
-        current="declare",
-        page_url=NEW_PATH,
-    )
+    page = Page("declaration_new.html", context, url=NEW_PATH, current="declare")
+    return show(request, actor, page, {"declaration": state}, status)
 
 
 @router.get(NEW_PATH)
@@ -275,27 +239,8 @@ def _upload_page(
     status: int = 200,
 ) -> HTMLResponse:
     context = {"state": state, "result": result, "words": WORDS}
-    return render(
-        request,
-        "declaration_upload.html",
-        context,
-        actor=actor,
-        status=status,
-        forms={"upload": state},
-        current="declare",
-        page_url=UPLOAD_PATH,
-    )
-
-
-def _uploaded_text(form: FormData) -> str:
-    upload = form.get("cusdec")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return ""
-    data = upload.file.read()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")  # UN/EDIFACT's UNOC character set
+    page = Page("declaration_upload.html", context, url=UPLOAD_PATH, current="declare")
+    return show(request, actor, page, {"upload": state}, status)
 
 
 @router.get(UPLOAD_PATH)
@@ -309,7 +254,7 @@ def upload_cusdec(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm
     """File every declaration of a CUSDEC interchange; the page answers each one."""
     require(actor, Action.DECLARATION_FILE)
     lang = language(request)
-    text = _uploaded_text(form)
+    text = forms.uploaded_text(form, "cusdec")
     if not text.strip():
         state = FormState()
         state.add("cusdec", translations(lang).gettext("Choose a CUSDEC file to upload."))
@@ -445,10 +390,7 @@ def queue_page(
     offset = whole_number(params.get("offset"), 0)
     found = queue_rows(ctx, actor, shown, QUEUE_PAGE + 1, offset)
     context = {
-        "rows": found[:QUEUE_PAGE],
-        "has_next": len(found) > QUEUE_PAGE,
-        "offset": offset,
-        "page_size": QUEUE_PAGE,
+        **paged(found, offset, QUEUE_PAGE),
         "lanes": [lane.value for lane in QUEUE_LANES],
         "counts": counts,
         "shown": shown.value,
@@ -489,12 +431,6 @@ def _again(
     return show(request, actor, page, shown, status)
 
 
-def _required(values: dict[str, str], name: str, message: str) -> FormState:
-    state = FormState(values=values)
-    state.add(name, message)
-    return state
-
-
 def _belongs(ctx: ServiceContext, actor: Actor, declaration_id: int, kind: str, item: int) -> None:
     """The review or inspection named in the address is this declaration's (NotFound if not)."""
     view = declarations.get_declaration(ctx, actor, declaration_id)
@@ -515,23 +451,32 @@ def decide(
     port call: a reason for anything but approve)."""
     values = forms.typed(form, ("decision", "reason", "version", "origin", "lane"))
     origin, lane = values.get("origin", "declaration"), values.get("lane")
-    key, lang = f"decide-{review_id}", language(request)
     _belongs(ctx, actor, declaration_id, "reviews", review_id)
-    if values.get("decision") not in set(Decision):
-        state = _required(values, "decision", translations(lang).gettext("Choose a decision."))
-        return _again(request, ctx, actor, declaration_id, {key: state}, 422, origin, lane)
-    version = int(values["version"]) if values.get("version", "").isdigit() else None
-    try:
-        reviews.decide(
-            ctx, actor, review_id, Decision(values["decision"]), values.get("reason", ""), version
-        )
-    except DomainError as exc:
-        state = forms.from_domain(exc, values, ("decision", "reason"), lang)
-        return _again(request, ctx, actor, declaration_id, {key: state}, exc.status, origin, lane)
+    refused = decide_posted(ctx, actor, review_id, values, language(request))
+    if refused is not None:
+        state, status = refused
+        shown = {f"decide-{review_id}": state}
+        return _again(request, ctx, actor, declaration_id, shown, status, origin, lane)
     if origin == "queue":
         back = lane if lane in {x.value for x in Lane} else Lane.DOCUMENT.value
         return redirect(f"{QUEUE_PATH}?lane={back}", notice="decided")
     return redirect(f"/declarations/{declaration_id}#review-{review_id}", notice="decided")
+
+
+def record_posted_result(
+    ctx: ServiceContext, actor: Actor, inspection_id: int, values: dict[str, str]
+) -> None:
+    """The result an inspection's form posted (its page has checked it is pass or fail), with
+    the finding and the kind of inspection done when it is one of the known kinds."""
+    kind = values.get("kind", "")
+    inspections.record_result(
+        ctx,
+        actor,
+        inspection_id,
+        values["result"] == "pass",
+        values.get("finding", ""),
+        InspectionKind(kind) if kind in set(InspectionKind) else None,
+    )
 
 
 @router.post("/declarations/{declaration_id:int}/inspections/{inspection_id:int}/result")
@@ -551,21 +496,14 @@ def record_inspection(
     _belongs(ctx, actor, declaration_id, "inspections", inspection_id)
     result = values.get("result")
     if result not in ("pass", "fail"):
-        state = _required(values, "result", t("Choose pass or fail."))
+        state = forms.with_error(values, "result", t("Choose pass or fail."))
         return _again(request, ctx, actor, declaration_id, {key: state}, 422)
     if result == "fail" and not values.get("finding"):
-        state = _required(values, "finding", t("Say what the inspection found (required on fail)."))
+        message = t("Say what the inspection found (required on fail).")
+        state = forms.with_error(values, "finding", message)
         return _again(request, ctx, actor, declaration_id, {key: state}, 422)
-    kind = values.get("kind", "")
     try:
-        inspections.record_result(
-            ctx,
-            actor,
-            inspection_id,
-            result == "pass",
-            values.get("finding", ""),
-            InspectionKind(kind) if kind in set(InspectionKind) else None,
-        )
+        record_posted_result(ctx, actor, inspection_id, values)
     except DomainError as exc:
         state = forms.from_domain(exc, values, ("result", "finding", "kind"), lang)
         return _again(request, ctx, actor, declaration_id, {key: state}, exc.status)
@@ -584,7 +522,7 @@ def seize(
     lang = language(request)
     if not values.get("reason"):
         message = translations(lang).gettext("Give the reason for the seizure.")
-        state = _required(values, "reason", message)
+        state = forms.with_error(values, "reason", message)
         return _again(request, ctx, actor, declaration_id, {"seizure": state}, 422)
     try:
         declarations.seize(ctx, actor, declaration_id, values["reason"])
@@ -605,7 +543,7 @@ def gate_out(
     at = forms.port_datetime(values["at"]) if values.get("at") else ctx.clock()
     if at is None:
         message = translations(lang).gettext("A date and time, e.g. 2026-12-01 08:00.")
-        state = _required(values, "at", message)
+        state = forms.with_error(values, "at", message)
         return _again(request, ctx, actor, declaration_id, {key: state}, 422, origin)
     try:
         declarations.gate_out(ctx, actor, declaration_id, at)

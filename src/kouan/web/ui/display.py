@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -129,6 +130,12 @@ def big_number(value: float | int | None, lang: str) -> str:
 def age_minutes(since: datetime | str | None, now: datetime) -> float:
     start = instant(since)
     return max((now - start).total_seconds() / 60, 0.0) if start else 0.0
+
+
+def paged(found: Sequence[Any], offset: int, size: int, key: str = "rows") -> dict[str, Any]:
+    """A paged list's share of its page, `found` fetched with one more than the page holds: the
+    page's rows, whether a next page follows, and where this one starts."""
+    return {key: found[:size], "has_next": len(found) > size, "offset": offset, "page_size": size}
 
 
 def duration(minutes: float, lang: str) -> str:

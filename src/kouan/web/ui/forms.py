@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from kouan.domain.errors import DomainError, FieldError
 from kouan.web.errors import fields_from_pydantic
@@ -86,6 +86,25 @@ def typed(form: FormData, names: Collection[str]) -> dict[str, str]:
         if isinstance(value, str):
             out[name] = value.strip()
     return out
+
+
+def uploaded_text(form: FormData, name: str) -> str:
+    """The text of the EDIFACT file uploaded as `name` ("" when none was chosen)."""
+    upload = form.get(name)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return ""
+    data = upload.file.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # UN/EDIFACT's UNOC character set
+
+
+def with_error(values: dict[str, str], name: str, message: str) -> FormState:
+    """The form again as typed, refused by the page's own check of one field."""
+    state = FormState(values=values)
+    state.add(name, message)
+    return state
 
 
 def whole_number(text: str | None, default: int) -> int:

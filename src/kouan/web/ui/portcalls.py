@@ -3,10 +3,6 @@ timeline, documents and audit trail."""
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -20,7 +16,7 @@ from kouan.services import audit_trail, portcalls
 from kouan.services.permissions import Action, Actor, allowed
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
-from kouan.web.ui import callview
+from kouan.web.ui import callview, csvexport
 from kouan.web.ui.display import at_port
 from kouan.web.ui.forms import whole_number
 from kouan.web.ui.render import Page, render, show
@@ -30,14 +26,11 @@ router = APIRouter(include_in_schema=False)
 
 SORTS = ("eta", "filed", "id")
 PAGE_SIZES = (25, 50, 100)
-CSV_PAGE = 500
 CSV_COLUMNS = (
     "id", "ship_name", "imo", "voyage", "status", "late", "berth", "eta", "etd", "entry_permit",
     "ATA", "ALL_FAST", "OPS_START", "OPS_COMPLETE", "ATD", "departure_permit",
     "entry_wait_minutes", "departure_wait_minutes", "is_zero_wait",
 )  # fmt: skip
-# A cell starting like a formula would run as one in a spreadsheet; a quote keeps it text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -97,7 +90,7 @@ def list_page(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse | St
     return render(request, "portcall_list.html", context, actor=actor, current="calls")
 
 
-def _csv_row(call: dict[str, Any]) -> list[str]:
+def _csv_row(call: dict[str, Any]) -> list[Any]:
     stamps = call["timestamps"]
     waits = call["zero_wait"]
 
@@ -105,7 +98,7 @@ def _csv_row(call: dict[str, Any]) -> list[str]:
         moment = at_port(value)
         return moment.isoformat() if moment else ""
 
-    cells: list[Any] = [
+    return [
         call["id"], call["ship"]["name"], call["ship"]["imo"], call["voyage"], call["status"],
         call["late"], call["berth"] or "", local(call["eta"]), local(call["etd"]),
         local((call["entry_permit"] or {}).get("issued_at")),
@@ -113,39 +106,18 @@ def _csv_row(call: dict[str, Any]) -> list[str]:
         local((call["departure_permit"] or {}).get("issued_at")),
         waits["entry_wait_minutes"], waits["departure_wait_minutes"], waits["is_zero_wait"],
     ]  # fmt: skip
-    text = [str(c).lower() if isinstance(c, bool) else str(c) for c in cells]
-    return [f"'{c}" if c.startswith(_FORMULA_START) else c for c in text]
-
-
-def _csv_lines(ctx: ServiceContext, actor: Actor, query: ListQuery) -> Iterator[str]:
-    """The whole filtered list, fetched a page at a time while it is sent."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    offset = 0
-    while True:
-        page = portcalls.list_port_calls(
-            ctx, actor, query.statuses or None, CSV_PAGE, offset, query.sort
-        )
-        for call in page:
-            writer.writerow(_csv_row(call))
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        if len(page) < CSV_PAGE:
-            return
-        offset += CSV_PAGE
 
 
 def _csv(ctx: ServiceContext, actor: Actor, query: ListQuery) -> StreamingResponse:
-    # The first page is read before answering, so a refusal (403) is a page, not a cut stream.
-    lines = _csv_lines(ctx, actor, query)
-    first = next(lines)
-    return StreamingResponse(
-        itertools.chain([first], lines),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="port-calls.csv"'},
-    )
+    """The whole filtered list, fetched a page at a time while it is sent."""
+
+    def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
+        return portcalls.list_port_calls(
+            ctx, actor, query.statuses or None, limit, offset, query.sort
+        )
+
+    rows = ([_csv_row(call) for call in page] for page in csvexport.pages(fetch))
+    return csvexport.download(CSV_COLUMNS, rows, "port-calls.csv")
 
 
 def call_page(ctx: ServiceContext, actor: Actor, call_id: int) -> Page:

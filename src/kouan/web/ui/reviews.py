@@ -8,14 +8,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from kouan.domain.agency import Decision
+from kouan.domain.errors import DomainError
 from kouan.services import board, reviews
 from kouan.services.board import CallSummary
 from kouan.services.permissions import Actor
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
-from kouan.web.ui import callview
-from kouan.web.ui.display import age_minutes
-from kouan.web.ui.forms import whole_number
+from kouan.web.ui import callview, forms
+from kouan.web.ui.display import age_minutes, paged
+from kouan.web.ui.forms import FormState, whole_number
+from kouan.web.ui.i18n import translations
 from kouan.web.ui.render import Page, show
 from kouan.web.ui.session import PageActor
 
@@ -67,14 +70,29 @@ def queue_page(request: Request, ctx: ServiceContext, actor: Actor) -> Page:
     offset = whole_number(params.get("offset"), 0)
     found = queue_rows(ctx, actor, shown, QUEUE_PAGE + 1, offset)
     context = {
-        "rows": found[:QUEUE_PAGE],
-        "has_next": len(found) > QUEUE_PAGE,
-        "offset": offset,
-        "page_size": QUEUE_PAGE,
+        **paged(found, offset, QUEUE_PAGE),
         "shown": shown,
         "filters": FILTERS,
     }
     return Page("reviews.html", context, url="/reviews", current="reviews")
+
+
+def decide_posted(
+    ctx: ServiceContext, actor: Actor, review_id: int, values: dict[str, str], lang: str
+) -> tuple[FormState, int] | None:
+    """The decision a review's form posted (a port call's or a declaration's); when it is
+    refused, the form again with the status to show it with."""
+    if values.get("decision") not in set(Decision):
+        message = translations(lang).gettext("Choose a decision.")
+        return forms.with_error(values, "decision", message), 422
+    version = int(values["version"]) if values.get("version", "").isdigit() else None
+    try:
+        reviews.decide(
+            ctx, actor, review_id, Decision(values["decision"]), values.get("reason", ""), version
+        )
+    except DomainError as exc:
+        return forms.from_domain(exc, values, ("decision", "reason"), lang), exc.status
+    return None
 
 
 @router.get("/reviews")

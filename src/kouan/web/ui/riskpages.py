@@ -5,12 +5,10 @@ plotly package for the clearance chart (no CDN)."""
 from __future__ import annotations
 
 import copy
-import csv
 import gzip
-import io
 import math
 import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, partial
@@ -30,9 +28,9 @@ from kouan.services import clearance, inspections, risk_rules, traders
 from kouan.services.permissions import Action, Actor, allowed, require
 from kouan.services.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
-from kouan.web.ui import forms
-from kouan.web.ui.cargo import WORDS
-from kouan.web.ui.display import at_port
+from kouan.web.ui import csvexport, forms
+from kouan.web.ui.cargo import WORDS, record_posted_result
+from kouan.web.ui.display import at_port, paged
 from kouan.web.ui.forms import Forms, FormState
 from kouan.web.ui.i18n import LOCALES, N_, translations
 from kouan.web.ui.render import Page, language, redirect, show
@@ -47,15 +45,12 @@ SCHEDULE_DAYS = 7
 MAX_CAPACITY = 10_000
 MAX_FINDING = 2000
 TRADER_PAGE = 50
-CSV_PAGE = 500
 RULE_SORTS = ("order", "hits", "code")
 # Days outside these are refused: a week or a period past them would overflow the calendar.
 _EARLIEST, _LATEST = date(2000, 1, 1), date(2099, 12, 31)
 _SITE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
 # Values of a rule typed one per line or separated by commas (Chinese ones too) or semicolons.
 _SEPARATORS = re.compile(r"[\n,;，、；]")
-# A cell starting like a formula would run as one in a spreadsheet; a quote keeps it text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 RULE_FIELDS = (
     "rule.code", "rule.title", "rule.title_zh", "rule.lane", "rule.kind", "rule.values",
@@ -194,23 +189,6 @@ def _version(version: int) -> int:
     if not 1 <= version <= MAX_VERSION:
         raise NotFound(f"risk rule set version {version} not found")
     return version
-
-
-def _csv_text(rows: Iterable[Sequence[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        cells = ["" if c is None else str(c) for c in row]
-        writer.writerow([f"'{c}" if c.startswith(_FORMULA_START) else c for c in cells])
-    return buffer.getvalue()
-
-
-def _csv_response(text: str, filename: str) -> Response:
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 # Risk rules: the versions and the active one's rules with their hit rates
@@ -537,16 +515,8 @@ def record_result(
     if errors:
         state = _typed_again(values, errors, lang)
         return _schedule_again(request, ctx, actor, form, {key: state}, 422)
-    kind = values.get("kind", "")
     try:
-        inspections.record_result(
-            ctx,
-            actor,
-            inspection_id,
-            values["result"] == "pass",
-            values.get("finding", ""),
-            InspectionKind(kind) if kind in set(InspectionKind) else None,
-        )
+        record_posted_result(ctx, actor, inspection_id, values)
     except DomainError as exc:
         state = _refused(exc, values, ("result", "finding", "kind"), lang)
         return _schedule_again(request, ctx, actor, form, {key: state}, exc.status)
@@ -591,10 +561,11 @@ def _chart(figures: dict[str, Any], lang: str) -> dict[str, Any]:
 
 def _clearance_csv(figures: dict[str, Any]) -> Response:
     head = ("group", "key", "count", "mean_s", "p50_s", "p90_s", "p99_s")
-    rows: list[Sequence[Any]] = [head, ("all", "", *(figures["all"][k] for k in head[2:]))]
+    rows: list[Sequence[Any]] = [("all", "", *(figures["all"][k] for k in head[2:]))]
     for group in ("lane", "office", "day"):
         rows += [(group, r[group], *(r[k] for k in head[2:])) for r in figures[f"by_{group}"]]
-    return _csv_response(_csv_text(rows), f"clearance-{figures['first']}-{figures['last']}.csv")
+    filename = f"clearance-{figures['first']}-{figures['last']}.csv"
+    return csvexport.download(head, [rows], filename)
 
 
 @router.get("/clearance", response_model=None)
@@ -626,10 +597,7 @@ def traders_page(request: Request, ctx: ServiceContext, actor: Actor) -> Page:
     offset = forms.whole_number(params.get("offset"), 0)
     found = traders.list_traders(ctx, actor, shown, TRADER_PAGE + 1, min(offset, MAX_ID))
     context = {
-        "traders": found[:TRADER_PAGE],
-        "has_next": len(found) > TRADER_PAGE,
-        "offset": offset,
-        "page_size": TRADER_PAGE,
+        **paged(found, offset, TRADER_PAGE, key="traders"),
         "shown": shown.value if shown else "",
         "classes": [c.value for c in CreditClass],
         "class_options": [(c.value, c.value) for c in CreditClass],
@@ -641,14 +609,12 @@ def traders_page(request: Request, ctx: ServiceContext, actor: Actor) -> Page:
 
 
 def _traders_csv(ctx: ServiceContext, actor: Actor, shown: CreditClass | None) -> Response:
-    rows: list[Sequence[Any]] = [("code", "name", "credit_class", "updated_at")]
-    offset = 0
-    while True:
-        found = traders.list_traders(ctx, actor, shown, CSV_PAGE, offset)
-        rows += [(t["code"], t["name"], t["credit_class"], t["updated_at"]) for t in found]
-        if len(found) < CSV_PAGE:
-            return _csv_response(_csv_text(rows), "traders.csv")
-        offset += CSV_PAGE
+    def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
+        return traders.list_traders(ctx, actor, shown, limit, offset)
+
+    head = ("code", "name", "credit_class", "updated_at")
+    rows = ([[t[k] for k in head] for t in page] for page in csvexport.pages(fetch))
+    return csvexport.download(head, rows, "traders.csv")
 
 
 @router.get("/traders", response_model=None)
