@@ -496,14 +496,23 @@ def gate_out(
                 f"at: {when.isoformat()} is before the release at {row.released_at.isoformat()}"
             )
         before = _state(row)
-        row.status, row.gated_out_at, row.changed_at = (
-            DeclarationStatus.GATED_OUT.value,
-            when,
-            uow.now,
-        )
-        uow.audit("declaration.gated_out", SUBJECT, row.id, before, _state(row))
-        view = _view_in(uow, row)
-        uow.commit()
+        row.gated_out_at = when
+        return _moved(uow, row, DeclarationStatus.GATED_OUT, "", "declaration.gated_out", before)
+
+
+def _moved(
+    uow: UnitOfWork,
+    row: DeclarationRow,
+    status: DeclarationStatus,
+    reason: str,
+    action: str,
+    before: dict[str, Any],
+) -> dict[str, Any]:
+    """Put the declaration in `status` with `reason`, audit it as `action`, commit; the view."""
+    row.status, row.status_reason, row.changed_at = status.value, reason, uow.now
+    uow.audit(action, SUBJECT, row.id, before, _state(row))
+    view = _view_in(uow, row)
+    uow.commit()
     return view
 
 
@@ -538,15 +547,7 @@ def seize(ctx: ServiceContext, actor: Actor, declaration_id: int, reason: str) -
                     review_before,
                     reviews.review_state(review),
                 )
-        row.status, row.status_reason, row.changed_at = (
-            DeclarationStatus.SEIZED.value,
-            reason,
-            uow.now,
-        )
-        uow.audit("declaration.seized", SUBJECT, row.id, before, _state(row))
-        view = _view_in(uow, row)
-        uow.commit()
-    return view
+        return _moved(uow, row, DeclarationStatus.SEIZED, reason, "declaration.seized", before)
 
 
 # --- reading ----------------------------------------------------------------------------------
