@@ -9,6 +9,7 @@ in the text from 1 (UNA included, so with one segment a line N is the line numbe
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,22 +93,42 @@ class PlainSegments(SegmentFactory):
         return Segment(name, *elements)
 
 
+class _CollectionPause:
+    """Counts who runs without the cycle collector, so that it comes back as it was only when the
+    last of them (nested, or in another thread) is done."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running = 0
+        self.resume = False
+
+
+_PAUSE = _CollectionPause()
+
+
 @contextmanager
 def cycle_collection_paused() -> Iterator[None]:
-    """Runs a large parse or write without Python's cycle collector, then puts it back as it was.
+    """Runs a large parse, write or import without Python's cycle collector, then puts it back as
+    it was.
 
     pydifact makes a few objects a token or segment and none of them form cycles, yet each batch
     of new objects sets the collector scanning the objects still alive: a fifth of the parse of a
     large interchange, more when the caller holds many objects. Reference counting still frees
-    everything as usual meanwhile.
+    everything as usual meanwhile. The collector has only a process-wide switch: it stays off
+    while any thread is inside.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    with _PAUSE.lock:
+        if _PAUSE.running == 0:
+            _PAUSE.resume = gc.isenabled()
+            gc.disable()
+        _PAUSE.running += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _PAUSE.lock:
+            _PAUSE.running -= 1
+            if _PAUSE.running == 0 and _PAUSE.resume:
+                gc.enable()
 
 
 def read_segments(text: str) -> list[Segment]:

@@ -49,6 +49,7 @@ class Subject:
 # Documents and certificates expire by calendar date, which is the date at the port; a rule set
 # may name another zone in its "time_zone" parameter.
 PORT_TIME_ZONE = "Asia/Shanghai"
+PORT_ZONE = ZoneInfo(PORT_TIME_ZONE)
 
 
 def port_date(moment: datetime, params: Mapping[str, Any]) -> date:

@@ -16,6 +16,7 @@ from typing import Any
 
 from kouan.domain.declaration import CreditClass, Declaration, Lane
 from kouan.domain.errors import FieldErrors
+from kouan.domain.identifiers import validate_country
 
 # Strongest last: the strongest lane among the rules that hit decides.
 LANE_RANK = {Lane.GREEN: 0, Lane.DOCUMENT: 1, Lane.INSPECTION: 2}
@@ -266,13 +267,6 @@ def _checked_rates(rates: Mapping[Lane, float]) -> dict[Lane, float]:
 # How rules are stored and edited: one JSON object per rule, {"code", "title", "title_zh",
 # "lane", "kind", ...}, where the kind names the condition and its fields.
 KINDS = ("hs_prefix", "origin", "trader", "credit_class", "watch_list", "unit_value")
-_VALUES_KINDS: dict[str, tuple[Any, str]] = {
-    "hs_prefix": (HsPrefix, "HS prefixes: 2 to 10 digits, e.g. 0201 or 8471"),
-    "origin": (OriginIn, "ISO 3166 countries, e.g. KP"),
-    "trader": (TraderIn, "10-character customs codes of traders"),
-    "credit_class": (CreditClassIn, "credit classes among AA, A, B, C, D"),
-    "watch_list": (WatchListParty, "trader codes or declarant names"),
-}
 
 
 def hs_prefix(value: object) -> str:
@@ -281,18 +275,6 @@ def hs_prefix(value: object) -> str:
     if not (text.isdigit() and 2 <= len(text) <= 10):
         raise ValueError("an HS prefix of 2 to 10 digits, e.g. 0201 or 847130")
     return text
-
-
-def _value_parsers() -> dict[str, Callable[[object], object]]:
-    from kouan.domain.identifiers import validate_country
-
-    return {
-        "hs_prefix": hs_prefix,
-        "origin": lambda v: validate_country(str(v)),
-        "trader": _trader_code,
-        "credit_class": lambda v: CreditClass(str(v).strip().upper()),
-        "watch_list": _party,
-    }
 
 
 def _trader_code(value: object) -> str:
@@ -307,6 +289,25 @@ def _party(value: object) -> str:
     if not text or len(text) > 200:
         raise ValueError("a trader code or declarant name of 1 to 200 characters")
     return text
+
+
+def _country(value: object) -> str:
+    return validate_country(str(value))
+
+
+def _credit_class(value: object) -> CreditClass:
+    return CreditClass(str(value).strip().upper())
+
+
+# The kinds whose rule lists values: the condition each makes, how one value is read, and what a
+# value must be.
+_VALUES_KINDS: dict[str, tuple[Any, Callable[[object], object], str]] = {
+    "hs_prefix": (HsPrefix, hs_prefix, "HS prefixes: 2 to 10 digits, e.g. 0201 or 8471"),
+    "origin": (OriginIn, _country, "ISO 3166 countries, e.g. KP"),
+    "trader": (TraderIn, _trader_code, "10-character customs codes of traders"),
+    "credit_class": (CreditClassIn, _credit_class, "credit classes among AA, A, B, C, D"),
+    "watch_list": (WatchListParty, _party, "trader codes or declarant names"),
+}
 
 
 def _number(data: Mapping[str, Any], key: str, where: str, errors: FieldErrors) -> float:
@@ -341,11 +342,10 @@ def _condition(data: Mapping[str, Any], where: str, errors: FieldErrors) -> Cond
         errors.add(f"{where}.kind", kind, f"one of {', '.join(KINDS)}")
         return None
     values = data.get("values")
-    make, expected = _VALUES_KINDS[kind]
+    make, parse, expected = _VALUES_KINDS[kind]
     if not isinstance(values, list) or not values:
         errors.add(f"{where}.values", values, f"a non-empty list of {expected}")
         return None
-    parse = _value_parsers()[kind]
     parsed = []
     for n, value in enumerate(values):
         try:
@@ -387,20 +387,14 @@ def rule_to_dict(rule: RiskRule) -> dict[str, Any]:
     match rule.condition:
         case UnitValueOutside(prefix, low, high):
             return {**head, "kind": "unit_value", "hs_prefix": prefix, "low": low, "high": high}
-        case HsPrefix(values) | OriginIn(values) | TraderIn(values) | WatchListParty(values):
-            kind = _KIND_OF[type(rule.condition)]
-            return {**head, "kind": kind, "values": sorted(values)}
         case CreditClassIn(classes):
             return {**head, "kind": "credit_class", "values": sorted(c.value for c in classes)}
+        case HsPrefix(values) | OriginIn(values) | TraderIn(values) | WatchListParty(values):
+            return {**head, "kind": _KIND_OF[type(rule.condition)], "values": sorted(values)}
     raise TypeError(f"no stored form for {rule.condition!r}")
 
 
-_KIND_OF = {
-    HsPrefix: "hs_prefix",
-    OriginIn: "origin",
-    TraderIn: "trader",
-    WatchListParty: "watch_list",
-}
+_KIND_OF = {make: kind for kind, (make, _parse, _expected) in _VALUES_KINDS.items()}
 
 
 def engine_from_document(version: int, document: Mapping[str, Any]) -> RiskEngine:

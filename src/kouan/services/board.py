@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, select
 
 from kouan.adapters.db.tables import DeclarationRow, PortCall, Review
 from kouan.domain.declaration import DeclarationStatus, Lane
 from kouan.domain.portcall import IN_PORT, CallStatus, zero_wait
-from kouan.rules.base import PORT_TIME_ZONE
+from kouan.rules.base import PORT_ZONE
 from kouan.services.permissions import (
     Action,
     Actor,
@@ -79,7 +78,7 @@ class Board:
 
 def start_of_day(now: datetime) -> datetime:
     """Midnight at the port on `now`'s date: where "today" begins for the board."""
-    local = now.astimezone(ZoneInfo(PORT_TIME_ZONE))
+    local = now.astimezone(PORT_ZONE)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 

@@ -8,17 +8,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from kouan.adapters.db.tables import DeclarationRow
 from kouan.domain.errors import ValidationFailed
-from kouan.rules.base import PORT_TIME_ZONE
+from kouan.rules.base import PORT_ZONE
 from kouan.services.permissions import Actor, broker_scope
 from kouan.services.unit_of_work import ServiceContext
 
-PORT_ZONE = ZoneInfo(PORT_TIME_ZONE)
 PERCENTILES = (50, 90, 99)
 
 

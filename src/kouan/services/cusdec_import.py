@@ -4,11 +4,8 @@ green), or rejected with the errors. Nothing of a rejected declaration is stored
 
 from __future__ import annotations
 
-import gc
-import threading
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -16,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from kouan.adapters import cusdec
 from kouan.adapters.cusdec import CusresResponse
 from kouan.adapters.db.tables import DeclarationRow
+from kouan.adapters.edifact_envelope import cycle_collection_paused
 from kouan.domain.declaration import Declaration
 from kouan.domain.errors import FieldError
 from kouan.services import declarations
@@ -40,46 +38,10 @@ def _prefixed(number: int, errors: list[FieldError]) -> list[FieldError]:
     ]
 
 
-class _GcPause:
-    """The cyclic garbage collector paused while any interchange is imported.
-
-    A large interchange makes hundreds of thousands of small objects (pydifact's tokens and
-    segments, the declarations) that reference counting frees; the collector's passes over them
-    find next to nothing and cost about a fifth of pydifact's parse (1.6 s of 7.4 s for 10,000
-    declarations). It is paused for the whole process (it has no other switch) while any import
-    runs: seconds for the largest body the API takes.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running = 0
-        self._resume = False
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._running == 0:
-                self._resume = gc.isenabled()
-                gc.disable()
-            self._running += 1
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        with self._lock:
-            self._running -= 1
-            if self._running == 0 and self._resume:
-                gc.enable()
-
-
-_GC_PAUSE = _GcPause()
-
-
 def import_interchange(ctx: ServiceContext, actor: Actor, text: str) -> ImportResult:
     require(actor, Action.DECLARATION_FILE)
-    with _GC_PAUSE:
+    # A large interchange makes hundreds of thousands of short-lived objects: see the adapter.
+    with cycle_collection_paused():
         return _import(ctx, actor, text)
 
 

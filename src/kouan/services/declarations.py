@@ -86,7 +86,7 @@ class Filed:
 class _Known:
     """What a batch is checked and assessed against, read once for the whole batch."""
 
-    traders: dict[str, tuple[str, str]]  # code -> (code, credit class)
+    credit_classes: dict[str, str]  # registered traders' codes -> their credit classes
     rates: dict[str, float]
     taken: set[str]  # references this broker already used
     version: int
@@ -118,10 +118,10 @@ def _known(uow: UnitOfWork, ctx: ServiceContext, batch: Sequence[Declaration]) -
     if conn.dialect.name == "postgresql" and any(d.reference for d in batch):
         conn.execute(_REFERENCES_LOCKED, {"org_id": uow.actor.org_id})
     codes = sorted({d.trader for d in batch})
-    traders: dict[str, tuple[str, str]] = {}
+    credit_classes: dict[str, str] = {}
     for start in range(0, len(codes), _CHUNK):
         found = conn.execute(_TRADERS, {"codes": codes[start : start + _CHUNK]})
-        traders.update({code: (code, credit) for code, credit in found})
+        credit_classes.update({code: credit for code, credit in found})
     references = sorted({d.reference for d in batch if d.reference})
     taken: set[str] = set()
     for start in range(0, len(references), _CHUNK):
@@ -131,7 +131,7 @@ def _known(uow: UnitOfWork, ctx: ServiceContext, batch: Sequence[Declaration]) -
     version, engine = risk_rules.active_engine(session, ctx.cache)
     ciq = active_rule_sets(session, ctx.cache)[Agency.CIQ]
     return _Known(
-        traders=traders,
+        credit_classes=credit_classes,
         rates=exchange_rates.cny_rates(session),
         taken=taken,
         version=version,
@@ -145,7 +145,7 @@ def _known(uow: UnitOfWork, ctx: ServiceContext, batch: Sequence[Declaration]) -
 def _problems(declaration: Declaration, known: _Known, seen: set[str]) -> list[FieldError]:
     """What Kouan's records refuse in an otherwise well-formed declaration."""
     errors = []
-    if declaration.trader not in known.traders:
+    if declaration.trader not in known.credit_classes:
         errors.append(
             FieldError(
                 "trader", declaration.trader, "a trader registered with customs (海关注册企业)"
@@ -237,10 +237,9 @@ def _assess(
     uow: UnitOfWork, declaration: Declaration, known: _Known, source: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The declaration's row and its reviews' rows, as the rules decide them."""
-    code, credit_class = known.traders[declaration.trader]
     actor = uow.actor
     key = _selection_key(uow, declaration)
-    credit = CreditClass(credit_class)
+    credit = CreditClass(known.credit_classes[declaration.trader])
     facts = facts_of(key, declaration, credit, actor.org_name, known.rates)
     assessment = known.engine.assess(facts)
     found = [_customs_review(uow, assessment, known)]
@@ -255,7 +254,7 @@ def _assess(
         "filed_by": actor.user_id,
         "reference": declaration.reference,
         "source": source,
-        "trader_code": code,
+        "trader_code": declaration.trader,
         "trader_name": declaration.trader_name,
         "credit_class": credit.value,
         "direction": declaration.direction.value,
@@ -323,21 +322,18 @@ def _store(uow: UnitOfWork, accepted: list[Filed]) -> None:
         state = _filed_state(row, filed.stored_reviews)
         uow.audit("declaration.filed", SUBJECT, row["id"], None, state)
     inspected = [
-        (filed, review)
-        for filed in accepted
+        (row, filed, review)
+        for row, filed in zip(rows, accepted, strict=True)
         for review in filed.stored_reviews
         if review["status"] == ReviewStatus.INSPECT
     ]
     if inspected:
         wanted = [
-            inspections.Booking(
-                filed.stored["id"], filed.stored["release_port"], review["id"], review["agency"]
-            )
-            for filed, review in inspected
-            if filed.stored is not None
+            inspections.Booking(row["id"], row["release_port"], review["id"], review["agency"])
+            for row, _filed, review in inspected
         ]
         booked = inspections.book_many(uow, wanted)
-        for values, (filed, _review) in zip(booked, inspected, strict=True):
+        for values, (_row, filed, _review) in zip(booked, inspected, strict=True):
             filed.stored_inspections.append(values)
 
 
@@ -406,13 +402,7 @@ def file_declaration(
 
 
 def _reviews_of(uow: UnitOfWork, ids: list[int]) -> dict[int, list[Review]]:
-    out: dict[int, list[Review]] = {i: [] for i in ids}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        query = select(Review).where(Review.subject_type == SUBJECT, Review.subject_id.in_(chunk))
-        for review in uow.session.scalars(query.order_by(Review.id)):
-            out[review.subject_id].append(review)
-    return out
+    return reviews.reviews_of(uow, SUBJECT, ids)
 
 
 def _inspections_of(uow: UnitOfWork, ids: list[int]) -> dict[int, list[Inspection]]:
@@ -426,9 +416,7 @@ def _inspections_of(uow: UnitOfWork, ids: list[int]) -> dict[int, list[Inspectio
 
 def settle(uow: UnitOfWork, row: DeclarationRow) -> None:
     """Bring the declaration's status up to date with its reviews: release when all approve."""
-    if DeclarationStatus(row.status) in FINAL or row.status == DeclarationStatus.SEIZED:
-        return
-    if row.released_at is not None:
+    if DeclarationStatus(row.status) in FINAL or row.released_at is not None:
         return  # released stays released; only a seizure or the gate changes it now
     found = _reviews_of(uow, [row.id])[row.id]
     before = _state(row)

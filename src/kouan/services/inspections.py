@@ -16,18 +16,17 @@ from kouan.adapters.db.tables import MAX_ID, DeclarationRow, Inspection, Inspect
 from kouan.domain.agency import Decision, ReviewStatus
 from kouan.domain.declaration import InspectionKind, InspectionStatus
 from kouan.domain.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from kouan.rules.base import PORT_TIME_ZONE, port_date
+from kouan.rules.base import port_date
 from kouan.services import messagebus
 from kouan.services.clearance import check_day
 from kouan.services.permissions import Action, Actor, require
 from kouan.services.reviews import review_state
 from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_plain
 
-_PORT = {"time_zone": PORT_TIME_ZONE}
-
 
 def today(uow: UnitOfWork) -> date:
-    return port_date(uow.now, _PORT)
+    """The calendar day at the port (the rules' default time zone)."""
+    return port_date(uow.now, {})
 
 
 @cache

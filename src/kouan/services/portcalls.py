@@ -102,15 +102,7 @@ def _subject(uow: UnitOfWork, call: PortCall, phase: Phase) -> Subject:
 
 
 def _reviews_of(uow: UnitOfWork, call_ids: list[int]) -> dict[int, list[Review]]:
-    rows = uow.session.scalars(
-        select(Review)
-        .where(Review.subject_type == SUBJECT, Review.subject_id.in_(call_ids))
-        .order_by(Review.id)
-    ).all()
-    out: dict[int, list[Review]] = {i: [] for i in call_ids}
-    for review in rows:
-        out[review.subject_id].append(review)
-    return out
+    return reviews.reviews_of(uow, SUBJECT, call_ids)
 
 
 def find_port_call(uow: UnitOfWork, call_id: int, for_update: bool = False) -> PortCall:

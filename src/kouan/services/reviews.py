@@ -79,6 +79,23 @@ def reopen(uow: UnitOfWork, review: Review, outcome: Outcome) -> None:
     uow.audit("review.reopened", "review", review.id, before, review_state(review))
 
 
+# Subjects are looked up in chunks: one IN (...) list of a whole page stays within every database.
+_CHUNK = 500
+
+
+def reviews_of(uow: UnitOfWork, subject_type: str, ids: list[int]) -> dict[int, list[Review]]:
+    """The reviews of each subject (port calls or declarations), oldest first."""
+    out: dict[int, list[Review]] = {i: [] for i in ids}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(Review).where(
+            Review.subject_type == subject_type,
+            Review.subject_id.in_(ids[start : start + _CHUNK]),
+        )
+        for review in uow.session.scalars(query.order_by(Review.id)):
+            out[review.subject_id].append(review)
+    return out
+
+
 def review_view(review: Review, officers: dict[int, str]) -> dict[str, Any]:
     return {
         "id": review.id,

@@ -43,15 +43,14 @@ def _insert_returning_id(table: Table) -> Insert:
 def insert_row(uow: UnitOfWork, obj: Base) -> int:
     """Insert a new object's row with one Core statement, skipping the ORM's flush machinery
     (the hot path of filing); the object stays outside the session. Returns the new id."""
-    statement = _insert_returning_id(obj.__table__)
-    return int(uow.session.connection().execute(statement, _values(obj)).scalar_one())
+    return insert_rows(uow, [obj])[0]
 
 
 def insert_rows(uow: UnitOfWork, objs: Sequence[Base]) -> list[int]:
-    """Like `insert_row` for several objects of one table, in one round trip; ids in order."""
-    statement = _insert_returning_id(objs[0].__table__)
-    result = uow.session.connection().execute(statement, [_values(o) for o in objs])
-    return [int(i) for i in result.scalars().all()]
+    """Like `insert_row` for several objects of one table (see `insert_plain`); ids in order."""
+    rows = [_values(obj) for obj in objs]
+    insert_plain(uow, type(objs[0]), rows)
+    return [row["id"] for row in rows]
 
 
 @cache

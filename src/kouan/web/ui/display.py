@@ -8,17 +8,15 @@ from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from kouan.domain.agency import AGENCIES
-from kouan.rules.base import PORT_TIME_ZONE
+from kouan.rules.base import PORT_ZONE
 from kouan.rules.registry import describe
 from kouan.web.ui.i18n import LOCALES, N_, translations
 
-PORT_ZONE = ZoneInfo(PORT_TIME_ZONE)
 _CHINESE_UNITS = ((Decimal(100_000_000), "亿"), (Decimal(10_000), "万"))
 
 STATUS_LABELS = {
