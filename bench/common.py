@@ -28,9 +28,9 @@ from kouan.adapters.db.migrate import upgrade
 from kouan.adapters.db.tables import Base
 from kouan.config import Settings
 from kouan.domain.agency import OrgType
-from kouan.services import reference, users
-from kouan.services.permissions import Actor
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform import reference, users
+from kouan.services.platform.permissions import Actor
+from kouan.services.platform.unit_of_work import ServiceContext
 
 PASSWORD = "bench-password-1"
 # The options every benchmark takes.
@@ -212,7 +212,7 @@ def register_traders(
 ) -> dict[str, str]:
     """`count` traders registered by a customs officer, credit classes drawn by `classes`'
     weights; code -> credit class."""
-    from kouan.services import traders
+    from kouan.services.cargo import traders
 
     officer_id = users.create_user(ctx, "bench_customs", PASSWORD, OrgType.CUSTOMS, "Bench Customs")
     officer = users.actor_for(ctx, officer_id)

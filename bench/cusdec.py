@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
 from kouan.adapters import cusdec
 from kouan.domain.declaration import Declaration
-from kouan.services import cusdec_import, declarations
-from kouan.services.unit_of_work import UnitOfWork
+from kouan.services.cargo import cusdec_import, declarations
+from kouan.services.platform.unit_of_work import UnitOfWork
 
 SEED = 2026
 

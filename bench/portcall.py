@@ -15,7 +15,7 @@ from rich.progress import Progress
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
 from kouan.domain.filing import ArrivalNotice
-from kouan.services import portcalls
+from kouan.services.ships import portcalls
 
 
 def main(

@@ -22,9 +22,10 @@ from kouan.adapters.db.migrate import upgrade
 from kouan.adapters.db.tables import Base
 from kouan.config import Settings
 from kouan.domain.agency import OrgType
-from kouan.services import declarations, reference, traders, users
-from kouan.services.permissions import Actor
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import declarations, traders
+from kouan.services.platform import reference, users
+from kouan.services.platform.permissions import Actor
+from kouan.services.platform.unit_of_work import ServiceContext
 from tests.factories import TRADERS, declaration
 
 # Property tests check behaviour, not speed: a loaded CI machine must not fail them on time.

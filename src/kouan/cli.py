@@ -18,12 +18,12 @@ from kouan.adapters.db import audit
 from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.migrate import upgrade
 from kouan.config import get_settings
+from kouan.demo import port as demo_port
 from kouan.domain.agency import OrgType
 from kouan.domain.errors import DomainError
-from kouan.services import demo as demo_port
-from kouan.services import reference, users
-from kouan.services.permissions import SYSTEM
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform import reference, users
+from kouan.services.platform.permissions import SYSTEM
+from kouan.services.platform.unit_of_work import ServiceContext
 
 app = typer.Typer(help="Kouan 口岸: a single window for a port of entry.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
@@ -99,7 +99,7 @@ def audit_verify() -> None:
 @ais_app.command("replay")
 def ais_replay(file: Path) -> None:
     """Feed a file of NMEA sentences through AIS ingestion."""
-    from kouan.services import ais
+    from kouan.services.ships import ais
 
     lines = file.read_text("ascii", errors="replace").splitlines()
     result = ais.ingest(context(), SYSTEM, lines)
@@ -118,7 +118,7 @@ def ais_listen(
 ) -> None:
     """Listen for NMEA datagrams (as AIS receivers send them) and apply them as they arrive."""
     from kouan.adapters.ais import AisDecoder, AisReport
-    from kouan.services import ais
+    from kouan.services.ships import ais
 
     ctx = context()
     area = ais.port_area(ctx)
@@ -148,7 +148,7 @@ def import_cusdec(
     out: Annotated[Path | None, typer.Option(help="Write the CUSRES here.")] = None,
 ) -> None:
     """File a CUSDEC interchange of declarations for a broker; write the CUSRES answering each."""
-    from kouan.services import cusdec_import
+    from kouan.services.cargo import cusdec_import
 
     ctx = context()
     # The CUSRES may go to stdout: everything else then goes to stderr.

@@ -13,9 +13,9 @@ from pyais import encode_dict
 from sqlalchemy import func, select
 
 from kouan.adapters.db.tables import AuditEntry, PortCall
-from kouan.adapters.edifact import PassengerList, write_paxlst
+from kouan.adapters.paxlst import PassengerList, write_paxlst
 from kouan.domain.filing import Person
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.web.app import create_app
 from tests.conftest import PASSWORD
 from tests.factories import arrival_notice_data

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.web.app import create_app
 from tests.api.conftest import (
     ALL_TO_OFFICERS,

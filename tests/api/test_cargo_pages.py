@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 
 from kouan.adapters.cusdec import parse_cusres, write_cusdec
 from kouan.domain.agency import Decision
-from kouan.services import declarations, inspections, reviews
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import declarations
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import inspections, reviews
 from kouan.web.ui.display import PORT_ZONE
 from kouan.web.ui.i18n import translations
 from tests.api.test_pages import local, post_form, signed_in, text_of, texts_of, token_of

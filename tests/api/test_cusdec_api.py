@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from kouan.adapters.cusdec import CusresResponse, parse_cusres, write_cusdec
 from kouan.domain.declaration import Declaration
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
 from tests.api.conftest import Tokens
 from tests.api.test_declarations_api import (
     CLASS_C,

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from kouan.adapters.cusdec import parse_cusres
 from kouan.adapters.db.tables import AuditEntry, DeclarationRow, Inspection, Review
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
 from tests.api.conftest import Tokens, error_field
 from tests.conftest import Clock
 from tests.factories import TRADERS, declaration_data, declaration_item, trader

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.web.app import create_app
 from tests.api.test_pages import post_form, signed_in, text_of
 from tests.conftest import PASSWORD, People, file_declaration

@@ -18,12 +18,13 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from jinja2.ext import babel_extract
 
-from kouan.adapters.edifact import PassengerList, write_paxlst
+from kouan.adapters.paxlst import PassengerList, write_paxlst
 from kouan.domain.agency import Decision
 from kouan.domain.filing import Person
 from kouan.domain.portcall import TimelineEvent
-from kouan.services import portcalls, reviews
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import reviews
+from kouan.services.ships import portcalls
 from kouan.web import ui
 from kouan.web.app import create_app
 from kouan.web.ui.display import PORT_ZONE, big_number

@@ -17,8 +17,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kouan.adapters.cusdec import write_cusdec
-from kouan.services import declarations, portcalls, risk_rules, traders
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import declarations, risk_rules, traders
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.ships import portcalls
 from tests.api.conftest import (
     ALL_TO_OFFICERS,
     DONGJIAKOU,

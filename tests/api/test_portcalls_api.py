@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
 from tests.api.conftest import (
     ALL_TO_OFFICERS,
     QIANWAN,

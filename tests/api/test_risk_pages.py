@@ -15,8 +15,9 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from kouan.domain.agency import Decision
-from kouan.services import clearance, declarations, inspections, reviews, risk_rules, traders
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import clearance, declarations, risk_rules, traders
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import inspections, reviews
 from kouan.web.app import create_app
 from kouan.web.ui.display import PORT_ZONE
 from tests.api.test_pages import post_form, signed_in, text_of, texts_of, token_of

@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 from kouan.adapters.cusdec import write_cusdec
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.web.ui.display import PORT_ZONE
 from kouan.web.ui.i18n import translations
 from tests.browser.conftest import PageFor, screenshot

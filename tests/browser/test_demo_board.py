@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from kouan.services import demo
-from kouan.services.unit_of_work import ServiceContext
+from kouan.demo import port as demo
+from kouan.services.platform.unit_of_work import ServiceContext
 from tests.browser.conftest import LOCALE, TIME_ZONE, VIEWPORT, log_in, screenshot
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from kouan.services import portcalls
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.ships import portcalls
 from kouan.web.ui.display import PORT_ZONE
 from kouan.web.ui.i18n import translations
 from tests.api.conftest import QIANWAN, crew_paxlst, position_report

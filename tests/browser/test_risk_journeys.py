@@ -15,8 +15,8 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from kouan.domain.agency import Decision
-from kouan.services import reviews
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import reviews
 from kouan.web.ui.display import PORT_ZONE
 from kouan.web.ui.i18n import translations
 from tests.browser.conftest import PageFor, screenshot

@@ -18,8 +18,9 @@ from typer.testing import CliRunner
 from kouan.cli import app
 from kouan.config import get_settings
 from kouan.domain.portcall import TimelineEvent
-from kouan.services import portcalls, users
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform import users
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.ships import portcalls
 from tests.conftest import Clock, People, shared_data
 from tests.factories import arrival_notice
 

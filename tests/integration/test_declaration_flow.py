@@ -16,9 +16,10 @@ from kouan.adapters.db.tables import AuditEntry
 from kouan.domain.agency import Agency, Decision
 from kouan.domain.declaration import DeclarationStatus
 from kouan.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from kouan.services import cusdec_import, declarations, inspections, reviews, risk_rules
-from kouan.services.declarations import Filter
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import cusdec_import, declarations, risk_rules
+from kouan.services.cargo.declarations import Filter
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import inspections, reviews
 from tests.conftest import Clock, People, file_declaration
 from tests.factories import declaration, declaration_item, trader
 

@@ -21,27 +21,20 @@ from sqlalchemy import func, select
 
 from kouan.adapters.db import audit
 from kouan.adapters.db.tables import AuditEntry, Base, DeclarationRow
+from kouan.demo import port as demo
+from kouan.demo.port import Login
 from kouan.domain.agency import AGENCIES, Agency
 from kouan.domain.declaration import Declaration, DeclarationStatus, Lane
 from kouan.domain.errors import NotFound
 from kouan.domain.identifiers import mmsi_flag, validate_imo, validate_mmsi
 from kouan.domain.portcall import CallStatus
-from kouan.services import (
-    clearance,
-    declarations,
-    demo,
-    inspections,
-    portcalls,
-    reference,
-    reviews,
-    risk_rules,
-    traders,
-    users,
-)
-from kouan.services.declarations import Filter
-from kouan.services.demo import Login
-from kouan.services.permissions import Actor
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import clearance, declarations, risk_rules, traders
+from kouan.services.cargo.declarations import Filter
+from kouan.services.platform import reference, users
+from kouan.services.platform.permissions import Actor
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import inspections, reviews
+from kouan.services.ships import portcalls
 from tests.conftest import Clock, People, _context, _pg_clean
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyais
 
 from kouan.config import Settings
-from kouan.services import ais, portcalls
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.ships import ais, portcalls
 from tests.conftest import Clock, People
 from tests.factories import arrival_notice
 

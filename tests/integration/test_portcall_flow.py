@@ -12,8 +12,9 @@ from kouan.adapters.db import audit
 from kouan.domain.agency import Decision
 from kouan.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from kouan.domain.portcall import TimelineEvent
-from kouan.services import portcalls, reviews
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import reviews
+from kouan.services.ships import portcalls
 from tests.conftest import Clock, People
 from tests.factories import arrival_notice, departure_notice
 

@@ -6,8 +6,9 @@ import pytest
 
 from kouan.domain.agency import Agency
 from kouan.domain.errors import Forbidden, ValidationFailed
-from kouan.services import portcalls, rulesets
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import rulesets
+from kouan.services.ships import portcalls
 from tests.conftest import Clock, People
 from tests.factories import arrival_notice
 

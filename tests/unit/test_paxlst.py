@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kouan.adapters.edifact import PassengerList, parse_paxlst, write_paxlst
+from kouan.adapters.paxlst import PassengerList, parse_paxlst, write_paxlst
 from kouan.domain.errors import ValidationFailed
 from kouan.domain.filing import Document, Person
 from tests.conftest import shared_data

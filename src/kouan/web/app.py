@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from kouan import __version__
 from kouan.adapters.db.engine import make_engine
 from kouan.config import Settings, get_settings
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.web import errors
 from kouan.web.api import (
     ais,

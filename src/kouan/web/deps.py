@@ -8,9 +8,9 @@ from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from kouan.adapters.db.tables import MAX_ID
-from kouan.services import users
-from kouan.services.permissions import Actor
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform import users
+from kouan.services.platform.permissions import Actor
+from kouan.services.platform.unit_of_work import ServiceContext
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 

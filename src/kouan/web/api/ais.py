@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from kouan.services import ais
+from kouan.services.ships import ais
 from kouan.web.deps import ApiActor, Ctx
 
 router = APIRouter(prefix="/api/v1/ais", tags=["ais"])

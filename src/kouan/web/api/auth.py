@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form
 
-from kouan.services import users
+from kouan.services.platform import users
 from kouan.web.deps import Ctx
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])

@@ -16,9 +16,9 @@ from kouan.domain.agency import Agency
 from kouan.domain.declaration import Declaration, DeclarationStatus, Lane
 from kouan.domain.errors import Forbidden
 from kouan.domain.filing import UtcDateTime
-from kouan.services import clearance, cusdec_import, declarations
-from kouan.services.declarations import Filter
-from kouan.services.idempotency import request_hash
+from kouan.services.cargo import clearance, cusdec_import, declarations
+from kouan.services.cargo.declarations import Filter
+from kouan.services.platform.idempotency import request_hash
 from kouan.web.deps import ApiActor, Ctx, Id, IdempotencyKey, Offset
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kouan.domain.declaration import InspectionKind
 from kouan.domain.filing import Locode
-from kouan.services import inspections
+from kouan.services.review import inspections
 from kouan.web.deps import ApiActor, Ctx, Id
 
 router = APIRouter(prefix="/api/v1/inspections", tags=["inspections"])

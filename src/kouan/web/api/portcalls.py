@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-from kouan.adapters.edifact import parse_paxlst
+from kouan.adapters.paxlst import parse_paxlst
 from kouan.domain.filing import ArrivalNotice, DepartureNotice, UtcDateTime
 from kouan.domain.portcall import CallStatus, TimelineEvent
-from kouan.services import portcalls
-from kouan.services.idempotency import request_hash
+from kouan.services.platform.idempotency import request_hash
+from kouan.services.ships import portcalls
 from kouan.web.deps import ApiActor, Ctx, Id, IdempotencyKey, Offset
 
 router = APIRouter(prefix="/api/v1/port-calls", tags=["port calls"])

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from kouan.domain.agency import Decision
-from kouan.services import reviews
+from kouan.services.review import reviews
 from kouan.web.deps import ApiActor, Ctx, Id, Offset
 
 router = APIRouter(prefix="/api/v1/reviews", tags=["reviews"])

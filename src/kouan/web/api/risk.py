@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from kouan.services import risk_rules
+from kouan.services.cargo import risk_rules
 from kouan.web.deps import ApiActor, Ctx
 
 router = APIRouter(prefix="/api/v1/risk-rules", tags=["risk rules"])

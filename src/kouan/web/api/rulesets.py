@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from kouan.domain.agency import Agency
-from kouan.services import rulesets
+from kouan.services.review import rulesets
 from kouan.web.deps import ApiActor, Ctx
 
 router = APIRouter(prefix="/api/v1/rule-sets", tags=["rule sets"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from kouan.services import audit_trail
+from kouan.services.platform import audit_trail
 from kouan.web.deps import ApiActor, Ctx
 
 router = APIRouter(prefix="/api/v1", tags=["system"])

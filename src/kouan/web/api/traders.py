@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kouan.domain.declaration import CreditClass
 from kouan.domain.filing import Text
-from kouan.services import exchange_rates, traders
+from kouan.services.cargo import exchange_rates, traders
 from kouan.web.deps import ApiActor, Ctx, Offset
 
 router = APIRouter(prefix="/api/v1", tags=["traders"])

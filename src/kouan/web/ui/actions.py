@@ -13,10 +13,10 @@ from pydantic import ValidationError
 from kouan.domain.errors import DomainError
 from kouan.domain.filing import DepartureNotice
 from kouan.domain.portcall import TimelineEvent
-from kouan.services import portcalls
-from kouan.services.idempotency import request_hash
-from kouan.services.permissions import Actor
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.idempotency import request_hash
+from kouan.services.platform.permissions import Actor
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.ships import portcalls
 from kouan.web.deps import Ctx
 from kouan.web.ui import forms
 from kouan.web.ui.forms import Forms

@@ -13,13 +13,14 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from kouan.adapters.edifact import parse_paxlst, split_roles
+from kouan.adapters.paxlst import parse_paxlst, split_roles
 from kouan.domain.errors import DomainError, ValidationFailed
 from kouan.domain.filing import ArrivalNotice, Person
-from kouan.services import portcalls, reference
-from kouan.services.idempotency import request_hash
-from kouan.services.permissions import Action, Actor, require
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform import reference
+from kouan.services.platform.idempotency import request_hash
+from kouan.services.platform.permissions import Action, Actor, require
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.ships import portcalls
 from kouan.web.deps import Ctx
 from kouan.web.ui import forms
 from kouan.web.ui.forms import FormState

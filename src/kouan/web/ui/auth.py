@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from kouan.services import users
+from kouan.services.platform import users
 from kouan.web.deps import Ctx
 from kouan.web.ui import session
 from kouan.web.ui.forms import FormState, typed

@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse
 
 from kouan.domain.agency import AGENCIES, Agency, OrgType
 from kouan.domain.declaration import DeclarationStatus
-from kouan.services import board, clearance, reviews
-from kouan.services.permissions import Action, Actor, allowed
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import clearance
+from kouan.services.platform.permissions import Action, Actor, allowed
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.port_office import board
+from kouan.services.review import reviews
 from kouan.web.deps import Ctx
 from kouan.web.ui.cargo import WORDS
 from kouan.web.ui.display import age_minutes

@@ -8,7 +8,7 @@ from typing import Any
 
 from kouan.domain.agency import AGENCIES, OPEN_REVIEW, Phase, ReviewStatus
 from kouan.domain.portcall import TimelineEvent
-from kouan.services.permissions import Action, Actor, allowed
+from kouan.services.platform.permissions import Action, Actor, allowed
 
 # Reviews that stop a call and that its agent must act on or follow.
 _NEEDS_AGENT = frozenset({ReviewStatus.HOLD, ReviewStatus.REJECTED, ReviewStatus.INSPECT})

@@ -24,11 +24,12 @@ from kouan.domain.declaration import (
     Lane,
 )
 from kouan.domain.errors import DomainError, NotFound
-from kouan.services import cusdec_import, declaration_trail, declarations, inspections
-from kouan.services.declarations import Filter
-from kouan.services.idempotency import request_hash
-from kouan.services.permissions import Action, Actor, allowed, require
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import cusdec_import, declaration_trail, declarations
+from kouan.services.cargo.declarations import Filter
+from kouan.services.platform.idempotency import request_hash
+from kouan.services.platform.permissions import Action, Actor, allowed, require
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import inspections
 from kouan.web.deps import Ctx
 from kouan.web.ui import callview, cargo_forms, csvexport, forms
 from kouan.web.ui.display import age_minutes, at_port, paged

@@ -12,10 +12,12 @@ from fastapi.responses import HTMLResponse
 from kouan.domain.agency import Agency, OrgType
 from kouan.domain.declaration import DeclarationStatus
 from kouan.domain.portcall import IN_PORT, CallStatus
-from kouan.services import board, declarations, portcalls
-from kouan.services.declarations import Filter
-from kouan.services.permissions import Action, Actor, allowed
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import declarations
+from kouan.services.cargo.declarations import Filter
+from kouan.services.platform.permissions import Action, Actor, allowed
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.port_office import board
+from kouan.services.ships import portcalls
 from kouan.web.deps import Ctx
 from kouan.web.ui import callview
 from kouan.web.ui.board import board_context

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from kouan.domain.agency import Agency
 from kouan.domain.errors import DomainError
-from kouan.services import rulesets
-from kouan.services.permissions import Action, Actor, require
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.permissions import Action, Actor, require
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import rulesets
 from kouan.web.deps import Ctx
 from kouan.web.ui import forms
 from kouan.web.ui.forms import FormState

@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from kouan.domain.agency import ENTERPRISE_TYPES
 from kouan.domain.portcall import CallStatus
-from kouan.services import audit_trail, portcalls
-from kouan.services.permissions import Action, Actor, allowed
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform import audit_trail
+from kouan.services.platform.permissions import Action, Actor, allowed
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.ships import portcalls
 from kouan.web.deps import Ctx
 from kouan.web.ui import callview, csvexport
 from kouan.web.ui.display import at_port

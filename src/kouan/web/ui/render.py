@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from kouan.services.permissions import Action, Actor, allowed
+from kouan.services.platform.permissions import Action, Actor, allowed
 from kouan.web.ui import callview, display, session
 from kouan.web.ui.forms import Forms, FormState
 from kouan.web.ui.i18n import N_, choose_language, remember_language, translations

@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse
 
 from kouan.domain.agency import Decision
 from kouan.domain.errors import DomainError
-from kouan.services import board, reviews
-from kouan.services.board import CallSummary
-from kouan.services.permissions import Actor
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.permissions import Actor
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.port_office import board
+from kouan.services.port_office.board import CallSummary
+from kouan.services.review import reviews
 from kouan.web.deps import Ctx
 from kouan.web.ui import callview, forms
 from kouan.web.ui.display import age_minutes, paged

@@ -24,9 +24,10 @@ from starlette.datastructures import FormData
 from kouan.adapters.db.tables import MAX_ID
 from kouan.domain.declaration import CreditClass, InspectionKind
 from kouan.domain.errors import DomainError, FieldError, InvalidTransition, NotFound
-from kouan.services import clearance, inspections, risk_rules, traders
-from kouan.services.permissions import Action, Actor, allowed, require
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import clearance, risk_rules, traders
+from kouan.services.platform.permissions import Action, Actor, allowed, require
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import inspections
 from kouan.web.deps import Ctx
 from kouan.web.ui import csvexport, forms
 from kouan.web.ui.cargo import WORDS, record_posted_result

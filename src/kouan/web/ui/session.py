@@ -18,8 +18,8 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from kouan.domain.errors import Forbidden
-from kouan.services import users
-from kouan.services.permissions import Actor
+from kouan.services.platform import users
+from kouan.services.platform.permissions import Actor
 
 SESSION_COOKIE = "kouan_session"
 # Binds the login form's CSRF token before there is a session to bind it to.

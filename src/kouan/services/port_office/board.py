@@ -13,7 +13,7 @@ from kouan.adapters.db.tables import DeclarationRow, PortCall, Review
 from kouan.domain.declaration import DeclarationStatus, Lane
 from kouan.domain.portcall import IN_PORT, CallStatus, zero_wait
 from kouan.rules.base import PORT_ZONE
-from kouan.services.permissions import (
+from kouan.services.platform.permissions import (
     Action,
     Actor,
     declaration_scope,
@@ -21,7 +21,7 @@ from kouan.services.permissions import (
     require,
     review_scope,
 )
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 
 # The most ships one board table lists; a port has far fewer in it at once.
 BOARD_ROWS = 300

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from kouan.services.unit_of_work import UnitOfWork
+from kouan.services.platform.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -23,15 +23,18 @@ from sqlalchemy import select
 from stdnum import imo as stdnum_imo
 
 from kouan.adapters.db.tables import Organisation, PortCall, User
+from kouan.demo import cargo as demo_cargo
 from kouan.domain.agency import Agency, Decision, OrgType, Phase
 from kouan.domain.errors import ValidationFailed
 from kouan.domain.filing import ArrivalNotice, DepartureNotice
 from kouan.domain.portcall import TimelineEvent
 from kouan.rules.base import PORT_TIME_ZONE
-from kouan.services import demo_cargo, portcalls, reviews, rulesets, users
-from kouan.services.permissions import SYSTEM, Actor
-from kouan.services.rulesets import active_rule_sets
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform import users
+from kouan.services.platform.permissions import SYSTEM, Actor
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import reviews, rulesets
+from kouan.services.review.rulesets import active_rule_sets
+from kouan.services.ships import portcalls
 
 if TYPE_CHECKING:
     from rich.progress import Progress

@@ -27,17 +27,11 @@ from stdnum import iso6346
 from kouan.domain.agency import Agency, Decision, ReviewStatus
 from kouan.domain.declaration import Declaration, InspectionKind
 from kouan.rules.base import PORT_TIME_ZONE
-from kouan.services import (
-    declarations,
-    exchange_rates,
-    inspections,
-    reviews,
-    risk_rules,
-    traders,
-)
+from kouan.services.cargo import declarations, exchange_rates, risk_rules, traders
+from kouan.services.review import inspections, reviews
 
 if TYPE_CHECKING:
-    from kouan.services.demo import Play, ShipSpec
+    from kouan.demo.port import Play, ShipSpec
 
 SEED = 2009
 ZONE = ZoneInfo(PORT_TIME_ZONE)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from kouan.adapters.db.tables import ExchangeRate
 from kouan.domain.declaration import validate_currency
 from kouan.domain.errors import ValidationFailed
-from kouan.services.permissions import Action, Actor, require
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.permissions import Action, Actor, require
+from kouan.services.platform.unit_of_work import ServiceContext
 
 _ALL = select(ExchangeRate.currency, ExchangeRate.cny_per_unit)
 

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from kouan.adapters.db.tables import AuditEntry, Inspection, Review, RiskRuleSet
+from kouan.services.cargo.declarations import SUBJECT, find_declaration
 
 # One shape for every trail's entries: the port call's and the declaration's pages read alike.
-from kouan.services.audit_trail import entry_view
-from kouan.services.declarations import SUBJECT, find_declaration
-from kouan.services.permissions import Actor
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.audit_trail import entry_view
+from kouan.services.platform.permissions import Actor
+from kouan.services.platform.unit_of_work import ServiceContext
 
 
 def declaration_trail(

@@ -17,11 +17,11 @@ from kouan.domain.agency import Decision, ReviewStatus
 from kouan.domain.declaration import InspectionKind, InspectionStatus
 from kouan.domain.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from kouan.rules.base import port_date
-from kouan.services import messagebus
-from kouan.services.clearance import check_day
-from kouan.services.permissions import Action, Actor, require
-from kouan.services.reviews import review_state
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_plain
+from kouan.services.cargo.clearance import check_day
+from kouan.services.platform import messagebus
+from kouan.services.platform.permissions import Action, Actor, require
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain
+from kouan.services.review.reviews import review_state
 
 
 def today(uow: UnitOfWork) -> date:

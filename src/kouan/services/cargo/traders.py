@@ -11,8 +11,8 @@ from kouan.adapters.db.tables import Trader
 from kouan.domain.declaration import CreditClass, TraderCode
 from kouan.domain.errors import FieldError, NotFound, ValidationFailed
 from kouan.domain.filing import DOCUMENT, Text
-from kouan.services.permissions import Action, Actor, require
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.permissions import Action, Actor, require
+from kouan.services.platform.unit_of_work import ServiceContext
 
 
 class TraderIn(BaseModel):

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from kouan.adapters.db.tables import DeclarationRow
 from kouan.domain.errors import ValidationFailed
 from kouan.rules.base import PORT_ZONE
-from kouan.services.permissions import Actor, broker_scope
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.permissions import Actor, broker_scope
+from kouan.services.platform.unit_of_work import ServiceContext
 
 PERCENTILES = (50, 90, 99)
 

@@ -19,7 +19,7 @@ from kouan.adapters.db.engine import session_factory
 from kouan.adapters.db.tables import Base
 from kouan.config import Settings
 from kouan.domain.errors import Conflict
-from kouan.services.permissions import Actor
+from kouan.services.platform.permissions import Actor
 
 
 def utcnow() -> datetime:

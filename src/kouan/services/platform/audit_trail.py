@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from kouan.adapters.db.tables import AuditEntry, Review
-from kouan.services.permissions import Action, Actor, require
-from kouan.services.portcalls import find_port_call
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.permissions import Action, Actor, require
+from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.ships.portcalls import find_port_call
 
 
 def entry_view(entry: AuditEntry) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from kouan.adapters.ais import AisReport, decode_lines
 from kouan.adapters.db.tables import PortCall, Ship
 from kouan.domain.geo import PortArea, default_port_areas, port_area_from_geojson
 from kouan.domain.portcall import CallStatus, TimelineEvent
-from kouan.services import portcalls
-from kouan.services.permissions import Action, Actor, require
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.platform.permissions import Action, Actor, require
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.ships import portcalls
 
 # Calls a position report can bring in: filed or cleared, not yet arrived.
 AWAITING_ARRIVAL = (CallStatus.FILED.value, CallStatus.CLEARED.value, CallStatus.REJECTED.value)

@@ -13,8 +13,8 @@ from kouan.domain.agency import Agency
 from kouan.domain.errors import Forbidden
 from kouan.rules.base import RuleSet
 from kouan.rules.registry import DEFAULT_PARAMS, build_rule_set, describe
-from kouan.services.permissions import Action, Actor, require
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.platform.permissions import Action, Actor, require
+from kouan.services.platform.unit_of_work import ServiceContext
 
 RuleSets = dict[Agency, RuleSet]
 _ACTIVE_VERSIONS = (

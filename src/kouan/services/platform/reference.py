@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from kouan.adapters.db.tables import Berth, RuleSetRow, Terminal
 from kouan.domain.agency import AGENCIES
 from kouan.rules.registry import DEFAULT_PARAMS
-from kouan.services import exchange_rates, risk_rules
-from kouan.services.permissions import SYSTEM
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import exchange_rates, risk_rules
+from kouan.services.platform.permissions import SYSTEM
+from kouan.services.platform.unit_of_work import ServiceContext
 
 
 @cache

@@ -39,11 +39,13 @@ from kouan.domain.declaration import (
 from kouan.domain.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from kouan.rules.ciq import legal_inspection_hits
 from kouan.rules.risk import Assessment, RiskEngine, facts_of
-from kouan.services import exchange_rates, inspections, messagebus, reviews, risk_rules
-from kouan.services.idempotency import Answer, run_idempotent
-from kouan.services.permissions import Action, Actor, declaration_scope, require
-from kouan.services.rulesets import active_rule_sets
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_plain
+from kouan.services.cargo import exchange_rates, risk_rules
+from kouan.services.platform import messagebus
+from kouan.services.platform.idempotency import Answer, run_idempotent
+from kouan.services.platform.permissions import Action, Actor, declaration_scope, require
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain
+from kouan.services.review import inspections, reviews
+from kouan.services.review.rulesets import active_rule_sets
 
 SUBJECT = "declaration"
 # The customs review's status for each lane, and whether the rules settled it themselves.

@@ -16,9 +16,9 @@ from kouan.adapters.db.tables import DeclarationRow
 from kouan.adapters.edifact_envelope import cycle_collection_paused
 from kouan.domain.declaration import Declaration
 from kouan.domain.errors import FieldError
-from kouan.services import declarations
-from kouan.services.permissions import Action, Actor, declaration_scope, require
-from kouan.services.unit_of_work import ServiceContext
+from kouan.services.cargo import declarations
+from kouan.services.platform.permissions import Action, Actor, declaration_scope, require
+from kouan.services.platform.unit_of_work import ServiceContext
 
 KOUAN_ID = "KOUAN"
 

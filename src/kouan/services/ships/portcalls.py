@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kouan.adapters.db.tables import MAX_ID, Organisation, PortCall, Review, Ship
-from kouan.adapters.edifact import split_roles
+from kouan.adapters.paxlst import split_roles
 from kouan.domain.agency import Agency, Phase
 from kouan.domain.errors import InvalidTransition, NotFound
 from kouan.domain.filing import ArrivalNotice, DepartureNotice, affected_agencies
@@ -27,14 +27,15 @@ from kouan.domain.portcall import (
     zero_wait,
 )
 from kouan.rules.base import Subject
-from kouan.services import messagebus, reviews
-from kouan.services.idempotency import Answer, run_idempotent
-from kouan.services.permissions import Action, Actor, port_call_scope, require
-from kouan.services.rulesets import active_rule_sets
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_row
+from kouan.services.platform import messagebus
+from kouan.services.platform.idempotency import Answer, run_idempotent
+from kouan.services.platform.permissions import Action, Actor, port_call_scope, require
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_row
+from kouan.services.review import reviews
+from kouan.services.review.rulesets import active_rule_sets
 
 if TYPE_CHECKING:
-    from kouan.adapters.edifact import PassengerList
+    from kouan.adapters.paxlst import PassengerList
 
 SUBJECT = "port_call"
 AMENDABLE = frozenset({CallStatus.FILED, CallStatus.REJECTED, CallStatus.CLEARED})

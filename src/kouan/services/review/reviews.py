@@ -12,10 +12,10 @@ from kouan.adapters.db.tables import MAX_ID, DeclarationRow, PortCall, Review, U
 from kouan.domain.agency import AGENCIES, OPEN_REVIEW, Agency, Decision, Phase, ReviewStatus
 from kouan.domain.errors import Conflict, NotFound, ValidationFailed
 from kouan.rules.base import Outcome, Subject
-from kouan.services import messagebus
-from kouan.services.permissions import Action, Actor, require, review_scope
-from kouan.services.rulesets import RuleSets
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork, insert_rows
+from kouan.services.platform import messagebus
+from kouan.services.platform.permissions import Action, Actor, require, review_scope
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_rows
+from kouan.services.review.rulesets import RuleSets
 
 # What reviews are of, by subject_type: the row locked while one of its reviews is decided.
 _SUBJECTS: dict[str, type[PortCall] | type[DeclarationRow]] = {

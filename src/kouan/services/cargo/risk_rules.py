@@ -22,9 +22,9 @@ from kouan.rules.risk import (
     rule_to_dict,
 )
 from kouan.rules.risk_defaults import DEFAULT_DOCUMENT
-from kouan.services import exchange_rates
-from kouan.services.permissions import Action, Actor, require
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.cargo import exchange_rates
+from kouan.services.platform.permissions import Action, Actor, require
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 
 DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
 _ACTIVE = select(RiskRuleSet.id, RiskRuleSet.version).where(RiskRuleSet.status == ACTIVE)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kouan.adapters.db.tables import IdempotencyKey
 from kouan.domain.errors import ValidationFailed
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 
 Answer = tuple[int, dict[str, Any]]
 

@@ -15,8 +15,8 @@ from kouan.adapters.db.tables import LoginThrottle, Organisation, User
 from kouan.config import Settings
 from kouan.domain.agency import OrgType
 from kouan.domain.errors import DomainError, NotFound, ValidationFailed
-from kouan.services.permissions import SYSTEM, Actor
-from kouan.services.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.platform.permissions import SYSTEM, Actor
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 
 TOKEN_ALGORITHM = "HS256"
 
