@@ -26,6 +26,7 @@ from sqlalchemy import text
 from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.migrate import upgrade
 from kouan.adapters.db.tables import Base
+from kouan.bootstrap import service_context
 from kouan.config import Settings
 from kouan.domain.agency import OrgType
 from kouan.services.platform import reference, users
@@ -70,7 +71,7 @@ def scratch_database(url: str | None) -> tuple[str, str]:
 
 def context(url: str) -> ServiceContext:
     settings = Settings(database_url=url, secret_key="bench-" + "k" * 32)
-    ctx = ServiceContext(make_engine(url), settings)
+    ctx = service_context(make_engine(url), settings)
     with ctx.sessions() as session:
         reference.ensure_reference_data(session, ctx.clock())
     return ctx

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.migrate import upgrade
 from kouan.adapters.db.tables import Base
+from kouan.bootstrap import service_context
 from kouan.config import Settings
 from kouan.domain.agency import OrgType
 from kouan.services.cargo import declarations, traders
@@ -96,7 +97,7 @@ KEPT_TABLES = {"organisations", "users", "terminals", "berths"}
 
 def _context(url: str, clock: Clock) -> ServiceContext:
     settings = Settings(database_url=url, secret_key="test-secret-key-" + "x" * 32)
-    return ServiceContext(make_engine(url), settings, clock)
+    return service_context(make_engine(url), settings, clock)
 
 
 def _prepare(url: str) -> People:

@@ -17,6 +17,7 @@ from rich.table import Table
 from kouan.adapters.db import audit
 from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.migrate import upgrade
+from kouan.bootstrap import service_context
 from kouan.config import get_settings
 from kouan.demo import port as demo_port
 from kouan.domain.agency import OrgType
@@ -43,7 +44,7 @@ BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
 def context(database_url: str | None = None) -> ServiceContext:
     settings = get_settings()
     url = database_url or settings.database_url
-    return ServiceContext(make_engine(url), settings)
+    return service_context(make_engine(url), settings)
 
 
 def upgrade_database(ctx: ServiceContext) -> None:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from kouan.bootstrap import service_context
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.web.app import create_app
 from tests.api.conftest import (
@@ -173,7 +174,7 @@ def test_a_body_that_is_not_an_object_is_refused(
 def small_client(ctx: ServiceContext) -> Iterator[TestClient]:
     """The app with a request body limit of 4096 bytes."""
     settings = ctx.settings.model_copy(update={"max_body_bytes": 4096})
-    small = ServiceContext(ctx.engine, settings, ctx.clock)
+    small = service_context(ctx.engine, settings, ctx.clock)
     with TestClient(create_app(small), raise_server_exceptions=True) as client:
         yield client
 

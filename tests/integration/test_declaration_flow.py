@@ -13,6 +13,7 @@ from sqlalchemy import select
 from kouan.adapters.cusdec import write_cusdec
 from kouan.adapters.db import audit
 from kouan.adapters.db.tables import AuditEntry
+from kouan.bootstrap import service_context
 from kouan.domain.agency import Agency, Decision
 from kouan.domain.declaration import DeclarationStatus
 from kouan.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
@@ -344,7 +345,7 @@ def test_no_room_in_the_horizon_refuses_the_filing_and_stores_nothing(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
     settings = registered.settings.model_copy(update={"inspection_horizon_days": 2})
-    short = ServiceContext(registered.engine, settings, registered.clock)
+    short = service_context(registered.engine, settings, registered.clock)
     for n in range(2):
         day = _today(clock) + timedelta(days=n)
         inspections.set_capacity(short, people["customs"], "CNTAO", day, 0)

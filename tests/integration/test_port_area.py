@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyais
 
+from kouan.bootstrap import service_context
 from kouan.config import Settings
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.ships import ais, portcalls
@@ -36,7 +37,7 @@ def test_a_configured_area_replaces_the_default(
     area_file = tmp_path / "dongjiakou.geojson"
     area_file.write_text(json.dumps(DONGJIAKOU_AREA))
     settings = Settings(database_url=ctx.settings.database_url, port_area_file=area_file)
-    configured = ServiceContext(ctx.engine, settings, clock)
+    configured = service_context(ctx.engine, settings, clock)
     assert ais.port_area(configured).code == "CNDJK"
     _, call = portcalls.file_arrival(ctx, people["agent"], arrival_notice(clock.now))
     at_qianwan = ais.ingest(configured, people["terminal"], [_position(36.00, 120.21)])

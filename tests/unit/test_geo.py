@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kouan.domain.geo import PortArea, default_port_areas, port_area_from_geojson
+from kouan.domain.geo import PortArea, port_area_from_geojson
+from kouan.site import port_areas
 
-AREAS = {area.code: area for area in default_port_areas()}
+AREAS = {area.code: area for area in port_areas()}
 # REFERENCE.md: approximate coordinates of Qingdao's port areas, (lat, lon).
 TERMINALS = {
     "DAGANG": (36.09, 120.31),
@@ -24,11 +25,11 @@ BOX = ((-2.0, -1.0), (2.0, -1.0), (2.0, 1.0), (-2.0, 1.0))
 
 
 def codes_containing(lat: float, lon: float) -> set[str]:
-    return {area.code for area in default_port_areas() if area.contains(lat, lon)}
+    return {area.code for area in port_areas() if area.contains(lat, lon)}
 
 
 def test_the_whole_port_comes_first() -> None:
-    assert default_port_areas()[0].code == "CNTAO"
+    assert port_areas()[0].code == "CNTAO"
     assert set(AREAS) == {"CNTAO", *TERMINALS, "DONGJIAKOU"}
 
 
@@ -119,7 +120,7 @@ def test_a_bare_polygon_takes_its_code_from_the_caller_and_ignores_altitude() ->
     assert (area.code, area.name, area.polygon) == ("BOX", "BOX", BOX)
 
 
-@pytest.mark.parametrize("area", default_port_areas(), ids=lambda area: area.code)
+@pytest.mark.parametrize("area", port_areas(), ids=lambda area: area.code)
 def test_default_areas_survive_a_trip_through_geojson(area: PortArea) -> None:
     ring = [[lon, lat] for lon, lat in area.polygon]
     data = feature([ring], code=area.code, name=area.name, name_zh=area.name_zh)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from kouan.domain.agency import Agency, Phase
 from kouan.domain.declaration import (
     CreditClass,
     Declaration,
@@ -21,9 +22,11 @@ from kouan.domain.declaration import (
     derive_status,
 )
 from kouan.domain.errors import FieldErrors, ValidationFailed
-from kouan.rules import ciq
+from kouan.rules import legal_inspection as ciq
+from kouan.rules.registry import DECLARATION, build_rule_set
 from kouan.rules.risk import (
     KINDS,
+    DeclarationFacts,
     RiskEngine,
     document_of,
     engine_from_document,
@@ -532,6 +535,19 @@ def test_facts_convert_each_item_at_its_own_rate() -> None:
 # --- CIQ's legal-inspection list --------------------------------------------------------------
 
 
+def legal_inspection_hits(hs_codes: list[str], params: dict[str, Any]) -> list[str]:
+    """What CIQ's rule set for declarations finds, item by item: "020130 under 02"."""
+    n = len(hs_codes)
+    facts = DeclarationFacts(
+        "1:R", tuple(hs_codes), ("CN",) * n, "3702640223", "Brokers", CreditClass.B, (1.0,) * n
+    )
+    outcome = build_rule_set(DECLARATION, Agency.CIQ, 1, params).evaluate(facts, Phase.CARGO)
+    assert [h.target for h in outcome.hits] == [
+        f"items[{hs_codes.index(h.reason.params['hs_code'])}]" for h in outcome.hits
+    ]
+    return [f"{h.reason.params['hs_code']} under {h.reason.params['entry']}" for h in outcome.hits]
+
+
 @pytest.mark.parametrize(
     ("hs_codes", "hits"),
     [
@@ -546,17 +562,17 @@ def test_facts_convert_each_item_at_its_own_rate() -> None:
     ],
 )
 def test_legal_inspection_by_chapter_and_heading(hs_codes: list[str], hits: list[str]) -> None:
-    assert ciq.legal_inspection_hits(hs_codes, ciq.DEFAULT_PARAMS) == hits
+    assert legal_inspection_hits(hs_codes, ciq.DEFAULT_PARAMS) == hits
 
 
 def test_the_longest_entry_of_the_list_names_the_hit() -> None:
     params = {"legal_inspection": ["84", "8471", "847130"]}
-    assert ciq.legal_inspection_hits(["847130", "847150", "840710"], params) == [
+    assert legal_inspection_hits(["847130", "847150", "840710"], params) == [
         "847130 under 847130",
         "847150 under 8471",
         "840710 under 84",
     ]
-    assert ciq.legal_inspection_hits(["847130"], {"legal_inspection": []}) == []
+    assert legal_inspection_hits(["847130"], {"legal_inspection": []}) == []
 
 
 # --- a declaration's status from its reviews --------------------------------------------------

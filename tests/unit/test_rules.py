@@ -12,14 +12,10 @@ import pytest
 from kouan.domain.agency import AGENCIES, Agency, Phase, ReviewStatus
 from kouan.domain.errors import ValidationFailed
 from kouan.domain.filing import DepartureNotice
-from kouan.rules.base import Outcome, Subject
-from kouan.rules.registry import (
-    AGENCY_RULES,
-    DEFAULT_PARAMS,
-    build_rule_set,
-    default_rule_sets,
-    describe,
-)
+from kouan.rules.base import Outcome, RuleSet
+from kouan.rules.portcall import CallFacts as Subject
+from kouan.rules.registry import BOOKS, PARAMETER_RULES, PORT_CALL
+from kouan.rules.registry import build_rule_set as build_for_kind
 from tests.factories import (
     NOW,
     arrival_notice,
@@ -29,6 +25,24 @@ from tests.factories import (
     departure_notice,
     person_data,
 )
+
+AGENCY_RULES = {agency: PARAMETER_RULES[(PORT_CALL, agency)][0] for agency in AGENCIES}
+DEFAULT_PARAMS = {agency: PARAMETER_RULES[(PORT_CALL, agency)][1] for agency in AGENCIES}
+
+
+def build_rule_set(agency: Agency, *args: Any, **kwargs: Any) -> RuleSet:
+    """The agency's port-call rule set."""
+    return build_for_kind(PORT_CALL, agency, *args, **kwargs)
+
+
+def default_rule_sets() -> dict[Agency, Any]:
+    books = {agency: BOOKS[(PORT_CALL, agency)] for agency in AGENCIES}
+    return {agency: book.build(1, book.default_document()) for agency, book in books.items()}
+
+
+def describe(agency: Agency) -> list[dict[str, Any]]:
+    return BOOKS[(PORT_CALL, agency)].describe({})
+
 
 FIREWORKS = dangerous_good_data(
     un_number="UN0336", imdg_class="1.4", proper_shipping_name="FIREWORKS", quantity_kg=500.0
@@ -73,7 +87,7 @@ def evaluate(
     params: Mapping[str, Any] | None = None,
     disabled: Iterable[str] = (),
 ) -> Outcome:
-    return build_rule_set(agency, 1, params, disabled).evaluate(subject)
+    return build_rule_set(agency, 1, params, disabled).evaluate(subject, subject.phase)
 
 
 def crew_with(**changes: Any) -> list[dict[str, Any]]:

@@ -26,9 +26,9 @@ from stdnum import iso6346
 
 from kouan.domain.agency import Agency, Decision, ReviewStatus
 from kouan.domain.declaration import Declaration, InspectionKind
-from kouan.rules.base import PORT_TIME_ZONE
 from kouan.services.cargo import declarations, exchange_rates, risk_rules, traders
 from kouan.services.review import inspections, reviews
+from kouan.site import PORT_TIME_ZONE
 
 if TYPE_CHECKING:
     from kouan.demo.port import Play, ShipSpec

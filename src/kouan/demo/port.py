@@ -28,13 +28,14 @@ from kouan.domain.agency import Agency, Decision, OrgType, Phase
 from kouan.domain.errors import ValidationFailed
 from kouan.domain.filing import ArrivalNotice, DepartureNotice
 from kouan.domain.portcall import TimelineEvent
-from kouan.rules.base import PORT_TIME_ZONE
+from kouan.rules.base import RuleSet
 from kouan.services.platform import users
 from kouan.services.platform.permissions import SYSTEM, Actor
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import reviews, rulesets
 from kouan.services.review.rulesets import active_rule_sets
 from kouan.services.ships import portcalls
+from kouan.site import PORT_TIME_ZONE
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -881,7 +882,7 @@ class Play:
     def __init__(self, ctx: ServiceContext, now: datetime) -> None:
         self.now = now  # the end of the play: nothing later happens
         self.clock = Clock(now)
-        self.ctx = ServiceContext(ctx.engine, ctx.settings, self.clock)
+        self.ctx = ServiceContext(ctx.engine, ctx.settings, ctx.wiring, self.clock)
         self.steps: list[Step] = []  # a heap, earliest first
         self.actors: dict[str, Actor] = {}
         self._seq = itertools.count()
@@ -976,7 +977,8 @@ def _stage(play: Play, visit: Visit, index: int) -> None:
 def _publish_watch_list(ctx: ServiceContext, officer: Actor) -> None:
     """Border inspection adds the demo's people to its watch list, a new version of its rules."""
     with ctx.uow(officer, write=False) as uow:
-        current = active_rule_sets(uow.session, ctx.cache)[Agency.BORDER]
+        current = active_rule_sets(uow.session, ctx.cache)[("port_call", Agency.BORDER)]
+        assert isinstance(current, RuleSet)
         today = uow.now.date()
     watched = list(current.params.get("watch_list", []))
     watched += [entry for entry in _watch_list(today) if entry not in watched]

@@ -1,8 +1,8 @@
 """Port areas as polygons: is a ship's reported position inside the port (or one of its areas)?
 
 Coordinates are WGS 84 degrees; polygons are given as (longitude, latitude) pairs, as in GeoJSON.
-The default areas of Qingdao are approximate (good for a demo, not for navigation); load your own
-from GeoJSON with port_area_from_geojson.
+The site's areas come from its reference data (kouan.site); load others from GeoJSON with
+port_area_from_geojson.
 """
 
 from __future__ import annotations
@@ -73,46 +73,6 @@ def _crossings(x: float, y: float, edges: Sequence[tuple[Point, Point]]) -> int:
             if x < x_at_y:
                 count += 1
     return count
-
-
-def _box(lat: float, lon: float, half_lat: float, half_lon: float) -> tuple[Point, ...]:
-    """A rectangle around a centre, as (lon, lat) vertices counter-clockwise."""
-    return (
-        (lon - half_lon, lat - half_lat),
-        (lon + half_lon, lat - half_lat),
-        (lon + half_lon, lat + half_lat),
-        (lon - half_lon, lat + half_lat),
-    )
-
-
-# Jiaozhou Bay from Huangdao round the north shore to Licang, then the mouth and the approach
-# channel to the south-east; the airport (36.27 N 120.37 E) stays outside.
-_QINGDAO_BAY_AND_APPROACHES: tuple[Point, ...] = (
-    (120.02, 36.00),
-    (120.05, 36.22),
-    (120.15, 36.32),
-    (120.32, 36.30),
-    (120.37, 36.18),
-    (120.36, 36.08),
-    (120.45, 36.02),
-    (120.55, 35.90),
-    (120.40, 35.80),
-    (120.20, 35.88),
-)
-
-
-def default_port_areas() -> tuple[PortArea, ...]:
-    """Qingdao's port areas (REFERENCE.md): the whole port CNTAO first, then its terminals.
-
-    Dongjiakou, being prepared for opening in the seed's era, lies outside CNTAO.
-    """
-    return (
-        PortArea("CNTAO", "Port of Qingdao", "青岛港", _QINGDAO_BAY_AND_APPROACHES),
-        PortArea("DAGANG", "Dagang (old harbour)", "大港", _box(36.09, 120.31, 0.02, 0.02)),
-        PortArea("QIANWAN", "Qianwan container terminals", "前湾", _box(36.00, 120.20, 0.03, 0.04)),
-        PortArea("HUANGDAO_OIL", "Huangdao oil port", "黄岛油港", _box(36.03, 120.27, 0.02, 0.02)),
-        PortArea("DONGJIAKOU", "Dongjiakou", "董家口", _box(35.60, 119.80, 0.08, 0.10)),
-    )
 
 
 def port_area_from_geojson(

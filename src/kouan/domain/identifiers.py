@@ -190,3 +190,12 @@ def _hs_subheadings() -> frozenset[str]:
     source = resources.files("kouan").joinpath("reference", "hs2022.csv")
     rows = csv.DictReader(source.read_text(encoding="utf-8").splitlines())
     return frozenset(row["hscode"] for row in rows if row["level"] == "6")
+
+
+# Ids are INTEGER on every database: the largest any row can have.
+MAX_ID = 2_147_483_647
+
+
+def valid_id(value: int) -> bool:
+    """Whether a row can have this id (anything else is simply not found)."""
+    return 0 < value <= MAX_ID

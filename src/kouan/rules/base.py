@@ -1,8 +1,11 @@
-"""The shape of every agency's rules: a rule looks at one subject and may hit; a versioned rule set
+"""The shape of every agency's rules, whatever they review: a rule looks at the facts of one
+subject (a port call, a declaration, a passenger list...) and may hit; a versioned rule set
 evaluates all its rules and decides by itself when it can.
 
 Rule logic is code; what a port tunes (watch lists, epidemic ports, thresholds, which rules are on)
 is the rule set's parameters, stored with a version so each decision names the exact set it used.
+A hit says why as a message key with parameters (`Reason`), and may name what inside the subject it
+concerns (its target: a person on a list, a container, a line item).
 """
 
 from __future__ import annotations
@@ -11,16 +14,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from kouan.domain.agency import Agency, Decision, Phase, ReviewStatus
-from kouan.domain.filing import ArrivalNotice, DepartureNotice
+from kouan.domain.reasons import Reason
+from kouan.site import PORT_TIME_ZONE
 
 
 class Action(IntEnum):
     """What a hit asks for, strongest last: the strongest hit decides the review."""
 
+    APPROVE = 0  # release without checks (e.g. a trusted trader's goods)
     REFER = 1  # leave it to an officer (the review waits in the agency's queue)
     INSPECT = 2  # order an inspection, e.g. boarding quarantine
     HOLD = 3  # hold the ship or a person
@@ -28,6 +33,7 @@ class Action(IntEnum):
 
 
 ACTION_STATUS = {
+    Action.APPROVE: ReviewStatus.APPROVED,
     Action.REFER: ReviewStatus.PENDING,
     Action.INSPECT: ReviewStatus.INSPECT,
     Action.HOLD: ReviewStatus.HOLD,
@@ -35,43 +41,30 @@ ACTION_STATUS = {
 }
 
 
-@dataclass(frozen=True)
-class Subject:
-    """What the rules look at: the arrival notice, the departure when filed, and known facts."""
-
-    arrival: ArrivalNotice
-    phase: Phase
-    now: datetime
-    departure: DepartureNotice | None = None
-    ship_detentions: int = 0  # detentions on record for this ship (port State control)
-
-
-# Documents and certificates expire by calendar date, which is the date at the port; a rule set
-# may name another zone in its "time_zone" parameter.
-PORT_TIME_ZONE = "Asia/Shanghai"
-PORT_ZONE = ZoneInfo(PORT_TIME_ZONE)
-
-
 def port_date(moment: datetime, params: Mapping[str, Any]) -> date:
     """The calendar date of `moment` at the port, to compare with an expiry date."""
     return moment.astimezone(ZoneInfo(params.get("time_zone", PORT_TIME_ZONE))).date()
 
 
-# A check returns None when the rule does not hit, else the reason (English, for the record).
-Check = Callable[[Subject, Mapping[str, Any]], str | None]
+@dataclass(frozen=True)
+class Finding:
+    """One thing a rule found: why, and what inside the subject it concerns (None: the whole)."""
+
+    reason: Reason
+    target: str | None = None
+
+
+def found(key: str, target: str | None = None, **params: Any) -> Finding:
+    return Finding(Reason(key, params), target)
+
+
+# A check returns what it found (nothing when the rule does not hit).
+Check = Callable[[Any, Mapping[str, Any]], Iterable[Finding]]
 
 
 def codes(values: Iterable[object]) -> frozenset[str]:
     """Parameter codes (UN/LOCODEs, countries) as filings hold them: "cn sha" -> "CNSHA"."""
     return frozenset("".join(str(v).split()).upper() for v in values)
-
-
-def raised_security_level(subject: Subject, params: Mapping[str, Any]) -> str | None:
-    """A check several agencies use: the ISPS level is at least params["refer_security_level"]."""
-    level = subject.arrival.security_level
-    if level >= int(params["refer_security_level"]):
-        return f"security_level: the ship operates at ISPS security level {level}"
-    return None
 
 
 @dataclass(frozen=True)
@@ -88,7 +81,18 @@ class Rule:
 class Hit:
     code: str
     action: Action
-    reason: str
+    reason: Reason
+    target: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored form of a hit, as reviews keep it."""
+        return {
+            "code": self.code,
+            "action": self.action.name.lower(),
+            "reason_key": self.reason.key,
+            "reason_params": self.reason.as_dict()["params"],
+            "target": self.target,
+        }
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ class Outcome:
     status: ReviewStatus  # APPROVED when nothing hit; else the strongest hit's status
     hits: tuple[Hit, ...]
     rule_set: str  # e.g. "CIQ v3"
+    # The review's reason when not the hits' reasons joined (e.g. the lane of a declaration).
+    summary: Reason | None = None
 
     @property
     def decided(self) -> bool:
@@ -106,11 +112,21 @@ class Outcome:
 
     @property
     def rules_hit(self) -> list[str]:
-        return [h.code for h in self.hits]
+        """The codes of the rules that hit, each once, in rule-set order."""
+        return list(dict.fromkeys(h.code for h in self.hits))
+
+    @property
+    def why(self) -> Reason | None:
+        """The review's reason: the summary, or the hits' reasons joined (None: nothing hit)."""
+        if self.summary is not None:
+            return self.summary
+        return Reason.joined([h.reason for h in self.hits]) if self.hits else None
 
     @property
     def reason(self) -> str:
-        return "; ".join(h.reason for h in self.hits)
+        """The reason in English, as the record keeps it beside its key."""
+        why = self.why
+        return why.text if why else ""
 
     @property
     def decision(self) -> Decision | None:
@@ -122,10 +138,28 @@ class Outcome:
         }.get(self.status)
 
 
+class Evaluator(Protocol):
+    """What the review engine needs of any rule set: its label and a verdict on facts."""
+
+    @property
+    def label(self) -> str: ...
+
+    def evaluate(self, facts: Any, phase: Phase) -> Outcome: ...
+
+
+def outcome_of(hits: list[Hit], label: str, summary: Reason | None = None) -> Outcome:
+    """The verdict of these hits: approved when there are none, else the strongest action's."""
+    if not hits:
+        return Outcome(ReviewStatus.APPROVED, (), label, summary)
+    strongest = max(h.action for h in hits)
+    return Outcome(ACTION_STATUS[strongest], tuple(hits), label, summary)
+
+
 @dataclass(frozen=True)
 class RuleSet:
-    """One agency's rules at one version with their parameters."""
+    """One agency's rules for one kind of subject at one version, with their parameters."""
 
+    subject_kind: str
     agency: Agency
     version: int
     rules: tuple[Rule, ...]
@@ -136,15 +170,11 @@ class RuleSet:
     def label(self) -> str:
         return f"{self.agency.value} v{self.version}"
 
-    def evaluate(self, subject: Subject) -> Outcome:
-        hits = []
-        for rule in self.rules:
-            if rule.code in self.disabled or subject.phase not in rule.phases:
-                continue
-            reason = rule.check(subject, self.params)
-            if reason is not None:
-                hits.append(Hit(rule.code, rule.action, reason))
-        if not hits:
-            return Outcome(ReviewStatus.APPROVED, (), self.label)
-        strongest = max(h.action for h in hits)
-        return Outcome(ACTION_STATUS[strongest], tuple(hits), self.label)
+    def evaluate(self, facts: Any, phase: Phase) -> Outcome:
+        hits = [
+            Hit(rule.code, rule.action, finding.reason, finding.target)
+            for rule in self.rules
+            if rule.code not in self.disabled and phase in rule.phases
+            for finding in rule.check(facts, self.params)
+        ]
+        return outcome_of(hits, self.label)

@@ -6,7 +6,7 @@ declared twice, a crew change and the highest security level go to an officer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -15,14 +15,10 @@ from kouan.domain.agency import Phase
 from kouan.domain.errors import FieldErrors
 from kouan.domain.filing import Person
 from kouan.domain.identifiers import validate_country
-from kouan.rules.base import (
-    PORT_TIME_ZONE,
-    Action,
-    Rule,
-    Subject,
-    port_date,
-    raised_security_level,
-)
+from kouan.domain.reasons import Reason
+from kouan.rules.base import Action, Finding, Rule, found, port_date
+from kouan.rules.portcall import CallFacts, raised_security_level
+from kouan.site import PORT_TIME_ZONE
 
 BOTH_PHASES = frozenset({Phase.ENTRY, Phase.DEPARTURE})
 
@@ -70,11 +66,12 @@ class WatchList:
     identities: frozenset[tuple[str, ...]]
 
     def match(self, person: Person) -> str | None:
-        """How `person` matches the list ("document", "name and date of birth"), or None."""
+        """How `person` matches the list (the reason key "match.document" or
+        "match.identity"), or None."""
         if _person_document(person) in self.documents:
-            return "document"
+            return "match.document"
         if _person_identity(person) in self.identities:
-            return "name and date of birth"
+            return "match.identity"
         return None
 
 
@@ -117,12 +114,20 @@ def parse_watch_list(entries: Sequence[Mapping[str, Any]]) -> WatchList:
     return WatchList(frozenset(documents), frozenset(identities))
 
 
-def _describe(role: str, person: Person) -> str:
+def _describe(role: str, person: Person) -> Reason:
     doc = person.document
-    return f"{role} {person.full_name} (document {doc.number}, {doc.issuing_state})"
+    return Reason(
+        "person",
+        {
+            "role": Reason(f"role.{role}"),
+            "name": person.full_name,
+            "document": doc.number,
+            "state": doc.issuing_state,
+        },
+    )
 
 
-def _lists(subject: Subject) -> tuple[list[Person], list[Person]]:
+def _lists(subject: CallFacts) -> tuple[list[Person], list[Person]]:
     """Crew and passengers of the phase: on departure the departure's lists where filed."""
     crew, passengers = subject.arrival.crew, subject.arrival.passengers
     departure = subject.departure
@@ -132,72 +137,74 @@ def _lists(subject: Subject) -> tuple[list[Person], list[Person]]:
     return crew, passengers
 
 
-def _aboard(subject: Subject) -> list[tuple[str, Person]]:
+def _aboard(subject: CallFacts) -> list[tuple[str, str, Person]]:
+    """Everyone aboard in the phase: (role, target, person), the target naming their list entry."""
     crew, passengers = _lists(subject)
-    return [("crew member", p) for p in crew] + [("passenger", p) for p in passengers]
+    return [("crew", f"crew[{n}]", p) for n, p in enumerate(crew)] + [
+        ("passenger", f"passengers[{n}]", p) for n, p in enumerate(passengers)
+    ]
 
 
-def _etd(subject: Subject) -> datetime:
+def _etd(subject: CallFacts) -> datetime:
     if subject.phase is Phase.DEPARTURE and subject.departure is not None:
         return subject.departure.etd
     return subject.arrival.etd
 
 
-def _joined(found: Iterable[str]) -> str | None:
-    return "; ".join(found) or None
-
-
-def _watch_list(subject: Subject, params: Mapping[str, Any]) -> str | None:
+def _watch_list(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     watch = parse_watch_list(params["watch_list"])
-    return _joined(
-        f"{_describe(role, person)} matches the watch list by {how}"
-        for role, person in _aboard(subject)
-        if (how := watch.match(person)) is not None
-    )
+    for role, target, person in _aboard(subject):
+        how = watch.match(person)
+        if how is not None:
+            yield found(
+                "border.watch_list", target, person=_describe(role, person), how=Reason(how)
+            )
 
 
-def _document_expired(subject: Subject, params: Mapping[str, Any]) -> str | None:
+def _document_expired(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     departure_day = port_date(_etd(subject), params)
-    return _joined(
-        f"{_describe(role, person)}: document expires {person.document.expiry}, "
-        f"before ETD {departure_day}"
-        for role, person in _aboard(subject)
-        if person.document.expiry < departure_day
-    )
+    for role, target, person in _aboard(subject):
+        if person.document.expiry < departure_day:
+            yield found(
+                "border.document_expired",
+                target,
+                person=_describe(role, person),
+                expiry=person.document.expiry.isoformat(),
+                day=departure_day.isoformat(),
+            )
 
 
-def _duplicate_document(subject: Subject, params: Mapping[str, Any]) -> str | None:
-    seen: dict[tuple[str, str], str] = {}
-    found = []
-    for role, person in _aboard(subject):
+def _duplicate_document(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
+    seen: dict[tuple[str, str], Reason] = {}
+    for role, target, person in _aboard(subject):
         key = _person_document(person)
         if key in seen:
-            found.append(f"{_describe(role, person)} has the same document as {seen[key]}")
+            yield found(
+                "border.duplicate_document",
+                target,
+                person=_describe(role, person),
+                other=seen[key],
+            )
         else:
             seen[key] = _describe(role, person)
-    return _joined(found)
 
 
-def _crew_missing(subject: Subject, params: Mapping[str, Any]) -> str | None:
-    return None if subject.arrival.crew else "crew: no crew list (FAL 5) filed"
+def _crew_missing(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
+    if not subject.arrival.crew:
+        yield found("border.no_crew_list", "crew")
 
 
-def _crew_change(subject: Subject, params: Mapping[str, Any]) -> str | None:
+def _crew_change(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     if subject.departure is None or subject.departure.crew is None:
-        return None
+        return
     arrived = {_person_document(p) for p in subject.arrival.crew}
     leaving = {_person_document(p) for p in subject.departure.crew}
-    on = [
-        _describe("signing on:", p)
-        for p in subject.departure.crew
-        if _person_document(p) not in arrived
-    ]
-    off = [
-        _describe("signing off:", p)
-        for p in subject.arrival.crew
-        if _person_document(p) not in leaving
-    ]
-    return _joined(on + off)
+    for n, person in enumerate(subject.departure.crew):
+        if _person_document(person) not in arrived:
+            yield found("border.crew_change", f"crew[{n}]", person=_describe("signing_on", person))
+    for person in subject.arrival.crew:
+        if _person_document(person) not in leaving:
+            yield found("border.crew_change", None, person=_describe("signing_off", person))
 
 
 RULES: tuple[Rule, ...] = (

@@ -7,10 +7,12 @@ quarantine (登轮检疫); a sanitation certificate missing or expired at ETA go
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kouan.rules.base import PORT_TIME_ZONE, Action, Rule, Subject, codes, port_date
+from kouan.rules.base import Action, Finding, Rule, codes, found, port_date
+from kouan.rules.portcall import CallFacts
+from kouan.site import PORT_TIME_ZONE
 
 DEFAULT_PARAMS: dict[str, Any] = {
     # How many of the last ports of call (most recent first) count as recent: about the
@@ -19,66 +21,51 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "epidemic_ports": [],  # UN/LOCODEs, e.g. "MXVER"
     "epidemic_countries": [],  # ISO 3166 alpha-2, e.g. "MX"
     "time_zone": PORT_TIME_ZONE,
-    # The legal-inspection list (法检目录) by HS chapter or heading: goods under it get a CIQ review
-    # beside customs'. Food and farm produce, logs, cosmetics, household appliances, cars, toys.
-    "legal_inspection": [
-        *("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "16"),
-        *("3304", "4403", "8516", "8703", "9503"),
-    ],
 }
 
 
-def legal_inspection_hits(hs_codes: Iterable[str], params: Mapping[str, Any]) -> list[str]:
-    """The items' HS codes on the legal-inspection list, each with the list entry it falls under
-    ("020130 under 02"), in item order; empty when no item needs a CIQ review."""
-    entries = sorted(params["legal_inspection"], key=len, reverse=True)
-    hits = []
-    for code in hs_codes:
-        entry = next((e for e in entries if code.startswith(e)), None)
-        if entry is not None:
-            hits.append(f"{code} under {entry}")
-    return hits
+def _ill_persons(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
+    if ill := subject.arrival.health.ill_persons:
+        yield found("ciq.ill_persons", "health", count=ill)
 
 
-def _ill_persons(subject: Subject, params: Mapping[str, Any]) -> str | None:
-    ill = subject.arrival.health.ill_persons
-    return f"health.ill_persons: {ill} ill person(s) aboard" if ill else None
+def _deaths(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
+    if deaths := subject.arrival.health.deaths:
+        yield found("ciq.deaths", "health", count=deaths)
 
 
-def _deaths(subject: Subject, params: Mapping[str, Any]) -> str | None:
-    deaths = subject.arrival.health.deaths
-    return f"health.deaths: {deaths} death(s) aboard during the voyage" if deaths else None
-
-
-def _suspected_infectious(subject: Subject, params: Mapping[str, Any]) -> str | None:
+def _suspected_infectious(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     if subject.arrival.health.suspected_infectious:
-        return "health.suspected_infectious: the master suspects an infectious disease aboard"
-    return None
+        yield found("ciq.suspected_infectious", "health")
 
 
-def _epidemic_port(subject: Subject, params: Mapping[str, Any]) -> str | None:
+def _epidemic_port(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     ports = codes(params["epidemic_ports"])
     countries = codes(params["epidemic_countries"])
     recent = int(params["recent_ports"])
-    found = []
     for n, port in enumerate(subject.arrival.last_ports[:recent], start=1):
+        target = f"last_ports[{n - 1}]"
         if port in ports:
-            found.append(f"{port} (port of call {n} of the last {recent}) is an epidemic port")
+            yield found("ciq.epidemic_port", target, port=port, n=n, recent=recent)
         elif port[:2] in countries:
-            found.append(
-                f"{port} (port of call {n} of the last {recent}) is in epidemic country {port[:2]}"
+            yield found(
+                "ciq.epidemic_country", target, port=port, n=n, recent=recent, country=port[:2]
             )
-    return "; ".join(found) or None
 
 
-def _sanitation_certificate(subject: Subject, params: Mapping[str, Any]) -> str | None:
+def _sanitation_certificate(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     expiry = subject.arrival.health.sanitation_certificate_expiry
     if expiry is None:
-        return "health.sanitation_certificate_expiry: no ship sanitation certificate declared"
+        yield found("ciq.no_sanitation_certificate", "health")
+        return
     arrival_day = port_date(subject.arrival.eta, params)
     if expiry < arrival_day:
-        return f"ship sanitation certificate expired on {expiry}, before ETA {arrival_day}"
-    return None
+        yield found(
+            "ciq.sanitation_certificate_expired",
+            "health",
+            expiry=expiry.isoformat(),
+            day=arrival_day.isoformat(),
+        )
 
 
 RULES: tuple[Rule, ...] = (

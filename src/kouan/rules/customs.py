@@ -5,12 +5,13 @@ Cargo totals that do not add up and a call at a port customs watches go to an of
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kouan.domain.agency import Phase
 from kouan.domain.filing import CargoSummary
-from kouan.rules.base import Action, Rule, Subject, codes
+from kouan.rules.base import Action, Finding, Rule, codes, found
+from kouan.rules.portcall import CallFacts
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "sensitive_ports": [],  # UN/LOCODEs whose calls customs wants to see, e.g. for smuggling risk
@@ -21,37 +22,33 @@ def _number(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-def _cargo(subject: Subject) -> CargoSummary:
+def _cargo(subject: CallFacts) -> CargoSummary:
     """The cargo of the phase: on departure the departure's when filed."""
     if subject.phase is Phase.DEPARTURE and subject.departure is not None:
         return subject.departure.cargo
     return subject.arrival.cargo
 
 
-def _cargo_totals(subject: Subject, params: Mapping[str, Any]) -> str | None:
+def _cargo_totals(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     cargo = _cargo(subject)
-    found = []
     for total in cargo.discrepancies():
         declared = float(getattr(cargo, total))
         # Each total_X sums the items' X.
         summed = float(sum(getattr(item, total.removeprefix("total_")) for item in cargo.items))
-        found.append(
-            f"cargo.{total} declared {_number(declared)} but the items add up to "
-            f"{_number(summed)} (difference {_number(declared - summed)})"
+        yield found(
+            "customs.cargo_total",
+            total=total,
+            declared=_number(declared),
+            summed=_number(summed),
+            difference=_number(declared - summed),
         )
-    return "; ".join(found) or None
 
 
-def _sensitive_port(subject: Subject, params: Mapping[str, Any]) -> str | None:
+def _sensitive_port(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     sensitive = codes(params["sensitive_ports"])
-    found = [
-        f"{port} (port of call {n})"
-        for n, port in enumerate(subject.arrival.last_ports, start=1)
-        if port in sensitive
-    ]
-    if not found:
-        return None
-    return f"last_ports include sensitive ports: {', '.join(found)}"
+    for n, port in enumerate(subject.arrival.last_ports, start=1):
+        if port in sensitive:
+            yield found("customs.sensitive_port", f"last_ports[{n - 1}]", port=port, n=n)
 
 
 RULES: tuple[Rule, ...] = (

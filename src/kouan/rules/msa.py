@@ -6,13 +6,14 @@ entry and departure permits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
 from kouan.domain.agency import Phase
 from kouan.domain.filing import DangerousGood
-from kouan.rules.base import Action, Rule, Subject, raised_security_level
+from kouan.rules.base import Action, Finding, Rule, found
+from kouan.rules.portcall import CallFacts, raised_security_level
 
 DEFAULT_PARAMS: dict[str, Any] = {
     # IMDG classes ("1") or divisions ("6.2") an officer always sees: explosives and radioactive.
@@ -23,42 +24,44 @@ DEFAULT_PARAMS: dict[str, Any] = {
 }
 
 
-def _goods(subject: Subject) -> list[DangerousGood]:
+def _goods(subject: CallFacts) -> list[DangerousGood]:
     """Dangerous goods of the phase: on departure the departure's when filed."""
     if subject.phase is Phase.DEPARTURE and subject.departure is not None:
         return subject.departure.dangerous_goods
     return subject.arrival.dangerous_goods
 
 
-def _officer_class(subject: Subject, params: Mapping[str, Any]) -> str | None:
+def _officer_class(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     classes = {str(c).strip() for c in params["officer_classes"]}
-    found = [
-        f"{g.un_number} {g.proper_shipping_name} (class {g.imdg_class}, {g.quantity_kg:g} kg)"
-        for g in _goods(subject)
-        if g.imdg_class in classes or str(g.main_class) in classes
-    ]
-    if not found:
-        return None
-    return f"dangerous goods of a class an officer must see: {'; '.join(found)}"
+    for n, g in enumerate(_goods(subject)):
+        if g.imdg_class in classes or str(g.main_class) in classes:
+            yield found(
+                "msa.officer_class",
+                f"dangerous_goods[{n}]",
+                un_number=g.un_number,
+                name=g.proper_shipping_name,
+                imdg_class=g.imdg_class,
+                kg=f"{g.quantity_kg:g}",
+            )
 
 
-def _detentions(subject: Subject, params: Mapping[str, Any]) -> str | None:
+def _detentions(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     count = subject.ship_detentions
     if count >= int(params["refer_detentions"]):
-        return f"ship IMO {subject.arrival.ship.imo} has {count} detention(s) on record"
-    return None
+        yield found("msa.detentions", "ship", imo=subject.arrival.ship.imo, count=count)
 
 
-def _stay(subject: Subject, params: Mapping[str, Any]) -> str | None:
+def _stay(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     stay = subject.arrival.etd - subject.arrival.eta
     limit = float(params["max_stay_days"])
     if stay > timedelta(days=limit):
-        days = stay / timedelta(days=1)
-        return (
-            f"eta {subject.arrival.eta.isoformat()} to etd {subject.arrival.etd.isoformat()} "
-            f"is a stay of {days:.1f} days, more than {limit:g}"
+        yield found(
+            "msa.stay",
+            eta=subject.arrival.eta.isoformat(),
+            etd=subject.arrival.etd.isoformat(),
+            days=f"{stay / timedelta(days=1):.1f}",
+            limit=f"{limit:g}",
         )
-    return None
 
 
 RULES: tuple[Rule, ...] = (

@@ -14,9 +14,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kouan.domain.agency import Phase, ReviewStatus
 from kouan.domain.declaration import CreditClass, Declaration, Lane
 from kouan.domain.errors import FieldErrors
 from kouan.domain.identifiers import validate_country
+from kouan.domain.reasons import Reason
+from kouan.rules.base import Action, Hit, Outcome
 
 # Strongest last: the strongest lane among the rules that hit decides.
 LANE_RANK = {Lane.GREEN: 0, Lane.DOCUMENT: 1, Lane.INSPECTION: 2}
@@ -156,8 +159,10 @@ class RiskEngine:
         rules: Sequence[RiskRule],
         random_rates: Mapping[Lane, float],
         seed: int,
+        disabled: frozenset[str] = frozenset(),
     ) -> None:
         _check_codes(rules)
+        self.disabled = disabled  # switched off: kept in the stored set, not evaluated
         self.version = version
         self.rules = tuple(rules)
         self.random_rates = _checked_rates(random_rates)
@@ -176,6 +181,8 @@ class RiskEngine:
         indexes = {kind: _Index() for kind in ("hs", "origin", "trader", "credit", "party")}
         ranges: dict[str, list[tuple[int, float, float]]] = defaultdict(list)
         for position, rule in enumerate(self.rules):
+            if rule.code in self.disabled:
+                continue
             match rule.condition:
                 case HsPrefix(prefixes):
                     indexes["hs"].add(prefixes, position)
@@ -418,8 +425,20 @@ def engine_from_document(version: int, document: Mapping[str, Any]) -> RiskEngin
     repeated = sorted(c for c, k in Counter(r.code for r in rules).items() if k > 1)
     for code in repeated:
         errors.add("rules", code, "rule codes unique in the rule set")
+    disabled = _disabled(document.get("disabled", []), {r.code for r in rules}, errors)
     errors.raise_if_any("risk rule set")
-    return RiskEngine(f"RISK v{version}", rules, rates, seed)
+    return RiskEngine(f"RISK v{version}", rules, rates, seed, frozenset(disabled))
+
+
+def _disabled(raw: object, known: set[str], errors: FieldErrors) -> list[str]:
+    """The codes of the rules switched off: each must be a rule of the set."""
+    if not isinstance(raw, list):
+        errors.add("disabled", raw, "a list of rule codes")
+        return []
+    for n, code in enumerate(raw):
+        if code not in known:
+            errors.add(f"disabled[{n}]", code, "the code of a rule in the set")
+    return [str(code) for code in raw]
 
 
 def _rates(raw: object, errors: FieldErrors) -> dict[Lane, float]:
@@ -445,4 +464,57 @@ def document_of(engine: RiskEngine) -> dict[str, Any]:
         "rules": [rule_to_dict(rule) for rule in engine.rules],
         "random_rates": {lane.value: rate for lane, rate in engine.random_rates.items()},
         "seed": engine.seed,
+        **({"disabled": sorted(engine.disabled)} if engine.disabled else {}),
     }
+
+
+# What each lane asks of the customs review: green releases, document refers to an officer,
+# inspection orders one.
+LANE_ACTION = {
+    Lane.GREEN: Action.APPROVE,
+    Lane.DOCUMENT: Action.REFER,
+    Lane.INSPECTION: Action.INSPECT,
+}
+LANE_STATUS = {
+    Lane.GREEN: ReviewStatus.APPROVED,
+    Lane.DOCUMENT: ReviewStatus.PENDING,
+    Lane.INSPECTION: ReviewStatus.INSPECT,
+}
+
+
+class RiskRuleSet:
+    """Customs' rule set for declarations: the risk engine as a rule set of the review engine,
+    each rule that hit a hit, the lane the review's status and reason."""
+
+    def __init__(self, engine: RiskEngine) -> None:
+        self.engine = engine
+        self._rules = {rule.code: rule for rule in engine.rules}
+
+    @property
+    def label(self) -> str:
+        return self.engine.version
+
+    def evaluate(self, facts: DeclarationFacts, phase: Phase) -> Outcome:
+        return self.outcome(self.engine.assess(facts))
+
+    def outcome(self, assessment: Assessment) -> Outcome:
+        """The review's verdict on an assessment: "document lane: <titles>; random selection"."""
+        rules = [self._rules[code] for code in assessment.rules_hit]
+        hits = tuple(
+            Hit(rule.code, LANE_ACTION[rule.lane], Reason("risk.title", _titles(rule)))
+            for rule in rules
+        )
+        why = [Reason("risk.title", _titles(rule)) for rule in rules]
+        if assessment.random_selected:
+            why.append(Reason("risk.random"))
+        lane = Reason(f"lane.{assessment.lane.value}")
+        summary = (
+            Reason("risk.lane_rules", {"lane": lane, "titles": why})
+            if why
+            else Reason("risk.lane", {"lane": lane})
+        )
+        return Outcome(LANE_STATUS[assessment.lane], hits, self.label, summary)
+
+
+def _titles(rule: RiskRule) -> dict[str, str]:
+    return {"title": rule.title, "title_zh": rule.title_zh}

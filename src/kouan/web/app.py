@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from kouan import __version__
 from kouan.adapters.db.engine import make_engine
+from kouan.bootstrap import service_context
 from kouan.config import Settings, get_settings
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.web import errors
@@ -27,7 +28,7 @@ from kouan.web.ui import routes as pages
 
 def create_app(ctx: ServiceContext | None = None) -> FastAPI:
     settings: Settings = ctx.settings if ctx else get_settings()
-    ctx = ctx or ServiceContext(make_engine(settings.database_url), settings)
+    ctx = ctx or service_context(make_engine(settings.database_url), settings)
     app = FastAPI(
         title="Kouan 口岸",
         version=__version__,

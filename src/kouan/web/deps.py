@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from kouan.adapters.db.tables import MAX_ID
+from kouan.domain.identifiers import MAX_ID
 from kouan.services.platform import users
 from kouan.services.platform.permissions import Actor
 from kouan.services.platform.unit_of_work import ServiceContext

@@ -3,8 +3,6 @@ one before by a SHA-256 hash so that an edited or deleted row is found by `verif
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +12,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from kouan.adapters.db.tables import AuditEntry, AuditHead
+from kouan.domain.canonical import digest
 
 GENESIS = "0" * 64
 # Built once: constructing statements costs more than running them on this hot path.
@@ -27,8 +26,7 @@ _MOVE_HEAD = (
 
 
 def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    return digest(fields, prev_hash)
 
 
 def _fields(entry: AuditEntry | dict[str, Any]) -> dict[str, Any]:

@@ -49,8 +49,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-# Ids are INTEGER on every database: the largest any row can have.
-MAX_ID = 2_147_483_647
+# Ids are INTEGER on every database (kouan.domain.identifiers.MAX_ID is the largest).
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -157,7 +156,7 @@ class PortCall(Base):
 
 
 class Review(Base):
-    """One agency's review of one subject (a port call's entry or departure; later declarations)."""
+    """One agency's review of one subject (a port call's entry or departure, a declaration...)."""
 
     __tablename__ = "reviews"
 
@@ -169,8 +168,12 @@ class Review(Base):
     status: Mapped[str] = mapped_column(String(10))
     decided_by: Mapped[str | None] = mapped_column(String(10))  # "rules" or "officer"
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # English, as the record reads
+    # The reason as a message key and parameters, rendered in each reader's language.
+    reason_key: Mapped[str | None] = mapped_column(String(60))
+    reason_params: Mapped[dict[str, Any] | None]
     rules_hit: Mapped[list[Any]]
+    hits: Mapped[list[Any]]  # each rule hit: code, action, reason key and params, target
     rule_set: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
@@ -183,20 +186,47 @@ class Review(Base):
     )
 
 
-class RuleSetRow(Base):
-    """One version of one agency's rule set; exactly one per agency is active."""
+class ReviewTarget(Base):
+    """What inside a subject a review's rules referred (a person of a list, a container...), to
+    be decided on its own: a list is settled person by person."""
 
-    __tablename__ = "rule_sets"
+    __tablename__ = "review_targets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    target: Mapped[str] = mapped_column(String(60))  # e.g. "passengers[41]"
+    label: Mapped[str] = mapped_column(String(200))  # e.g. the person's name
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(10))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reason_key: Mapped[str | None] = mapped_column(String(60))
+    reason_params: Mapped[dict[str, Any] | None]
+    rules_hit: Mapped[list[Any]]
+    decided_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RuleSetRow(Base):
+    """One version of one agency's rules for one kind of subject: a draft while edited, then
+    active (exactly one per kind and agency), then retired, kept for the record."""
+
+    __tablename__ = "rule_set_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(20))
     agency: Mapped[str] = mapped_column(String(10))
     version: Mapped[int]
-    params: Mapped[dict[str, Any]]
-    disabled: Mapped[list[Any]]
-    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # draft, active, retired
+    document: Mapped[dict[str, Any]]
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
+    activated_at: Mapped[datetime | None]
 
-    __table_args__ = (UniqueConstraint("agency", "version"),)
+    __table_args__ = (UniqueConstraint("subject_kind", "agency", "version"),)
 
 
 class AuditEntry(Base):
@@ -266,21 +296,6 @@ class ExchangeRate(Base):
     updated_at: Mapped[datetime]
 
 
-class RiskRuleSet(Base):
-    """One version of customs' risk rules: a draft while edited, then active, then retired."""
-
-    __tablename__ = "risk_rule_sets"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, unique=True)
-    document: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(10), index=True)  # draft, active, retired
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime]
-    activated_at: Mapped[datetime | None]
-
-
 class DeclarationRow(Base):
     """A customs declaration as filed, with its lane, status and the times that matter."""
 
@@ -341,12 +356,15 @@ class InspectionSlot(Base):
 
 
 class Inspection(Base):
-    """An inspection of a declaration's goods, ordered by one agency's review."""
+    """An inspection ordered by one agency's review: of a declaration's goods, a container, a
+    bag, a person sent to quarantine (the target, where the review's rules named one)."""
 
     __tablename__ = "inspections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    declaration_id: Mapped[int] = mapped_column(ForeignKey("declarations.id"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int]
+    target: Mapped[str | None] = mapped_column(String(60))
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     agency: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(10))
@@ -360,3 +378,4 @@ class Inspection(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_inspections_subject", "subject_type", "subject_id"),)

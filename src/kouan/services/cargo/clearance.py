@@ -13,21 +13,12 @@ from sqlalchemy import select
 
 from kouan.adapters.db.tables import DeclarationRow
 from kouan.domain.errors import ValidationFailed
-from kouan.rules.base import PORT_ZONE
+from kouan.services.platform.calendar import check_day
 from kouan.services.platform.permissions import Actor, broker_scope
 from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.site import PORT_ZONE
 
 PERCENTILES = (50, 90, 99)
-
-
-# The days a period or schedule may name: anything else is a typo, and calendar sums near the
-# ends of Python's dates (years 1 and 9999) overflow.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-
-
-def check_day(name: str, day: date | None) -> None:
-    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-        raise ValidationFailed.one(name, day.isoformat(), "a day in the years 2000 to 2099")
 
 
 def percentile(ordered: list[float], p: float) -> float:

@@ -10,7 +10,6 @@ refused on its own, and only the accepted ones are stored, whole.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,14 +18,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, select
 
-from kouan.adapters.db.tables import (
-    MAX_ID,
-    DeclarationRow,
-    Inspection,
-    Review,
-    Trader,
-)
+from kouan.adapters.db.tables import DeclarationRow, Inspection, Review, Trader
 from kouan.domain.agency import OPEN_REVIEW, Agency, Phase, ReviewStatus
+from kouan.domain.canonical import digest
 from kouan.domain.declaration import (
     FINAL,
     AirTransport,
@@ -37,23 +31,19 @@ from kouan.domain.declaration import (
     derive_status,
 )
 from kouan.domain.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
-from kouan.rules.ciq import legal_inspection_hits
-from kouan.rules.risk import Assessment, RiskEngine, facts_of
+from kouan.domain.identifiers import valid_id
+from kouan.domain.reasons import Reason
+from kouan.rules.base import Evaluator
+from kouan.rules.risk import RiskRuleSet, facts_of
 from kouan.services.cargo import exchange_rates, risk_rules
-from kouan.services.platform import messagebus
 from kouan.services.platform.idempotency import Answer, run_idempotent
 from kouan.services.platform.permissions import Action, Actor, declaration_scope, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain
-from kouan.services.review import inspections, reviews
+from kouan.services.review import inspections, reviews, rulesets
 from kouan.services.review.rulesets import active_rule_sets
+from kouan.services.review.subjects import SubjectKind
 
 SUBJECT = "declaration"
-# The customs review's status for each lane, and whether the rules settled it themselves.
-_LANE_REVIEW = {
-    Lane.GREEN: ReviewStatus.APPROVED,
-    Lane.DOCUMENT: ReviewStatus.PENDING,
-    Lane.INSPECTION: ReviewStatus.INSPECT,
-}
 # Looked up in chunks: a large interchange's references would overflow one IN (...) list.
 _CHUNK = 500
 # How far ahead of Kouan's clock a terminal's may be, as for a port call's timeline events.
@@ -64,11 +54,10 @@ _CLOCK_SKEW = timedelta(minutes=5)
 class Filed:
     """One declaration of a batch: stored (`stored`, its row's columns with the new id) or
     refused (errors), in the batch's order. A batch is stored with plain rows in a few statements;
-    `row`, `reviews` and `inspections` make ORM objects of them (outside the session)."""
+    `row` and `reviews` make ORM objects of them (outside the session)."""
 
     stored: dict[str, Any] | None = None
     stored_reviews: list[dict[str, Any]] = field(default_factory=list)
-    stored_inspections: list[dict[str, Any]] = field(default_factory=list)  # booked by the rules
     errors: list[FieldError] = field(default_factory=list)
 
     @cached_property
@@ -79,10 +68,6 @@ class Filed:
     def reviews(self) -> list[Review]:
         return [Review(**values) for values in self.stored_reviews]
 
-    @cached_property
-    def inspections(self) -> list[Inspection]:
-        return [Inspection(**values) for values in self.stored_inspections]
-
 
 @dataclass
 class _Known:
@@ -92,10 +77,8 @@ class _Known:
     rates: dict[str, float]
     taken: set[str]  # references this broker already used
     version: int
-    engine: RiskEngine
-    titles: dict[str, str]
-    ciq_params: Any
-    ciq_label: str
+    risk: RiskRuleSet  # customs' rule set
+    ciq: Evaluator  # CIQ's legal-inspection rule set
 
 
 # Built once, run on the connection: a single filing's lookups are as cheap as they can be.
@@ -130,17 +113,14 @@ def _known(uow: UnitOfWork, ctx: ServiceContext, batch: Sequence[Declaration]) -
         chunk = references[start : start + _CHUNK]
         used = conn.execute(_TAKEN, {"org_id": uow.actor.org_id, "references": chunk})
         taken.update(reference for (reference,) in used if reference)
-    version, engine = risk_rules.active_engine(session, ctx.cache)
-    ciq = active_rule_sets(session, ctx.cache)[Agency.CIQ]
+    version, risk = risk_rules.active_engine(session, ctx.cache)
     return _Known(
         credit_classes=credit_classes,
         rates=exchange_rates.cny_rates(session),
         taken=taken,
         version=version,
-        engine=engine,
-        titles={rule.code: rule.title for rule in engine.rules},
-        ciq_params=ciq.params,
-        ciq_label=ciq.label,
+        risk=risk,
+        ciq=active_rule_sets(session, ctx.cache)[(SUBJECT, Agency.CIQ)],
     )
 
 
@@ -170,55 +150,6 @@ def _problems(declaration: Declaration, known: _Known, seen: set[str]) -> list[F
     return errors
 
 
-def _review(
-    uow: UnitOfWork,
-    agency: Agency,
-    status: ReviewStatus,
-    reason: str,
-    rules_hit: list[str],
-    rule_set: str,
-) -> dict[str, Any]:
-    """A new review's row (its subject is set once the declaration has its id)."""
-    decided = status is not ReviewStatus.PENDING
-    return {
-        "subject_type": SUBJECT,
-        "subject_id": None,
-        "phase": Phase.CARGO.value,
-        "agency": agency.value,
-        "status": status.value,
-        "decided_by": "rules" if decided else None,
-        "officer_id": None,
-        "reason": reason,
-        "rules_hit": rules_hit,
-        "rule_set": rule_set,
-        "created_at": uow.now,
-        "decided_at": uow.now if decided else None,
-        "version": 1,
-    }
-
-
-def _customs_review(uow: UnitOfWork, assessment: Assessment, known: _Known) -> dict[str, Any]:
-    why = [known.titles[code] for code in assessment.rules_hit]
-    if assessment.random_selected:
-        why.append("random selection")
-    reason = f"{assessment.lane.value} lane" + (f": {'; '.join(why)}" if why else "")
-    status = _LANE_REVIEW[assessment.lane]
-    rules_hit = list(assessment.rules_hit)
-    return _review(uow, Agency.CUSTOMS, status, reason, rules_hit, assessment.version)
-
-
-def _ciq_review(uow: UnitOfWork, hits: list[str], known: _Known) -> dict[str, Any]:
-    reason = f"legal inspection: {', '.join(hits)}"
-    return _review(
-        uow,
-        Agency.CIQ,
-        ReviewStatus.PENDING,
-        reason,
-        ["CIQ-LEGAL-INSPECTION"],
-        known.ciq_label,
-    )
-
-
 def _transport(declaration: Declaration) -> tuple[str, str]:
     transport = declaration.transport
     if isinstance(transport, AirTransport):
@@ -243,11 +174,13 @@ def _assess(
     key = _selection_key(uow, declaration)
     credit = CreditClass(known.credit_classes[declaration.trader])
     facts = facts_of(key, declaration, credit, actor.org_name, known.rates)
-    assessment = known.engine.assess(facts)
-    found = [_customs_review(uow, assessment, known)]
-    legal = legal_inspection_hits(facts.hs_codes, known.ciq_params)
-    if legal:
-        found.append(_ciq_review(uow, legal, known))
+    assessment = known.risk.engine.assess(facts)
+    found = [
+        reviews.review_row(uow, KIND, Phase.CARGO, Agency.CUSTOMS, known.risk.outcome(assessment))
+    ]
+    legal = known.ciq.evaluate(facts, Phase.CARGO)
+    if legal.hits:  # CIQ reviews only goods on its legal-inspection list
+        found.append(reviews.review_row(uow, KIND, Phase.CARGO, Agency.CIQ, legal))
     status = derive_status(r["status"] for r in found)
     transport, transport_document = _transport(declaration)
     rates = known.rates
@@ -273,7 +206,7 @@ def _assess(
         "random_selected": assessment.random_selected,
         "selection_key": key,
         "risk_version": known.version,
-        "needs_ciq": bool(legal),
+        "needs_ciq": bool(legal.hits),
         "status": status.value,
         "status_reason": "",
         "filed_at": uow.now,
@@ -308,41 +241,23 @@ def file_batch(
 
 
 def _store(uow: UnitOfWork, accepted: list[Filed]) -> None:
-    """The accepted declarations and their reviews in two statements, their audit entries, and
-    the inspections the rules ordered, booked together."""
+    """The accepted declarations in one statement, their audit entries, and their reviews through
+    the review engine (which books the inspections the rules ordered, together)."""
     if not accepted:
         return
     rows = [f.stored for f in accepted if f.stored is not None]
     insert_plain(uow, DeclarationRow, rows)
-    all_reviews = []
-    for row, filed in zip(rows, accepted, strict=True):
-        for review in filed.stored_reviews:
-            review["subject_id"] = row["id"]
-            all_reviews.append(review)
-    insert_plain(uow, Review, all_reviews)
     for row, filed in zip(rows, accepted, strict=True):
         state = _filed_state(row, filed.stored_reviews)
         uow.audit("declaration.filed", SUBJECT, row["id"], None, state)
-    inspected = [
-        (row, filed, review)
-        for row, filed in zip(rows, accepted, strict=True)
-        for review in filed.stored_reviews
-        if review["status"] == ReviewStatus.INSPECT
-    ]
-    if inspected:
-        wanted = [
-            inspections.Booking(row["id"], row["release_port"], review["id"], review["agency"])
-            for row, _filed, review in inspected
-        ]
-        booked = inspections.book_many(uow, wanted)
-        for values, (_row, filed, _review) in zip(booked, inspected, strict=True):
-            filed.stored_inspections.append(values)
+    reviews.store(
+        uow, SUBJECT, [(row, f.stored_reviews) for row, f in zip(rows, accepted, strict=True)]
+    )
 
 
 def _filed_state(row: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, Any]:
     """The audit entry of a declaration just filed: its state, how the rules decided, and the
     document's digest (of its canonical JSON)."""
-    canonical = json.dumps(row["document"], sort_keys=True, separators=(",", ":"))
     return {
         **_state_of(row["status"], row["lane"], row["status_reason"], row["released_at"], None),
         "reference": row["reference"],
@@ -350,7 +265,7 @@ def _filed_state(row: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, 
         "random_selected": row["random_selected"],
         "risk_version": row["risk_version"],
         "reviews": {r["agency"]: r["status"] for r in found},
-        "document_sha256": hashlib.sha256(canonical.encode()).hexdigest(),
+        "document_sha256": digest(row["document"]),
     }
 
 
@@ -394,7 +309,8 @@ def file_declaration(
                 f"declaration: {first.field} {first.value!r} is not {first.expected}", filed.errors
             )
         assert filed.row is not None
-        return 201, _view(filed.row, filed.reviews, filed.inspections)
+        booked = _inspections_of(uow, [filed.row.id])[filed.row.id]
+        return 201, _view(filed.row, filed.reviews, booked)
 
     with ctx.uow(actor) as uow:
         return run_idempotent(ctx, uow, idempotency_key, digest, work)
@@ -410,17 +326,18 @@ def _reviews_of(uow: UnitOfWork, ids: list[int]) -> dict[int, list[Review]]:
 def _inspections_of(uow: UnitOfWork, ids: list[int]) -> dict[int, list[Inspection]]:
     out: dict[int, list[Inspection]] = {i: [] for i in ids}
     if ids:
-        query = select(Inspection).where(Inspection.declaration_id.in_(ids))
+        query = select(Inspection).where(
+            Inspection.subject_type == SUBJECT, Inspection.subject_id.in_(ids)
+        )
         for inspection in uow.session.scalars(query.order_by(Inspection.id)):
-            out[inspection.declaration_id].append(inspection)
+            out[inspection.subject_id].append(inspection)
     return out
 
 
-def settle(uow: UnitOfWork, row: DeclarationRow) -> None:
+def settle(uow: UnitOfWork, row: DeclarationRow, found: list[Review]) -> None:
     """Bring the declaration's status up to date with its reviews: release when all approve."""
     if DeclarationStatus(row.status) in FINAL or row.released_at is not None:
         return  # released stays released; only a seizure or the gate changes it now
-    found = _reviews_of(uow, [row.id])[row.id]
     before = _state(row)
     status = derive_status(r.status for r in found)
     row.status = status.value
@@ -434,28 +351,16 @@ def settle(uow: UnitOfWork, row: DeclarationRow) -> None:
         uow.audit("declaration.settled", SUBJECT, row.id, before, _state(row))
 
 
-def _on_review_decided(uow: UnitOfWork, event: messagebus.ReviewDecided) -> None:
-    if event.subject_type != SUBJECT:
-        return
-    row = uow.session.get(DeclarationRow, event.subject_id)
-    review = uow.session.get(Review, event.review_id)
-    assert row is not None and review is not None, "a review always belongs to a declaration"
-    if review.status != ReviewStatus.INSPECT:
-        inspections.cancel_open(uow, review)
-    elif DeclarationStatus(row.status) not in FINAL and not inspections.has_open(uow, review):
-        # Goods already refused, seized or gone take no place in the inspection schedule.
-        inspections.book(uow, row, review)
-    settle(uow, row)
-
-
-messagebus.subscribe(messagebus.ReviewDecided, _on_review_decided)
+def _inspection_site(row: DeclarationRow) -> str | None:
+    """Goods are inspected where they are released; goods refused, seized or gone are not."""
+    return None if DeclarationStatus(row.status) in FINAL else row.release_port
 
 
 def find_declaration(
     uow: UnitOfWork, declaration_id: int, for_update: bool = False
 ) -> DeclarationRow:
     """The declaration if this unit's actor may see it; NotFound otherwise (as for none)."""
-    if not 0 < declaration_id <= MAX_ID:
+    if not valid_id(declaration_id):
         raise NotFound(f"declaration {declaration_id} not found")
     query = select(DeclarationRow).where(
         DeclarationRow.id == declaration_id, declaration_scope(uow.actor)
@@ -487,7 +392,10 @@ def gate_out(
             )
         before = _state(row)
         row.gated_out_at = when
-        return _moved(uow, row, DeclarationStatus.GATED_OUT, "", "declaration.gated_out", before)
+        _moved(uow, row, DeclarationStatus.GATED_OUT, "", "declaration.gated_out", before)
+        view = _view_in(uow, row)
+        uow.commit()
+    return view
 
 
 def _moved(
@@ -497,13 +405,10 @@ def _moved(
     reason: str,
     action: str,
     before: dict[str, Any],
-) -> dict[str, Any]:
-    """Put the declaration in `status` with `reason`, audit it as `action`, commit; the view."""
+) -> None:
+    """Put the declaration in `status` with `reason` and audit it as `action`."""
     row.status, row.status_reason, row.changed_at = status.value, reason, uow.now
     uow.audit(action, SUBJECT, row.id, before, _state(row))
-    view = _view_in(uow, row)
-    uow.commit()
-    return view
 
 
 def seize(ctx: ServiceContext, actor: Actor, declaration_id: int, reason: str) -> dict[str, Any]:
@@ -519,25 +424,17 @@ def seize(ctx: ServiceContext, actor: Actor, declaration_id: int, reason: str) -
                 f"declaration {declaration_id} is {row.status}; it cannot be seized"
             )
         before = _state(row)
+        # Seized first, so that the decisions below leave the declaration as it is.
+        _moved(uow, row, DeclarationStatus.SEIZED, reason, "declaration.seized", before)
         for review in _reviews_of(uow, [row.id])[row.id]:
             # Seized goods are inspected by no one: every agency's booking is freed.
             inspections.cancel_open(uow, review)
             if review.agency == Agency.CUSTOMS and ReviewStatus(review.status) in OPEN_REVIEW:
-                review_before = reviews.review_state(review)
-                review.status, review.reason = ReviewStatus.REJECTED.value, f"seized: {reason}"
-                review.decided_by, review.officer_id, review.decided_at = (
-                    "officer",
-                    actor.user_id,
-                    uow.now,
-                )
-                uow.audit(
-                    "review.decided",
-                    "review",
-                    review.id,
-                    review_before,
-                    reviews.review_state(review),
-                )
-        return _moved(uow, row, DeclarationStatus.SEIZED, reason, "declaration.seized", before)
+                why = Reason("seized", {"reason": reason})
+                reviews.apply_decision(uow, review, ReviewStatus.REJECTED, why, actor.user_id)
+        view = _view_in(uow, row)
+        uow.commit()
+    return view
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -692,3 +589,35 @@ def queue_counts(ctx: ServiceContext, actor: Actor, agency: Agency) -> dict[str,
     with ctx.uow(actor, write=False) as uow:
         counts: dict[str, int] = {lane: n for lane, n in uow.session.execute(query).all()}
     return {lane.value: int(counts.get(lane.value, 0)) for lane in Lane}
+
+
+def rule_titles(
+    ctx: ServiceContext, actor: Actor, declaration_id: int
+) -> dict[str, tuple[str, str]]:
+    """The English and Chinese titles of the risk rules that hit the declaration, as the rule
+    set version that assessed it words them (whoever sees the declaration may read why)."""
+    from_version: dict[str, Any] = {}
+    with ctx.uow(actor, write=False) as uow:
+        row = find_declaration(uow, declaration_id)
+        if not row.rules_hit:
+            return {}
+        hit = set(row.rules_hit)
+        from_version = rulesets.find_version(
+            uow, SUBJECT, Agency.CUSTOMS, row.risk_version
+        ).document
+    return {
+        str(rule["code"]): (str(rule.get("title", "")), str(rule.get("title_zh", "")))
+        for rule in from_version.get("rules", [])
+        if rule.get("code") in hit
+    }
+
+
+KIND = SubjectKind(
+    name=SUBJECT,
+    table=DeclarationRow,
+    phases=(Phase.CARGO,),
+    find=lambda uow, declaration_id, for_update: find_declaration(uow, declaration_id, for_update),
+    settle=settle,
+    summary=lambda row: f"{row.reference or row.id} {row.trader_name}",
+    inspection_site=_inspection_site,
+)

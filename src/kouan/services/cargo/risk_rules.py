@@ -1,71 +1,55 @@
-"""Customs' risk rule sets: the active version decides every declaration; risk officers edit a
-draft, test it against recent declarations, activate it, and watch each rule's hit rate."""
+"""Customs' risk rules for declarations, kept in the one rule-set store: risk officers edit a
+draft rule by rule, test it against recent declarations, activate it, and watch each rule's hit
+rate."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kouan.adapters.db.tables import DeclarationRow, Organisation, RiskRuleSet
+from kouan.adapters.db.tables import DeclarationRow, Organisation, RuleSetRow
+from kouan.domain.agency import Agency
 from kouan.domain.declaration import CreditClass, Declaration, Lane
 from kouan.domain.errors import FieldErrors, InvalidTransition, NotFound, ValidationFailed
+from kouan.rules.registry import DECLARATION
 from kouan.rules.risk import (
-    RiskEngine,
+    RiskRuleSet,
     document_of,
     engine_from_document,
     facts_of,
     rule_from_dict,
     rule_to_dict,
 )
-from kouan.rules.risk_defaults import DEFAULT_DOCUMENT
 from kouan.services.cargo import exchange_rates
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.review import rulesets
+from kouan.services.review.rulesets import DRAFT, active_rule_sets
 
-DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
-_ACTIVE = select(RiskRuleSet.id, RiskRuleSet.version).where(RiskRuleSet.status == ACTIVE)
-
-
-def ensure_default(session: Session, now: Any) -> None:
-    """Version 1, active, on a fresh database (kouan db upgrade)."""
-    if session.scalar(select(RiskRuleSet.id).limit(1)) is None:
-        engine_from_document(1, DEFAULT_DOCUMENT)  # the shipped rules must themselves be valid
-        session.add(
-            RiskRuleSet(
-                version=1,
-                document=DEFAULT_DOCUMENT,
-                status=ACTIVE,
-                created_at=now,
-                activated_at=now,
-            )
-        )
+KIND, AGENCY = DECLARATION, Agency.CUSTOMS
+__all__ = ["DRAFT"]  # the pages ask whether a version is the draft
 
 
-def active_engine(session: Session, cache: dict[str, Any]) -> tuple[int, RiskEngine]:
-    """The active version and its compiled engine; compiled again only when another is active."""
-    row = session.execute(_ACTIVE).one_or_none()
-    if row is None:
+def active_engine(session: Session, cache: dict[str, Any]) -> tuple[int, RiskRuleSet]:
+    """The active version and its rule set (from the one store's cache)."""
+    rule_set = active_rule_sets(session, cache).get((KIND, AGENCY))
+    if not isinstance(rule_set, RiskRuleSet):
         raise InvalidTransition("no risk rule set is active; run kouan db upgrade")
-    cached = cache.get("risk_engine")
-    if cached is not None and cached[0] == row.id:
-        return cached[1], cached[2]
-    document = session.scalar(select(RiskRuleSet.document).where(RiskRuleSet.id == row.id))
-    engine = engine_from_document(row.version, document or {})
-    cache["risk_engine"] = (row.id, row.version, engine)
-    return row.version, engine
+    return int(rule_set.label.rsplit("v", 1)[1]), rule_set
 
 
-def _summary(row: RiskRuleSet) -> dict[str, Any]:
+def _summary(row: RuleSetRow) -> dict[str, Any]:
     return {
         "version": row.version,
         "status": row.status,
         "note": row.note,
         "rules": len(row.document.get("rules", [])),
         "random_rates": row.document.get("random_rates", {}),
+        "disabled": row.document.get("disabled", []),
         "created_at": row.created_at.isoformat(),
         "activated_at": row.activated_at.isoformat() if row.activated_at else None,
     }
@@ -74,25 +58,14 @@ def _summary(row: RiskRuleSet) -> dict[str, Any]:
 def list_versions(ctx: ServiceContext, actor: Actor) -> list[dict[str, Any]]:
     require(actor, Action.RISK_RULES_READ)
     with ctx.uow(actor, write=False) as uow:
-        rows = uow.session.scalars(select(RiskRuleSet).order_by(RiskRuleSet.version.desc()))
-        return [_summary(row) for row in rows]
-
-
-def _row(uow: UnitOfWork, version: int, for_update: bool = False) -> RiskRuleSet:
-    query = select(RiskRuleSet).where(RiskRuleSet.version == version)
-    row = uow.session.scalar(query.with_for_update() if for_update else query)
-    if row is None:
-        raise NotFound(f"risk rule set version {version} not found")
-    return row
+        return [_summary(row) for row in rulesets.versions(uow, KIND, AGENCY)]
 
 
 def get_version(ctx: ServiceContext, actor: Actor, version: int | None = None) -> dict[str, Any]:
     """One version whole (the active one when none is named), each rule with its hit rate."""
     require(actor, Action.RISK_RULES_READ)
     with ctx.uow(actor, write=False) as uow:
-        if version is None:
-            version = active_engine(uow.session, ctx.cache)[0]
-        row = _row(uow, version)
+        row = rulesets.find_version(uow, KIND, AGENCY, version)
         rates = _hit_rates(uow, row.version)
         rules = [
             {**rule, "hits": rates["hits"].get(rule["code"], 0)} for rule in row.document["rules"]
@@ -113,53 +86,35 @@ def _hit_rates(uow: UnitOfWork, version: int) -> dict[str, Any]:
 
 def create_draft(ctx: ServiceContext, actor: Actor, note: str = "") -> dict[str, Any]:
     """A draft copied from the active version; the open draft if there is one already."""
-    require(actor, Action.RISK_RULES_EDIT)
     with ctx.uow(actor) as uow:
-        # Drafts asked for at once: the active row's lock makes the second find the first's.
-        uow.session.execute(
-            select(RiskRuleSet.id).where(RiskRuleSet.status == ACTIVE).with_for_update()
-        )
-        existing = uow.session.scalar(select(RiskRuleSet).where(RiskRuleSet.status == DRAFT))
-        if existing is not None:
-            return _summary(existing)
-        active = _row(uow, active_engine(uow.session, ctx.cache)[0])
-        latest = uow.session.scalar(select(func.max(RiskRuleSet.version))) or 0
-        row = RiskRuleSet(
-            version=latest + 1,
-            document=dict(active.document),
-            status=DRAFT,
-            note=note.strip()[:500],
-            created_by=actor.user_id or None,
-            created_at=uow.now,
-        )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit("risk_rules.draft", "risk_rule_set", row.version, None, _summary(row))
-        summary = _summary(row)
+        summary = _summary(rulesets.draft(uow, KIND, AGENCY, note))
         uow.commit()
     return summary
-
-
-def _draft(uow: UnitOfWork, version: int) -> RiskRuleSet:
-    row = _row(uow, version, for_update=True)
-    if row.status != DRAFT:
-        raise InvalidTransition(
-            f"risk rule set version {version} is {row.status}; only a draft can be changed"
-        )
-    return row
 
 
 def save_draft(
     ctx: ServiceContext, actor: Actor, version: int, document: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Replace the draft's rules, random rates and seed; checked whole before it is stored."""
+    """Replace the draft's rules, random rates, seed and switched-off rules; checked whole."""
     require(actor, Action.RISK_RULES_EDIT)
-    engine = engine_from_document(version, document)
+    normalised = document_of(engine_from_document(version, document))
     with ctx.uow(actor) as uow:
-        row = _draft(uow, version)
-        before = _summary(row)
-        row.document = document_of(engine)
-        uow.audit("risk_rules.edited", "risk_rule_set", version, before, row.document)
+        row = rulesets.edit(uow, KIND, AGENCY, version)
+        rulesets.save(uow, row, normalised)
+        summary = _summary(row)
+        uow.commit()
+    return summary
+
+
+def _change_rules(
+    ctx: ServiceContext, actor: Actor, version: int, change: Callable[[list[Any]], list[Any]]
+) -> dict[str, Any]:
+    """Apply `change` to the draft's rules and store the draft, in one unit of work."""
+    require(actor, Action.RISK_RULES_EDIT)
+    with ctx.uow(actor) as uow:
+        row = rulesets.edit(uow, KIND, AGENCY, version)
+        document = {**row.document, "rules": change(list(row.document["rules"]))}
+        rulesets.save(uow, row, document_of(engine_from_document(version, document)))
         summary = _summary(row)
         uow.commit()
     return summary
@@ -168,56 +123,46 @@ def save_draft(
 def add_rule(
     ctx: ServiceContext, actor: Actor, version: int, rule: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Add a rule to the draft, or replace the draft's rule of the same code."""
+    """Add a rule to the draft, or replace the draft's rule of the same code in its place."""
     require(actor, Action.RISK_RULES_EDIT)
     errors = FieldErrors()
     parsed = rule_from_dict(rule, "rule", errors)
     errors.raise_if_any("risk rule")
     assert parsed is not None
-    with ctx.uow(actor, write=False) as uow:
-        document = dict(_row(uow, version).document)
     stored = rule_to_dict(parsed)
-    rules = [r for r in document["rules"] if r["code"] != stored["code"]]
-    replaced = len(rules) < len(document["rules"])
-    position = next(
-        (n for n, r in enumerate(document["rules"]) if r["code"] == stored["code"]), len(rules)
-    )
-    rules.insert(position, stored)
-    summary = save_draft(ctx, actor, version, {**document, "rules": rules})
+    replaced = False
+
+    def change(rules: list[Any]) -> list[Any]:
+        nonlocal replaced
+        codes = [r["code"] for r in rules]
+        replaced = stored["code"] in codes
+        if replaced:
+            rules[codes.index(stored["code"])] = stored
+        else:
+            rules.append(stored)
+        return rules
+
+    summary = _change_rules(ctx, actor, version, change)
     return {**summary, "rule": stored, "replaced": replaced}
 
 
 def remove_rule(ctx: ServiceContext, actor: Actor, version: int, code: str) -> dict[str, Any]:
-    require(actor, Action.RISK_RULES_EDIT)
-    with ctx.uow(actor, write=False) as uow:
-        document = dict(_row(uow, version).document)
     code = code.strip().upper()  # as add_rule stores it
-    rules = [r for r in document["rules"] if r["code"] != code]
-    if len(rules) == len(document["rules"]):
-        raise NotFound(f"rule {code} is not in risk rule set version {version}")
-    return save_draft(ctx, actor, version, {**document, "rules": rules})
+
+    def change(rules: list[Any]) -> list[Any]:
+        kept = [r for r in rules if r["code"] != code]
+        if len(kept) == len(rules):
+            raise NotFound(f"rule {code} is not in risk rule set version {version}")
+        return kept
+
+    return _change_rules(ctx, actor, version, change)
 
 
 def activate(ctx: ServiceContext, actor: Actor, version: int) -> dict[str, Any]:
     """The draft decides from now on; the version it replaces is retired (kept for the record)."""
-    require(actor, Action.RISK_RULES_EDIT)
     with ctx.uow(actor) as uow:
-        row = _draft(uow, version)
-        engine_from_document(version, row.document)
-        current = uow.session.scalar(
-            select(RiskRuleSet).where(RiskRuleSet.status == ACTIVE).with_for_update()
-        )
-        if current is not None:
-            current.status = RETIRED
-            uow.session.flush()  # one active version at every moment
-        row.status, row.activated_at = ACTIVE, uow.now
-        uow.audit(
-            "risk_rules.activated",
-            "risk_rule_set",
-            version,
-            {"active": current.version if current else None},
-            {"active": version},
-        )
+        row = rulesets.edit(uow, KIND, AGENCY, version)
+        rulesets.activate(uow, row)
         summary = _summary(row)
         uow.commit()
     return summary
@@ -232,8 +177,10 @@ def test_version(
     if not 1 <= last <= 100_000:
         raise ValidationFailed.one("last", last, "a number of declarations from 1 to 100000")
     with ctx.uow(actor, write=False) as uow:
-        candidate = engine_from_document(version, _row(uow, version).document)
-        active_version, active = active_engine(uow.session, ctx.cache)
+        stored = rulesets.find_version(uow, KIND, AGENCY, version)
+        candidate = engine_from_document(version, stored.document)
+        active_version, active_set = active_engine(uow.session, ctx.cache)
+        active = active_set.engine
         rates = exchange_rates.cny_rates(uow.session)
         rows = uow.session.execute(
             select(

@@ -6,8 +6,6 @@ original either finds the stored answer or loses on the unique constraint and th
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from kouan.adapters.db.tables import IdempotencyKey
+from kouan.domain.canonical import digest
 from kouan.domain.errors import ValidationFailed
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 
@@ -22,8 +21,7 @@ Answer = tuple[int, dict[str, Any]]
 
 
 def request_hash(method: str, path: str, body: Any) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{method} {path} {canonical}".encode()).hexdigest()
+    return digest(body, f"{method} {path} ")
 
 
 def _stored(uow: UnitOfWork, key: str, digest: str) -> Answer | None:

@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, true
 
 from kouan.adapters.db.tables import DeclarationRow, PortCall, Review
-from kouan.domain.agency import AGENCIES, ENTERPRISE_TYPES, OrgType
+from kouan.domain.agency import AGENCIES, ENTERPRISE_TYPES, Agency, OrgType
 from kouan.domain.errors import Forbidden
 
 
@@ -100,6 +100,15 @@ def allowed(actor: Actor, action: Action) -> bool:
 def require(actor: Actor, action: Action) -> None:
     if not allowed(actor, action):
         raise Forbidden(f"{actor.org_type.value} users may not {action.value.replace('.', ' ')}")
+
+
+def require_rule_set_edit(actor: Actor, subject_kind: str, agency: Agency) -> None:
+    """An agency edits only its own rule sets; customs' risk rules for declarations are the risk
+    officers' (RISK_RULES_EDIT), the others each agency's publishers (RULES_PUBLISH)."""
+    risk = subject_kind == "declaration" and agency is Agency.CUSTOMS
+    require(actor, Action.RISK_RULES_EDIT if risk else Action.RULES_PUBLISH)
+    if actor.org_type.value != agency.value:
+        raise Forbidden(f"{actor.org_type.value} may change only its own rule sets, not {agency}")
 
 
 def port_call_scope(actor: Actor) -> ColumnElement[bool]:

@@ -19,6 +19,7 @@ from kouan.adapters.db.engine import session_factory
 from kouan.adapters.db.tables import Base
 from kouan.config import Settings
 from kouan.domain.errors import Conflict
+from kouan.services.platform.messagebus import Wiring
 from kouan.services.platform.permissions import Actor
 
 
@@ -112,9 +113,11 @@ class UnitOfWork:
         write: bool,
         write_lock: AbstractContextManager[Any],
         settings: Settings,
+        wiring: Wiring,
     ) -> None:
         self._sessions = sessions
         self.settings = settings
+        self.wiring = wiring
         self._write_lock = write_lock
         self.actor = actor
         self.now = now
@@ -153,6 +156,10 @@ class UnitOfWork:
                 "someone else changed this record at the same time; reload and retry"
             ) from None
 
+    def publish(self, event: object) -> None:
+        """Hand a domain event to its handlers, inside this unit of work."""
+        self.wiring.publish(self, event)
+
     def audit(
         self,
         action: str,
@@ -177,12 +184,18 @@ class UnitOfWork:
 
 
 class ServiceContext:
-    """What every use case needs: the database, the settings and the clock."""
+    """What every use case needs: the database, the settings, the wiring and the clock
+    (made by kouan.bootstrap.service_context)."""
 
     def __init__(
-        self, engine: Engine, settings: Settings, clock: Callable[[], datetime] = utcnow
+        self,
+        engine: Engine,
+        settings: Settings,
+        wiring: Wiring,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
+        self.wiring = wiring
         self.settings = settings
         self.clock = clock
         self.sessions = session_factory(engine)
@@ -195,5 +208,5 @@ class ServiceContext:
 
     def uow(self, actor: Actor, write: bool = True) -> UnitOfWork:
         return UnitOfWork(
-            self.sessions, actor, self.clock(), write, self._write_lock, self.settings
+            self.sessions, actor, self.clock(), write, self._write_lock, self.settings, self.wiring
         )

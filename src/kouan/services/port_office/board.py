@@ -12,7 +12,6 @@ from sqlalchemy import ColumnElement, func, select
 from kouan.adapters.db.tables import DeclarationRow, PortCall, Review
 from kouan.domain.declaration import DeclarationStatus, Lane
 from kouan.domain.portcall import IN_PORT, CallStatus, zero_wait
-from kouan.rules.base import PORT_ZONE
 from kouan.services.platform.permissions import (
     Action,
     Actor,
@@ -22,6 +21,7 @@ from kouan.services.platform.permissions import (
     review_scope,
 )
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
+from kouan.site import PORT_ZONE
 
 # The most ships one board table lists; a port has far fewer in it at once.
 BOARD_ROWS = 300

@@ -1,5 +1,6 @@
-"""Inspections of declared goods: booked into a site's daily capacity when a review orders one,
-their results recorded by the officer, and the review decided by the result."""
+"""Inspections of any subject (declared goods, a container, a bag, a person sent to quarantine):
+booked into a site's daily capacity when a review orders one, their results recorded by the
+officer, and the review decided by the result."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from kouan.adapters.db.tables import MAX_ID, DeclarationRow, Inspection, InspectionSlot, Review
-from kouan.domain.agency import Decision, ReviewStatus
+from kouan.adapters.db.tables import Inspection, InspectionSlot, Review
+from kouan.domain.agency import ReviewStatus
 from kouan.domain.declaration import InspectionKind, InspectionStatus
 from kouan.domain.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from kouan.domain.identifiers import valid_id
+from kouan.domain.reasons import Reason
 from kouan.rules.base import port_date
-from kouan.services.cargo.clearance import check_day
-from kouan.services.platform import messagebus
+from kouan.services.platform.calendar import check_day
+from kouan.services.platform.messagebus import ReviewDecided, ReviewsOpened
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain
-from kouan.services.review.reviews import review_state
+from kouan.services.review.reviews import apply_decision
+from kouan.services.review.subjects import kind_of, lock
 
 
 def today(uow: UnitOfWork) -> date:
@@ -51,14 +55,6 @@ def _slot(uow: UnitOfWork, site: str, day: date, capacity: int) -> InspectionSlo
     return slot
 
 
-def book(uow: UnitOfWork, declaration: DeclarationRow, review: Review) -> dict[str, Any]:
-    """Book the inspection one review ordered (see `book_many`)."""
-    [booked] = book_many(
-        uow, [Booking(declaration.id, declaration.release_port, review.id, review.agency)]
-    )
-    return booked
-
-
 _SLOTS = (
     select(InspectionSlot.day, InspectionSlot.capacity, InspectionSlot.booked)
     .where(
@@ -76,12 +72,48 @@ _SET_BOOKED = (
 
 @dataclass(frozen=True)
 class Booking:
-    """An inspection a review ordered, to be booked at the site of the goods' release port."""
+    """An inspection a review ordered, to be booked at the site its subject's kind names."""
 
-    declaration_id: int
+    subject_type: str
+    subject_id: int
     site: str
     review_id: int
     agency: str
+    target: str | None = None
+
+
+def on_reviews_opened(uow: UnitOfWork, event: ReviewsOpened) -> None:
+    """Book the inspections the rules ordered as reviews opened, a batch's together."""
+    wanted = []
+    for ordered in event.inspections_ordered:
+        kind = kind_of(uow, ordered.subject_type)
+        site = kind.inspection_site(uow.session.get(kind.table, ordered.subject_id))
+        if site is not None:
+            wanted.append(
+                Booking(
+                    ordered.subject_type,
+                    ordered.subject_id,
+                    site,
+                    ordered.review_id,
+                    ordered.agency,
+                )
+            )
+    if wanted:
+        book_many(uow, wanted)
+
+
+def on_review_decided(uow: UnitOfWork, event: ReviewDecided) -> None:
+    """A decision without the inspection frees its booking; an inspection ordered by an officer
+    is booked (unless the subject no longer needs one: goods refused, seized or gone)."""
+    review = uow.session.get(Review, event.review_id)
+    assert review is not None
+    if review.status != ReviewStatus.INSPECT:
+        cancel_open(uow, review)
+        return
+    kind = kind_of(uow, review.subject_type)
+    site = kind.inspection_site(uow.session.get(kind.table, review.subject_id))
+    if site is not None and not has_open(uow, review):
+        book_many(uow, [Booking(kind.name, review.subject_id, site, review.id, review.agency)])
 
 
 def book_many(uow: UnitOfWork, wanted: list[Booking]) -> list[dict[str, Any]]:
@@ -103,7 +135,9 @@ def book_many(uow: UnitOfWork, wanted: list[Booking]) -> list[dict[str, Any]]:
         )
     booked = [
         {
-            "declaration_id": booking.declaration_id,
+            "subject_type": booking.subject_type,
+            "subject_id": booking.subject_id,
+            "target": booking.target,
             "review_id": booking.review_id,
             "agency": booking.agency,
             "kind": InspectionKind.XRAY.value,
@@ -214,9 +248,13 @@ def has_open(uow: UnitOfWork, review: Review) -> bool:
 
 
 def inspection_view(inspection: Inspection) -> dict[str, Any]:
+    declaration = inspection.subject_id if inspection.subject_type == "declaration" else None
     return {
         "id": inspection.id,
-        "declaration_id": inspection.declaration_id,
+        "subject_type": inspection.subject_type,
+        "subject_id": inspection.subject_id,
+        "target": inspection.target,
+        "declaration_id": declaration,
         "review_id": inspection.review_id,
         "agency": inspection.agency,
         "kind": inspection.kind,
@@ -247,11 +285,7 @@ def record_result(
         )
     with ctx.uow(actor) as uow:
         inspection = _find(uow, inspection_id)
-        uow.session.execute(
-            select(DeclarationRow.id)
-            .where(DeclarationRow.id == inspection.declaration_id)
-            .with_for_update()
-        )
+        lock(uow, kind_of(uow, inspection.subject_type), inspection.subject_id)
         uow.session.refresh(inspection)
         if inspection.status != InspectionStatus.BOOKED:
             raise Conflict(f"inspection {inspection_id} is already {inspection.status}")
@@ -276,27 +310,20 @@ def _decide_review(
     assert review is not None
     if ReviewStatus(review.status) is not ReviewStatus.INSPECT:
         return  # decided meanwhile by an officer: the result is recorded, the decision stands
-    before = review_state(review)
-    decision = Decision.APPROVE if passed else Decision.HOLD
-    review.status = decision.status.value
-    review.decided_by, review.officer_id, review.decided_at = "officer", actor.user_id, uow.now
-    review.reason = (
-        f"inspection passed: {finding}"
-        if passed and finding
-        else "inspection passed"
-        if passed
-        else f"inspection failed: {finding}"
-    )
-    uow.session.flush()
-    uow.audit("review.decided", "review", review.id, before, review_state(review))
-    messagebus.publish(
-        uow,
-        messagebus.ReviewDecided(review.id, review.subject_type, review.subject_id, review.phase),
-    )
+    if passed:
+        why = (
+            Reason("inspection.passed_finding", {"finding": finding})
+            if finding
+            else Reason("inspection.passed")
+        )
+    else:
+        why = Reason("inspection.failed", {"finding": finding})
+    status = ReviewStatus.APPROVED if passed else ReviewStatus.HOLD
+    apply_decision(uow, review, status, why, actor.user_id)
 
 
 def _find(uow: UnitOfWork, inspection_id: int) -> Inspection:
-    inspection = uow.session.get(Inspection, inspection_id) if 0 < inspection_id <= MAX_ID else None
+    inspection = uow.session.get(Inspection, inspection_id) if valid_id(inspection_id) else None
     if inspection is None or inspection.agency != uow.actor.org_type.value:
         raise NotFound(f"inspection {inspection_id} not found")
     return inspection

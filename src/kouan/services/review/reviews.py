@@ -1,27 +1,38 @@
-"""The review engine: one review per agency opened at once, decided by rules when they can,
-otherwise by an officer from the agency's queue."""
+"""The review engine, for every kind of subject: one review per agency opened at once (one subject
+or a batch), decided by rules when they can, otherwise by an officer from the agency's queue;
+re-opened after an amendment; read as queues and as audit trails.
+
+It knows subjects only through their registered kinds (services/review/subjects.py); what a
+decision changes for the subject is the kind's `settle`, run by the ReviewDecided handler that
+kouan.bootstrap wires.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 
-from kouan.adapters.db.tables import MAX_ID, DeclarationRow, PortCall, Review, User
+from kouan.adapters.db.tables import (
+    Review,
+    ReviewTarget,
+    User,
+)
 from kouan.domain.agency import AGENCIES, OPEN_REVIEW, Agency, Decision, Phase, ReviewStatus
 from kouan.domain.errors import Conflict, NotFound, ValidationFailed
-from kouan.rules.base import Outcome, Subject
-from kouan.services.platform import messagebus
+from kouan.domain.identifiers import valid_id
+from kouan.domain.reasons import Reason
+from kouan.rules.base import ACTION_STATUS, Outcome, outcome_of
+from kouan.rules.base import Action as RuleAction
+from kouan.rules.registry import BOOKS
+from kouan.services.platform.messagebus import OrderedInspection, ReviewDecided, ReviewsOpened
 from kouan.services.platform.permissions import Action, Actor, require, review_scope
-from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_rows
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain
 from kouan.services.review.rulesets import RuleSets
+from kouan.services.review.subjects import SubjectKind, kind_of, lock
 
-# What reviews are of, by subject_type: the row locked while one of its reviews is decided.
-_SUBJECTS: dict[str, type[PortCall] | type[DeclarationRow]] = {
-    "port_call": PortCall,
-    "declaration": DeclarationRow,
-}
+RULES, OFFICER = "rules", "officer"
 
 
 def review_state(review: Review) -> dict[str, Any]:
@@ -30,61 +41,341 @@ def review_state(review: Review) -> dict[str, Any]:
         "status": review.status,
         "decided_by": review.decided_by,
         "reason": review.reason,
+        "reason_key": review.reason_key,
+        "reason_params": review.reason_params,
         "rules_hit": review.rules_hit,
         "rule_set": review.rule_set,
     }
 
 
-def apply_outcome(uow: UnitOfWork, review: Review, outcome: Outcome) -> None:
-    review.status = outcome.status.value
-    review.decided_by = "rules" if outcome.decided else None
-    review.officer_id = None
-    review.reason = outcome.reason
-    review.rules_hit = outcome.rules_hit
-    review.rule_set = outcome.rule_set
-    review.decided_at = uow.now if outcome.decided else None
+# --- opening ----------------------------------------------------------------------------------
 
 
-def new_reviews(
+def evaluate(
+    rule_sets: RuleSets,
+    kind: str,
+    phase: Phase,
+    facts: Any,
+    agencies: Iterable[Agency] = AGENCIES,
+) -> list[tuple[Agency, Outcome]]:
+    """Each agency's verdict on the facts, for the agencies that review them: those whose rule
+    set opens a review only on a hit are left out when nothing hit."""
+    verdicts = []
+    for agency in agencies:
+        rule_book = BOOKS.get((kind, agency))
+        if rule_book is None:
+            continue
+        outcome = rule_sets[(kind, agency)].evaluate(facts, phase)
+        if rule_book.opens == "on_hit" and not outcome.hits:
+            continue
+        verdicts.append((agency, outcome))
+    return verdicts
+
+
+def review_row(
+    uow: UnitOfWork, kind: SubjectKind, phase: Phase, agency: Agency, outcome: Outcome
+) -> dict[str, Any]:
+    """A new review's row as the rules decide it (its subject set once the subject has its id).
+    Where the kind decides targets on their own, a review with open targets waits for them."""
+    hits = [hit.as_dict() for hit in outcome.hits]
+    status = outcome.status
+    if kind.targets_decided and any(hit["target"] for hit in hits):
+        # The whole is decided by the hits on it; the targets, each on its own, keep it open.
+        whole = outcome_of([h for h in outcome.hits if h.target is None], outcome.rule_set)
+        still_open = any(s in OPEN_REVIEW for s, _ in _by_target(hits).values())
+        status = ReviewStatus.PENDING if still_open else whole.status
+    decided = status is not ReviewStatus.PENDING
+    why = outcome.why
+    return {
+        "subject_type": kind.name,
+        "subject_id": None,
+        "phase": phase.value,
+        "agency": agency.value,
+        "status": status.value,
+        "decided_by": RULES if decided else None,
+        "officer_id": None,
+        "reason": outcome.reason,
+        "reason_key": why.key if why else None,
+        "reason_params": why.as_dict()["params"] if why else None,
+        "rules_hit": outcome.rules_hit,
+        "hits": hits,
+        "rule_set": outcome.rule_set,
+        "created_at": uow.now,
+        "decided_at": uow.now if decided else None,
+        "version": 1,
+    }
+
+
+def open_rows(
     uow: UnitOfWork,
-    subject: Subject,
+    kind: str,
+    phase: Phase,
+    facts: Any,
     rule_sets: RuleSets,
     agencies: Iterable[Agency] = AGENCIES,
+) -> list[dict[str, Any]]:
+    """The rows of the reviews the facts open, decided by the rules where they can."""
+    subject_kind = kind_of(uow, kind)
+    return [
+        review_row(uow, subject_kind, phase, agency, outcome)
+        for agency, outcome in evaluate(rule_sets, kind, phase, facts, agencies)
+    ]
+
+
+def store(
+    uow: UnitOfWork, kind: str, opened: Sequence[tuple[Any, list[dict[str, Any]]]]
 ) -> list[Review]:
-    """One review per agency, each already decided by its agency's rules where they can."""
-    reviews = []
-    for agency in agencies:
-        review = Review(phase=subject.phase.value, agency=agency.value, created_at=uow.now)
-        apply_outcome(uow, review, rule_sets[agency].evaluate(subject))
-        reviews.append(review)
-    return reviews
+    """Store new reviews, one subject's or a batch's, as plain rows in one statement: each
+    subject (its row, with its id) with its reviews' rows. Their targets are stored beside them
+    and ReviewsOpened is published (inspections the rules ordered are booked by its handler)."""
+    subject_kind = kind_of(uow, kind)
+    rows = []
+    for subject, found in opened:
+        for row in found:
+            row["subject_id"] = subject.id if hasattr(subject, "id") else subject["id"]
+            rows.append(row)
+    if not rows:
+        return []
+    insert_plain(uow, Review, rows)
+    for row in rows:
+        uow.audit("review.opened", "review", row["id"], None, _opened_state(row))
+    if subject_kind.targets_decided:
+        _store_targets(uow, subject_kind, opened)
+    ordered = tuple(
+        OrderedInspection(row["id"], kind, row["subject_id"], row["agency"])
+        for row in rows
+        if row["status"] == ReviewStatus.INSPECT
+    )
+    uow.publish(ReviewsOpened(tuple(row["id"] for row in rows), ordered))
+    return [Review(**row) for row in rows]
 
 
-def save_reviews(
-    uow: UnitOfWork, subject_type: str, subject_id: int, reviews: list[Review]
+def _opened_state(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: row[key] for key in review_state(Review())}
+
+
+# Strongest last, as rule actions: the strongest hit on a target decides it.
+_STRENGTH = {
+    ReviewStatus.APPROVED: 0,
+    ReviewStatus.PENDING: 1,
+    ReviewStatus.INSPECT: 2,
+    ReviewStatus.HOLD: 3,
+    ReviewStatus.REJECTED: 4,
+}
+
+
+def _store_targets(
+    uow: UnitOfWork, kind: SubjectKind, opened: Sequence[tuple[Any, list[dict[str, Any]]]]
 ) -> None:
-    """Store new reviews as plain rows in one statement (the objects stay outside the session)."""
-    for review in reviews:
-        review.subject_type, review.subject_id = subject_type, subject_id
-    for review, review_id in zip(reviews, insert_rows(uow, reviews), strict=True):
-        review.id = review_id
-    for review in reviews:
-        uow.audit("review.opened", "review", review.id, None, review_state(review))
+    targets = []
+    for subject, found in opened:
+        for review in found:
+            targets.extend(_target_rows(uow, kind, subject, review))
+    if targets:
+        insert_plain(uow, ReviewTarget, targets)
+        for target in targets:
+            uow.audit(
+                "review.target_opened", "review", target["review_id"], None, target_state(target)
+            )
+
+
+def _by_target(
+    hits: list[dict[str, Any]],
+) -> dict[str, tuple[ReviewStatus, list[dict[str, Any]]]]:
+    """The stored hits grouped by the target they name, each target with the status its
+    strongest hit asks for."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for hit in hits:
+        if hit["target"] is not None:
+            grouped.setdefault(hit["target"], []).append(hit)
+    return {
+        target: (
+            max(
+                (ACTION_STATUS[RuleAction[h["action"].upper()]] for h in found),
+                key=_STRENGTH.__getitem__,
+            ),
+            found,
+        )
+        for target, found in grouped.items()
+    }
+
+
+def _target_rows(
+    uow: UnitOfWork, kind: SubjectKind, subject: Any, review: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One row per target the review's hits name, decided by the rules unless referred."""
+    rows = []
+    for target, (status, hits) in _by_target(review["hits"]).items():
+        why = Reason.joined([Reason(h["reason_key"], h["reason_params"]) for h in hits])
+        decided = status not in OPEN_REVIEW
+        rows.append(
+            {
+                "review_id": review["id"],
+                "target": target,
+                "label": kind.target_label(subject, target)[:200],
+                "status": status.value,
+                "decided_by": RULES if decided else None,
+                "officer_id": None,
+                "reason": why.text,
+                "reason_key": why.key,
+                "reason_params": why.as_dict()["params"],
+                "rules_hit": list(dict.fromkeys(h["code"] for h in hits)),
+                "decided_at": uow.now if decided else None,
+                "version": 1,
+            }
+        )
+    return rows
+
+
+def target_state(target: dict[str, Any] | ReviewTarget) -> dict[str, Any]:
+    get = target.get if isinstance(target, dict) else lambda key: getattr(target, key)
+    return {key: get(key) for key in ("target", "label", "status", "decided_by", "reason")}
 
 
 def reopen(uow: UnitOfWork, review: Review, outcome: Outcome) -> None:
     """An amendment sends a review back through the rules (and to the queue if they refer it)."""
     before = review_state(review)
-    apply_outcome(uow, review, outcome)
+    row = review_row(
+        uow, kind_of(uow, review.subject_type), Phase(review.phase), Agency(review.agency), outcome
+    )
+    for key in ("status", "decided_by", "officer_id", "reason", "reason_key", "reason_params"):
+        setattr(review, key, row[key])
+    review.rules_hit, review.hits, review.rule_set = row["rules_hit"], row["hits"], row["rule_set"]
+    review.decided_at = row["decided_at"]
     uow.audit("review.reopened", "review", review.id, before, review_state(review))
 
+
+# --- deciding ---------------------------------------------------------------------------------
+
+
+def apply_decision(
+    uow: UnitOfWork,
+    review: Review,
+    status: ReviewStatus,
+    why: Reason | None,
+    officer_id: int | None,
+) -> None:
+    """The one state change of a decision, by an officer (`officer_id`) or by what an officer
+    recorded (an inspection's result): audited, and announced so the subject settles."""
+    before = review_state(review)
+    review.status = status.value
+    review.decided_by, review.officer_id = OFFICER, officer_id
+    review.reason = why.text if why else ""
+    review.reason_key = why.key if why else None
+    review.reason_params = why.as_dict()["params"] if why else None
+    review.decided_at = uow.now
+    uow.session.flush()
+    uow.audit("review.decided", "review", review.id, before, review_state(review))
+    uow.publish(ReviewDecided(review.id, review.subject_type, review.subject_id, review.phase))
+
+
+def _checked_reason(decision: Decision, reason: str) -> Reason | None:
+    reason = reason.strip()
+    if decision is not Decision.APPROVE and not reason:
+        raise ValidationFailed.one("reason", reason, f"a reason for '{decision.value}'")
+    return Reason.typed(reason) if reason else None
+
+
+def _open_review(uow: UnitOfWork, review_id: int, expected_version: int | None) -> Review:
+    """The actor's agency's review, its subject locked, still open and as the officer saw it."""
+    review = uow.session.get(Review, review_id) if valid_id(review_id) else None
+    if review is None or review.agency != uow.actor.org_type.value:
+        raise NotFound(f"review {review_id} not found")
+    lock(uow, kind_of(uow, review.subject_type), review.subject_id)
+    uow.session.refresh(review)
+    if expected_version is not None and review.version != expected_version:
+        raise Conflict(
+            f"review {review_id} changed since you opened it (now {review.status}); reload it"
+        )
+    if ReviewStatus(review.status) not in OPEN_REVIEW:
+        who = officer_names(uow, [review]).get(review.officer_id or 0, review.decided_by)
+        raise Conflict(f"review {review_id} was already decided: {review.status} by {who}")
+    return review
+
+
+def decide(
+    ctx: ServiceContext,
+    actor: Actor,
+    review_id: int,
+    decision: Decision,
+    reason: str,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """An officer's decision. Of two officers deciding the same review at once, the first wins
+    and the second is told who decided (409); nothing the first did is lost."""
+    require(actor, Action.REVIEW_DECIDE)
+    why = _checked_reason(decision, reason)
+    with ctx.uow(actor) as uow:
+        review = _open_review(uow, review_id, expected_version)
+        apply_decision(uow, review, decision.status, why, actor.user_id)
+        view = review_view(review, {actor.user_id: actor.username}, targets_of(uow, [review]))
+        uow.commit()
+    return view
+
+
+def decide_target(
+    ctx: ServiceContext,
+    actor: Actor,
+    review_id: int,
+    target_id: int,
+    decision: Decision,
+    reason: str,
+    expected_version: int | None = None,
+) -> dict[str, Any]:
+    """An officer decides one referred target of a review (clears or refuses a person, sends
+    them to inspection); when no target is left open, the review is settled with the count."""
+    require(actor, Action.REVIEW_DECIDE)
+    why = _checked_reason(decision, reason)
+    with ctx.uow(actor) as uow:
+        review = _open_review(uow, review_id, None)
+        target = uow.session.get(ReviewTarget, target_id) if valid_id(target_id) else None
+        if target is None or target.review_id != review.id:
+            raise NotFound(f"target {target_id} of review {review_id} not found")
+        if expected_version is not None and target.version != expected_version:
+            raise Conflict(f"target {target_id} changed since you opened it; reload it")
+        if ReviewStatus(target.status) not in OPEN_REVIEW:
+            raise Conflict(f"target {target_id} was already decided: {target.status}")
+        before = target_state(target)
+        target.status, target.decided_by = decision.status.value, OFFICER
+        target.officer_id, target.decided_at = actor.user_id, uow.now
+        target.reason = why.text if why else ""
+        target.reason_key = why.key if why else None
+        target.reason_params = why.as_dict()["params"] if why else None
+        uow.session.flush()
+        uow.audit("review.target_decided", "review", review.id, before, target_state(target))
+        _settle_targets(uow, review, actor.user_id)
+        view = review_view(review, {actor.user_id: actor.username}, targets_of(uow, [review]))
+        uow.commit()
+    return view
+
+
+def _settle_targets(uow: UnitOfWork, review: Review, officer_id: int) -> None:
+    """The review is approved once none of its targets is open: the refused are refused on their
+    own, the rest of the list goes on."""
+    statuses = [ReviewStatus(t.status) for t in targets_of(uow, [review])[review.id]]
+    if any(status in OPEN_REVIEW for status in statuses):
+        return
+    cleared = sum(status is ReviewStatus.APPROVED for status in statuses)
+    why = Reason("targets.settled", {"cleared": cleared, "refused": len(statuses) - cleared})
+    apply_decision(uow, review, ReviewStatus.APPROVED, why, officer_id)
+
+
+def settle_subject(uow: UnitOfWork, event: ReviewDecided) -> None:
+    """What a decided review changes for its subject, as its kind says (wired in bootstrap)."""
+    kind = kind_of(uow, event.subject_type)
+    subject = uow.session.get(kind.table, event.subject_id)
+    assert subject is not None, "a review always belongs to an existing subject"
+    kind.settle(uow, subject, reviews_of(uow, kind.name, [event.subject_id])[event.subject_id])
+
+
+# --- reading ----------------------------------------------------------------------------------
 
 # Subjects are looked up in chunks: one IN (...) list of a whole page stays within every database.
 _CHUNK = 500
 
 
 def reviews_of(uow: UnitOfWork, subject_type: str, ids: list[int]) -> dict[int, list[Review]]:
-    """The reviews of each subject (port calls or declarations), oldest first."""
+    """The reviews of each subject of the kind, oldest first."""
     out: dict[int, list[Review]] = {i: [] for i in ids}
     for start in range(0, len(ids), _CHUNK):
         query = select(Review).where(
@@ -96,7 +387,39 @@ def reviews_of(uow: UnitOfWork, subject_type: str, ids: list[int]) -> dict[int, 
     return out
 
 
-def review_view(review: Review, officers: dict[int, str]) -> dict[str, Any]:
+def targets_of(uow: UnitOfWork, found: Iterable[Review]) -> dict[int, list[ReviewTarget]]:
+    """The targets of each review (open ones first, then in order)."""
+    ids = [r.id for r in found]
+    out: dict[int, list[ReviewTarget]] = {i: [] for i in ids}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(ReviewTarget).where(ReviewTarget.review_id.in_(ids[start : start + _CHUNK]))
+        for target in uow.session.scalars(query.order_by(ReviewTarget.id)):
+            out[target.review_id].append(target)
+    for targets in out.values():
+        targets.sort(key=lambda t: ReviewStatus(t.status) not in OPEN_REVIEW)
+    return out
+
+
+def target_view(target: ReviewTarget) -> dict[str, Any]:
+    return {
+        "id": target.id,
+        "target": target.target,
+        "label": target.label,
+        "status": target.status,
+        "decided_by": target.decided_by,
+        "reason": target.reason,
+        "reason_key": target.reason_key,
+        "reason_params": target.reason_params,
+        "rules_hit": target.rules_hit,
+        "version": target.version,
+    }
+
+
+def review_view(
+    review: Review,
+    officers: dict[int, str],
+    targets: dict[int, list[ReviewTarget]] | None = None,
+) -> dict[str, Any]:
     return {
         "id": review.id,
         "subject_type": review.subject_type,
@@ -107,7 +430,11 @@ def review_view(review: Review, officers: dict[int, str]) -> dict[str, Any]:
         "decided_by": review.decided_by,
         "officer": officers.get(review.officer_id) if review.officer_id else None,
         "reason": review.reason,
+        "reason_key": review.reason_key,
+        "reason_params": review.reason_params,
         "rules_hit": review.rules_hit,
+        "hits": review.hits or [],
+        "targets": [target_view(t) for t in (targets or {}).get(review.id, [])],
         "rule_set": review.rule_set,
         "created_at": review.created_at.isoformat(),
         "decided_at": review.decided_at.isoformat() if review.decided_at else None,
@@ -123,54 +450,10 @@ def officer_names(uow: UnitOfWork, reviews: Iterable[Review]) -> dict[int, str]:
     return {row.id: row.username for row in rows}
 
 
-def decide(
-    ctx: ServiceContext,
-    actor: Actor,
-    review_id: int,
-    decision: Decision,
-    reason: str,
-    expected_version: int | None = None,
-) -> dict[str, Any]:
-    """An officer's decision. Of two officers deciding the same review at once, the first wins
-    and the second is told who decided (409); nothing the first did is lost."""
-    require(actor, Action.REVIEW_DECIDE)
-    reason = reason.strip()
-    if decision is not Decision.APPROVE and not reason:
-        raise ValidationFailed.one("reason", reason, f"a reason for '{decision.value}'")
-    with ctx.uow(actor) as uow:
-        review = uow.session.get(Review, review_id) if 0 < review_id <= MAX_ID else None
-        if review is None or review.agency != actor.org_type.value:
-            raise NotFound(f"review {review_id} not found")
-        # Lock the subject so decisions on its reviews and its permits happen one at a time.
-        subject = _SUBJECTS[review.subject_type]
-        uow.session.execute(
-            select(subject.id).where(subject.id == review.subject_id).with_for_update()
-        )
-        uow.session.refresh(review)
-        if expected_version is not None and review.version != expected_version:
-            raise Conflict(
-                f"review {review_id} changed since you opened it (now {review.status}); reload it"
-            )
-        if ReviewStatus(review.status) not in OPEN_REVIEW:
-            who = officer_names(uow, [review]).get(review.officer_id or 0, review.decided_by)
-            raise Conflict(f"review {review_id} was already decided: {review.status} by {who}")
-        before = review_state(review)
-        review.status = decision.status.value
-        review.decided_by = "officer"
-        review.officer_id = actor.user_id
-        review.reason = reason
-        review.decided_at = uow.now
-        uow.session.flush()
-        uow.audit("review.decided", "review", review.id, before, review_state(review))
-        messagebus.publish(
-            uow,
-            messagebus.ReviewDecided(
-                review.id, review.subject_type, review.subject_id, review.phase
-            ),
-        )
-        view = review_view(review, {actor.user_id: actor.username})
-        uow.commit()
-    return view
+def views_of(uow: UnitOfWork, found: list[Review]) -> list[dict[str, Any]]:
+    """The views of reviews, with their officers and targets read in two queries."""
+    officers, targets = officer_names(uow, found), targets_of(uow, found)
+    return [review_view(r, officers, targets) for r in found]
 
 
 def list_reviews(
@@ -181,7 +464,8 @@ def list_reviews(
     limit: int = 100,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """The agency's queue, oldest first (the port office sees every agency's)."""
+    """The agency's queue, oldest first (the port office sees every agency's); a review of a
+    list shows the targets referred to the officer first."""
     scope = review_scope(actor)
     query = select(Review).where(scope)
     if status == "open":
@@ -192,9 +476,7 @@ def list_reviews(
         query = query.where(Review.phase == phase.value)
     query = query.order_by(Review.created_at, Review.id).limit(limit).offset(offset)
     with ctx.uow(actor, write=False) as uow:
-        reviews = uow.session.scalars(query).all()
-        officers = officer_names(uow, reviews)
-        return [review_view(r, officers) for r in reviews]
+        return views_of(uow, list(uow.session.scalars(query).all()))
 
 
 def queue_counts(ctx: ServiceContext, actor: Actor) -> dict[str, dict[str, Any]]:

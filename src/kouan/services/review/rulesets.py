@@ -1,45 +1,201 @@
-"""The active rule set of each agency, loaded from the database and cached while unchanged."""
+"""The one store of rule sets: a version per (subject kind, agency), drafted, activated, retired.
+
+Every agency's rules for every kind of subject are kept here alike: customs' risk rules for
+declarations, CIQ's legal-inspection list, the four agencies' port-call rules. The active versions
+decide; they are loaded from the database and cached while unchanged.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kouan.adapters.db.tables import RuleSetRow
 from kouan.domain.agency import Agency
-from kouan.domain.errors import Forbidden
-from kouan.rules.base import RuleSet
-from kouan.rules.registry import DEFAULT_PARAMS, build_rule_set, describe
-from kouan.services.platform.permissions import Action, Actor, require
-from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from kouan.rules.base import Evaluator
+from kouan.rules.registry import BOOKS, RuleBook, book
+from kouan.services.platform.permissions import Action, Actor, require, require_rule_set_edit
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 
-RuleSets = dict[Agency, RuleSet]
-_ACTIVE_VERSIONS = (
-    select(RuleSetRow.__table__.c.id, RuleSetRow.__table__.c.agency)
-    .where(RuleSetRow.__table__.c.active)
-    .order_by(RuleSetRow.__table__.c.agency)
-)
+DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
+RuleSets = dict[tuple[str, Agency], Evaluator]
+_TABLE = RuleSetRow.__table__
+_ACTIVE_IDS = select(_TABLE.c.id).where(_TABLE.c.status == ACTIVE).order_by(_TABLE.c.id)
 
 
-def active_rule_sets(session: Session, cache: dict[str, object]) -> RuleSets:
-    """One cheap query for the active versions; rebuilt only when a version changed."""
-    versions = tuple(session.connection().execute(_ACTIVE_VERSIONS).all())
+def ensure_defaults(session: Session, now: Any) -> None:
+    """Version 1, active, of every rule set a fresh database lacks (kouan db upgrade)."""
+    present = set(session.execute(select(RuleSetRow.subject_kind, RuleSetRow.agency)).all())
+    for (kind, agency), rule_book in BOOKS.items():
+        if (kind, agency.value) not in present:
+            document = rule_book.default_document()
+            rule_book.build(1, document)  # the shipped rules must themselves be valid
+            session.add(
+                RuleSetRow(
+                    subject_kind=kind,
+                    agency=agency.value,
+                    version=1,
+                    status=ACTIVE,
+                    document=document,
+                    note="",
+                    created_at=now,
+                    activated_at=now,
+                )
+            )
+
+
+def active_rule_sets(session: Session, cache: dict[str, Any]) -> RuleSets:
+    """Every active rule set: one cheap query for their ids; rebuilt only when one changed."""
+    ids = tuple(session.connection().execute(_ACTIVE_IDS).scalars())
     cached = cache.get("rule_sets")
-    if isinstance(cached, tuple) and cached[0] == versions:
+    if isinstance(cached, tuple) and cached[0] == ids:
         rule_sets: RuleSets = cached[1]
         return rule_sets
-    rows = session.scalars(select(RuleSetRow).where(RuleSetRow.active)).all()
+    rows = session.scalars(select(RuleSetRow).where(RuleSetRow.status == ACTIVE)).all()
     rule_sets = {
-        Agency(row.agency): build_rule_set(
-            Agency(row.agency), row.version, row.params, disabled=row.disabled
+        (row.subject_kind, Agency(row.agency)): book(row.subject_kind, Agency(row.agency)).build(
+            row.version, row.document
         )
         for row in rows
     }
-    cache["rule_sets"] = (versions, rule_sets)
+    cache["rule_sets"] = (ids, rule_sets)
     return rule_sets
+
+
+def summary(row: RuleSetRow) -> dict[str, Any]:
+    return {
+        "subject_kind": row.subject_kind,
+        "agency": row.agency,
+        "version": row.version,
+        "status": row.status,
+        "note": row.note,
+        "created_at": row.created_at.isoformat(),
+        "activated_at": row.activated_at.isoformat() if row.activated_at else None,
+    }
+
+
+def find_version(
+    uow: UnitOfWork, kind: str, agency: Agency, version: int | None, for_update: bool = False
+) -> RuleSetRow:
+    """A version of the rule set (the active one when `version` is None); NotFound otherwise."""
+    query = select(RuleSetRow).where(
+        RuleSetRow.subject_kind == kind, RuleSetRow.agency == agency.value
+    )
+    query = query.where(
+        RuleSetRow.status == ACTIVE if version is None else RuleSetRow.version == version
+    )
+    row = uow.session.scalar(query.with_for_update() if for_update else query)
+    if row is None:
+        what = "active" if version is None else f"version {version}"
+        raise NotFound(f"{agency.value} rule set for {kind}: {what} not found")
+    return row
+
+
+def versions(uow: UnitOfWork, kind: str, agency: Agency) -> list[RuleSetRow]:
+    """Every version of the rule set, newest first."""
+    query = select(RuleSetRow).where(
+        RuleSetRow.subject_kind == kind, RuleSetRow.agency == agency.value
+    )
+    return list(uow.session.scalars(query.order_by(RuleSetRow.version.desc())))
+
+
+def draft(uow: UnitOfWork, kind: str, agency: Agency, note: str = "") -> RuleSetRow:
+    """The open draft of the rule set, or a new one copied from the active version."""
+    require_rule_set_edit(uow.actor, kind, agency)
+    # Drafts asked for at once: the active row's lock makes the second find the first's.
+    active = find_version(uow, kind, agency, None, for_update=True)
+    existing = uow.session.scalar(
+        select(RuleSetRow).where(
+            RuleSetRow.subject_kind == kind,
+            RuleSetRow.agency == agency.value,
+            RuleSetRow.status == DRAFT,
+        )
+    )
+    if existing is not None:
+        return existing
+    latest = uow.session.scalar(
+        select(func.max(RuleSetRow.version)).where(
+            RuleSetRow.subject_kind == kind, RuleSetRow.agency == agency.value
+        )
+    )
+    row = RuleSetRow(
+        subject_kind=kind,
+        agency=agency.value,
+        version=(latest or 0) + 1,
+        status=DRAFT,
+        document=dict(active.document),
+        note=note.strip()[:500],
+        created_by=uow.actor.user_id or None,
+        created_at=uow.now,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit("rule_set.draft", "rule_set", row.id, None, summary(row))
+    return row
+
+
+def edit(uow: UnitOfWork, kind: str, agency: Agency, version: int) -> RuleSetRow:
+    """The draft `version`, locked for a change; only a draft can change."""
+    require_rule_set_edit(uow.actor, kind, agency)
+    row = find_version(uow, kind, agency, version, for_update=True)
+    if row.status != DRAFT:
+        raise InvalidTransition(
+            f"{agency.value} rule set for {kind} version {version} is {row.status}; only a draft "
+            "can be changed"
+        )
+    return row
+
+
+def save(uow: UnitOfWork, row: RuleSetRow, document: Mapping[str, Any]) -> None:
+    """Replace a draft's document, checked whole before it is stored."""
+    book(row.subject_kind, Agency(row.agency)).build(row.version, document)
+    before = {"version": row.version, "document": row.document}
+    row.document = dict(document)
+    uow.audit("rule_set.edited", "rule_set", row.id, before, {"document": row.document})
+
+
+def activate(uow: UnitOfWork, row: RuleSetRow) -> RuleSetRow | None:
+    """The draft decides from now on; the version it replaces is retired (kept for the record)
+    and returned."""
+    book(row.subject_kind, Agency(row.agency)).build(row.version, row.document)
+    current = uow.session.scalar(
+        select(RuleSetRow)
+        .where(
+            RuleSetRow.subject_kind == row.subject_kind,
+            RuleSetRow.agency == row.agency,
+            RuleSetRow.status == ACTIVE,
+        )
+        .with_for_update()
+    )
+    if current is not None:
+        current.status = RETIRED
+        uow.session.flush()  # one active version at every moment
+    row.status, row.activated_at = ACTIVE, uow.now
+    uow.audit(
+        "rule_set.activated",
+        "rule_set",
+        row.id,
+        {"active": current.version if current else None},
+        {"subject_kind": row.subject_kind, "agency": row.agency, "active": row.version},
+    )
+    return current
+
+
+def _owner(agency: Agency, params: Mapping[str, Any]) -> str:
+    """The kind of subject whose rule set of the agency has these parameters (port calls when
+    none is named): CIQ's legal-inspection list belongs to its declaration rules."""
+    kinds = {
+        kind
+        for (kind, owner), rule_book in BOOKS.items()
+        if owner is agency and set(params) & set(rule_book.default_document().get("params", {}))
+    }
+    if len(kinds) > 1:
+        raise ValidationFailed.one("params", sorted(params), "parameters of one rule set at a time")
+    return kinds.pop() if kinds else "port_call"
 
 
 def publish(
@@ -48,62 +204,43 @@ def publish(
     agency: Agency,
     params: Mapping[str, Any],
     disabled: list[str] | None = None,
+    subject_kind: str | None = None,
 ) -> int:
-    """An agency publishes a new version of its rule set (it decides from then on); returns the
-    version. Parameters are checked whole before anything is stored."""
-    require(actor, Action.RULES_PUBLISH)
-    if actor.org_type.value != agency.value:
-        raise Forbidden(f"{actor.org_type.value} may publish only its own rule set, not {agency}")
+    """An agency publishes a new version of a parameter rule set at once (draft and activation
+    in one step); the parameters given replace those of the active one. Returns the version."""
+    kind = subject_kind or _owner(agency, params)
+    if (kind, agency) not in BOOKS:
+        raise NotFound(f"{agency.value} has no rule set for {kind}")
     with ctx.uow(actor) as uow:
-        current = uow.session.scalar(
-            select(RuleSetRow)
-            .where(RuleSetRow.agency == agency.value, RuleSetRow.active)
-            .with_for_update()
-        )
-        version = current.version + 1 if current else 1
-        kept = list(disabled if disabled is not None else (current.disabled if current else []))
-        merged = {**(current.params if current else {}), **params}
-        build_rule_set(agency, version, merged, disabled=kept)  # refuses bad parameters
-        if current is not None:
-            current.active = False
-            uow.session.flush()  # one active row per agency at every moment
-        row = RuleSetRow(
-            agency=agency.value,
-            version=version,
-            params=merged,
-            disabled=kept,
-            active=True,
-            created_at=uow.now,
-        )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit(
-            "rule_set.published",
-            "rule_set",
-            row.id,
-            {"version": current.version, "params": current.params} if current else None,
-            {"agency": agency.value, "version": version, "params": merged, "disabled": kept},
-        )
+        row = draft(uow, kind, agency)
+        current = find_version(uow, kind, agency, None)
+        kept = disabled if disabled is not None else current.document.get("disabled", [])
+        merged = {**current.document.get("params", {}), **params}
+        save(uow, row, {**current.document, "params": merged, "disabled": list(kept)})
+        activate(uow, row)
+        version = row.version
         uow.commit()
     return version
 
 
 def active_versions(ctx: ServiceContext, actor: Actor) -> list[dict[str, Any]]:
-    """Each agency's active rule set: version, parameters, disabled rules and what the rules
-    are, for agencies and the port office to read."""
+    """Every active rule set: kind, agency, version, parameters (defaults filled in), disabled
+    rules and what the rules are, for agencies and the port office to read."""
     require(actor, Action.REVIEW_READ)
     with ctx.uow(actor, write=False) as uow:
         rows = uow.session.scalars(
-            select(RuleSetRow).where(RuleSetRow.active).order_by(RuleSetRow.agency)
+            select(RuleSetRow)
+            .where(RuleSetRow.status == ACTIVE)
+            .order_by(RuleSetRow.subject_kind.desc(), RuleSetRow.agency)
         ).all()
-        return [
-            {
-                "agency": row.agency,
-                "version": row.version,
-                "params": {**DEFAULT_PARAMS[Agency(row.agency)], **row.params},
-                "disabled": row.disabled,
-                "created_at": row.created_at.isoformat(),
-                "rules": describe(Agency(row.agency)),
-            }
-            for row in rows
-        ]
+        return [_active_view(row, book(row.subject_kind, Agency(row.agency))) for row in rows]
+
+
+def _active_view(row: RuleSetRow, rule_book: RuleBook) -> dict[str, Any]:
+    defaults = rule_book.default_document().get("params", {})
+    return {
+        **summary(row),
+        "params": {**defaults, **row.document.get("params", {})},
+        "disabled": row.document.get("disabled", []),
+        "rules": rule_book.describe(row.document),
+    }

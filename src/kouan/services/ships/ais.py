@@ -11,11 +11,12 @@ from sqlalchemy import or_, select
 
 from kouan.adapters.ais import AisReport, decode_lines
 from kouan.adapters.db.tables import PortCall, Ship
-from kouan.domain.geo import PortArea, default_port_areas, port_area_from_geojson
+from kouan.domain.geo import PortArea, port_area_from_geojson
 from kouan.domain.portcall import CallStatus, TimelineEvent
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 from kouan.services.ships import portcalls
+from kouan.site import port_areas
 
 # Calls a position report can bring in: filed or cleared, not yet arrived.
 AWAITING_ARRIVAL = (CallStatus.FILED.value, CallStatus.CLEARED.value, CallStatus.REJECTED.value)
@@ -29,7 +30,7 @@ def port_area(ctx: ServiceContext) -> PortArea:
         area = (
             port_area_from_geojson(json.loads(path.read_text("utf-8")))
             if path is not None
-            else default_port_areas()[0]
+            else port_areas()[0]
         )
         ctx.cache["port_area"] = area
     return area

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -13,11 +11,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from kouan.adapters.db.tables import MAX_ID, Organisation, PortCall, Review, Ship
+from kouan.adapters.db.tables import Organisation, PortCall, Review, Ship
 from kouan.adapters.paxlst import split_roles
 from kouan.domain.agency import Agency, Phase
+from kouan.domain.canonical import digest
 from kouan.domain.errors import InvalidTransition, NotFound
 from kouan.domain.filing import ArrivalNotice, DepartureNotice, affected_agencies
+from kouan.domain.identifiers import valid_id
 from kouan.domain.portcall import (
     CallStatus,
     TimelineEvent,
@@ -26,13 +26,13 @@ from kouan.domain.portcall import (
     derive_status,
     zero_wait,
 )
-from kouan.rules.base import Subject
-from kouan.services.platform import messagebus
+from kouan.rules.portcall import CallFacts
 from kouan.services.platform.idempotency import Answer, run_idempotent
 from kouan.services.platform.permissions import Action, Actor, port_call_scope, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_row
 from kouan.services.review import reviews
 from kouan.services.review.rulesets import active_rule_sets
+from kouan.services.review.subjects import SubjectKind
 
 if TYPE_CHECKING:
     from kouan.adapters.paxlst import PassengerList
@@ -60,12 +60,6 @@ def _call_state(call: PortCall) -> dict[str, Any]:
     }
 
 
-def _document_digest(document: dict[str, Any]) -> str:
-    """The audit log proves what was filed by its hash; the document itself lives on the call."""
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def _upsert_ship(session: Session, notice: ArrivalNotice) -> int:
     """Remember the ship as filed (one statement); returns its detentions on record."""
     ship = notice.ship
@@ -91,9 +85,9 @@ def _ship_upsert(dialect: str) -> Any:
     )
 
 
-def _subject(uow: UnitOfWork, call: PortCall, phase: Phase) -> Subject:
+def _facts(uow: UnitOfWork, call: PortCall, phase: Phase) -> CallFacts:
     ship = uow.session.get(Ship, call.imo)
-    return Subject(
+    return CallFacts(
         arrival=ArrivalNotice.model_validate(call.arrival),
         departure=DepartureNotice.model_validate(call.departure) if call.departure else None,
         phase=phase,
@@ -109,7 +103,7 @@ def _reviews_of(uow: UnitOfWork, call_ids: list[int]) -> dict[int, list[Review]]
 def find_port_call(uow: UnitOfWork, call_id: int, for_update: bool = False) -> PortCall:
     """The port call if this unit's actor may see it; NotFound otherwise (also for an id no
     row can have), so a call outside the actor's scope is indistinguishable from none."""
-    if not 0 < call_id <= MAX_ID:
+    if not valid_id(call_id):
         raise NotFound(f"port call {call_id} not found")
     query = select(PortCall).where(PortCall.id == call_id, port_call_scope(uow.actor))
     call = uow.session.scalar(query.with_for_update() if for_update else query)
@@ -144,15 +138,14 @@ def settle(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> None:
         uow.audit("port_call.settled", SUBJECT, call.id, before, after)
 
 
-def _on_review_decided(uow: UnitOfWork, event: messagebus.ReviewDecided) -> None:
-    if event.subject_type != SUBJECT:
-        return
-    call = uow.session.get(PortCall, event.subject_id)
-    assert call is not None, "a review always belongs to an existing port call"
-    settle(uow, call, _reviews_of(uow, [call.id])[call.id])
-
-
-messagebus.subscribe(messagebus.ReviewDecided, _on_review_decided)
+KIND = SubjectKind(
+    name=SUBJECT,
+    table=PortCall,
+    phases=(Phase.ENTRY, Phase.DEPARTURE),
+    find=lambda uow, call_id, for_update: find_port_call(uow, call_id, for_update),
+    settle=settle,
+    summary=lambda call: f"{call.ship_name} ({call.imo}) {call.voyage}",
+)
 
 
 def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer:
@@ -174,19 +167,20 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
         filed_at=uow.now,
         arrival=document,
     )
-    subject = Subject(arrival=notice, phase=Phase.ENTRY, now=uow.now, ship_detentions=detentions)
+    facts = CallFacts(arrival=notice, phase=Phase.ENTRY, now=uow.now, ship_detentions=detentions)
     # Decide first, write once: the call is inserted already cleared when the rules allow it.
-    opened = reviews.new_reviews(uow, subject, active_rule_sets(uow.session, ctx.cache))
-    _apply_permits(uow, call, opened)
+    rule_sets = active_rule_sets(uow.session, ctx.cache)
+    rows = reviews.open_rows(uow, SUBJECT, Phase.ENTRY, facts, rule_sets)
+    _apply_permits(uow, call, [Review(**row) for row in rows])
     call.id = insert_row(uow, call)
     uow.audit(
         "port_call.filed",
         SUBJECT,
         call.id,
         None,
-        {**_call_state(call), "late": call.late, "document_sha256": _document_digest(document)},
+        {**_call_state(call), "late": call.late, "document_sha256": digest(document)},
     )
-    reviews.save_reviews(uow, SUBJECT, call.id, opened)
+    opened = reviews.store(uow, SUBJECT, [(call, rows)])
     return 201, _view(uow, call, opened)
 
 
@@ -209,45 +203,47 @@ def amend_arrival(
     """Replace the arrival notice; only the reviews of agencies whose sections changed re-open."""
     require(actor, Action.PORT_CALL_FILE)
     with ctx.uow(actor) as uow:
-        call = find_port_call(uow, call_id, for_update=True)
-        if CallStatus(call.status) not in AMENDABLE:
-            raise InvalidTransition(
-                f"port call {call_id} is {call.status}; an arrival notice can be amended only "
-                "before the ship arrives"
-            )
-        if notice.ship.imo != call.imo:
-            raise InvalidTransition(
-                f"ship.imo {notice.ship.imo} is not the call's ship {call.imo}; file a new call"
-            )
-        previous = ArrivalNotice.model_validate(call.arrival)
-        affected = affected_agencies(previous, notice)
-        before = _call_state(call)
-        document = notice.model_dump(mode="json")
-        call.arrival = document
-        call.eta, call.etd, call.berth = notice.eta, notice.etd, notice.berth
-        call.voyage, call.port = notice.voyage, notice.port
-        _upsert_ship(uow.session, notice)
-        uow.audit(
-            "port_call.amended",
-            SUBJECT,
-            call.id,
-            before,
-            {
-                **_call_state(call),
-                "affected": sorted(affected),
-                "document_sha256": _document_digest(document),
-            },
-        )
-        call_reviews = _reviews_of(uow, [call.id])[call.id]
-        rule_sets = active_rule_sets(uow.session, ctx.cache)
-        subject = _subject(uow, call, Phase.ENTRY)
-        for review in call_reviews:
-            if review.phase == Phase.ENTRY and review.agency in affected:
-                reviews.reopen(uow, review, rule_sets[Agency(review.agency)].evaluate(subject))
-        settle(uow, call, call_reviews)
-        view = _view(uow, call, call_reviews)
+        view = _amend(uow, ctx, find_port_call(uow, call_id, for_update=True), notice)
         uow.commit()
     return view
+
+
+def _amend(
+    uow: UnitOfWork, ctx: ServiceContext, call: PortCall, notice: ArrivalNotice
+) -> dict[str, Any]:
+    if CallStatus(call.status) not in AMENDABLE:
+        raise InvalidTransition(
+            f"port call {call.id} is {call.status}; an arrival notice can be amended only "
+            "before the ship arrives"
+        )
+    if notice.ship.imo != call.imo:
+        raise InvalidTransition(
+            f"ship.imo {notice.ship.imo} is not the call's ship {call.imo}; file a new call"
+        )
+    previous = ArrivalNotice.model_validate(call.arrival)
+    affected = affected_agencies(previous, notice)
+    before = _call_state(call)
+    document = notice.model_dump(mode="json")
+    call.arrival = document
+    call.eta, call.etd, call.berth = notice.eta, notice.etd, notice.berth
+    call.voyage, call.port = notice.voyage, notice.port
+    _upsert_ship(uow.session, notice)
+    uow.audit(
+        "port_call.amended",
+        SUBJECT,
+        call.id,
+        before,
+        {**_call_state(call), "affected": sorted(affected), "document_sha256": digest(document)},
+    )
+    call_reviews = _reviews_of(uow, [call.id])[call.id]
+    rule_sets = active_rule_sets(uow.session, ctx.cache)
+    facts = _facts(uow, call, Phase.ENTRY)
+    for review in call_reviews:
+        if review.phase == Phase.ENTRY and review.agency in affected:
+            rule_set = rule_sets[(SUBJECT, Agency(review.agency))]
+            reviews.reopen(uow, review, rule_set.evaluate(facts, Phase.ENTRY))
+    settle(uow, call, call_reviews)
+    return _view(uow, call, call_reviews)
 
 
 def _depart(uow: UnitOfWork, ctx: ServiceContext, call_id: int, notice: DepartureNotice) -> Answer:
@@ -269,9 +265,11 @@ def _depart(uow: UnitOfWork, ctx: ServiceContext, call_id: int, notice: Departur
         {"etd": notice.etd.isoformat(), "next_port": notice.next_port},
     )
     call.etd = notice.etd
-    subject = _subject(uow, call, Phase.DEPARTURE)
-    opened = reviews.new_reviews(uow, subject, active_rule_sets(uow.session, ctx.cache))
-    reviews.save_reviews(uow, SUBJECT, call.id, opened)
+    facts = _facts(uow, call, Phase.DEPARTURE)
+    rule_sets = active_rule_sets(uow.session, ctx.cache)
+    reviews.store(
+        uow, SUBJECT, [(call, reviews.open_rows(uow, SUBJECT, Phase.DEPARTURE, facts, rule_sets))]
+    )
     call_reviews = _reviews_of(uow, [call.id])[call.id]  # the entry reviews and the new ones
     settle(uow, call, call_reviews)
     return 201, _view(uow, call, call_reviews)
@@ -365,7 +363,7 @@ def _view(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> dict[s
     ship = call.arrival["ship"]
     timestamps: dict[str, str | None] = {"ETA": call.eta.isoformat(), "ETD": call.etd.isoformat()}
     timestamps.update({e.value: (t.isoformat() if t else None) for e, t in _timeline(call).items()})
-    officers = reviews.officer_names(uow, call_reviews)
+    officers = reviews.officer_names(uow, call_reviews)  # port calls' reviews have no targets
     return {
         "id": call.id,
         "status": call.status,
@@ -409,14 +407,18 @@ def agent_names(ctx: ServiceContext, actor: Actor, org_ids: set[int]) -> dict[in
 def replace_persons(
     ctx: ServiceContext, actor: Actor, call_id: int, lists: list[PassengerList]
 ) -> dict[str, Any]:
-    """Amend the crew and passenger lists from PAXLST messages (crew NAD+FM, passengers NAD+FL)."""
+    """Amend the crew and passenger lists from PAXLST messages (crew NAD+FM, passengers NAD+FL),
+    reading and writing the call in one unit of work so no concurrent amendment is lost."""
     require(actor, Action.PORT_CALL_FILE)
     crew, passengers = split_roles(lists)
-    with ctx.uow(actor, write=False) as uow:
-        notice = ArrivalNotice.model_validate(find_port_call(uow, call_id).arrival)
     changes: dict[str, Any] = {}
     if crew:
         changes["crew"] = crew
     if passengers:
         changes["passengers"] = passengers
-    return amend_arrival(ctx, actor, call_id, notice.model_copy(update=changes))
+    with ctx.uow(actor) as uow:
+        call = find_port_call(uow, call_id, for_update=True)
+        notice = ArrivalNotice.model_validate(call.arrival).model_copy(update=changes)
+        view = _amend(uow, ctx, call, notice)
+        uow.commit()
+    return view

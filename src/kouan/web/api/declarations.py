@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from kouan.adapters.db.tables import MAX_ID
 from kouan.domain.agency import Agency
 from kouan.domain.declaration import Declaration, DeclarationStatus, Lane
 from kouan.domain.errors import Forbidden
 from kouan.domain.filing import UtcDateTime
+from kouan.domain.identifiers import MAX_ID
 from kouan.services.cargo import clearance, cusdec_import, declarations
 from kouan.services.cargo.declarations import Filter
 from kouan.services.platform.idempotency import request_hash

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from kouan.services.platform import audit_trail
+from kouan.services.review import trails
 from kouan.web.deps import ApiActor, Ctx
 
 router = APIRouter(prefix="/api/v1", tags=["system"])
@@ -19,4 +19,4 @@ def health() -> dict[str, str]:
 
 @router.get("/audit/{entity_type}/{entity_id}")
 def audit(ctx: Ctx, actor: ApiActor, entity_type: str, entity_id: str) -> list[dict[str, Any]]:
-    return audit_trail.entries(ctx, actor, entity_type, entity_id)
+    return trails.entries(ctx, actor, entity_type, entity_id)

@@ -24,12 +24,12 @@ from kouan.domain.declaration import (
     Lane,
 )
 from kouan.domain.errors import DomainError, NotFound
-from kouan.services.cargo import cusdec_import, declaration_trail, declarations
+from kouan.services.cargo import cusdec_import, declarations
 from kouan.services.cargo.declarations import Filter
 from kouan.services.platform.idempotency import request_hash
 from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext
-from kouan.services.review import inspections
+from kouan.services.review import inspections, trails
 from kouan.web.deps import Ctx
 from kouan.web.ui import callview, cargo_forms, csvexport, forms
 from kouan.web.ui.display import age_minutes, at_port, paged
@@ -293,8 +293,8 @@ def declaration_page(ctx: ServiceContext, actor: Actor, declaration_id: int) -> 
         "doc": view["document"],
         "words": WORDS,
         "cards": _agency_cards(view),
-        "titles": declaration_trail.rule_titles(ctx, actor, declaration_id),
-        "trail": declaration_trail.declaration_trail(ctx, actor, declaration_id),
+        "titles": declarations.rule_titles(ctx, actor, declaration_id),
+        "trail": trails.trail(ctx, actor, "declaration", declaration_id),
         "review_agency": {str(r["id"]): r["agency"] for r in view["reviews"]},
         "decidable": {r["id"] for r in view["reviews"] if callview.may_decide(actor, r)},
         "recordable": {i["id"] for i in view["inspections"] if _may_record(actor, i)},

@@ -12,9 +12,8 @@ from typing import Any
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
-from kouan.domain.agency import AGENCIES
-from kouan.rules.base import PORT_ZONE
-from kouan.rules.registry import describe
+from kouan.rules.registry import BOOKS
+from kouan.site import PORT_ZONE
 from kouan.web.ui.i18n import LOCALES, N_, translations
 
 _CHINESE_UNITS = ((Decimal(100_000_000), "亿"), (Decimal(10_000), "万"))
@@ -152,8 +151,8 @@ def duration(minutes: float, lang: str) -> str:
 def _rule_titles() -> dict[str, tuple[str, str]]:
     return {
         rule["code"]: (rule["title"], rule["title_zh"])
-        for agency in AGENCIES
-        for rule in describe(agency)
+        for rule_book in BOOKS.values()
+        for rule in rule_book.describe(rule_book.default_document())
     }
 
 

@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from kouan.domain.agency import ENTERPRISE_TYPES
 from kouan.domain.portcall import CallStatus
-from kouan.services.platform import audit_trail
 from kouan.services.platform.permissions import Action, Actor, allowed
 from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.review import trails
 from kouan.services.ships import portcalls
 from kouan.web.deps import Ctx
 from kouan.web.ui import callview, csvexport
@@ -128,7 +128,7 @@ def call_page(ctx: ServiceContext, actor: Actor, call_id: int) -> Page:
         "call": call,
         "cards": callview.agency_cards(call),
         "steps": callview.timeline(call),
-        "trail": audit_trail.port_call_trail(ctx, actor, call_id),
+        "trail": trails.trail(ctx, actor, "port_call", call_id),
         "review_agency": {str(r["id"]): r["agency"] for r in call["reviews"]},
         "decidable": {r["id"] for r in call["reviews"] if callview.may_decide(actor, r)},
         "can_record": allowed(actor, Action.PORT_CALL_EVENT),

@@ -21,9 +21,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from kouan.adapters.db.tables import MAX_ID
 from kouan.domain.declaration import CreditClass, InspectionKind
 from kouan.domain.errors import DomainError, FieldError, InvalidTransition, NotFound
+from kouan.domain.identifiers import MAX_ID, valid_id
 from kouan.services.cargo import clearance, risk_rules, traders
 from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext
@@ -505,7 +505,7 @@ def record_result(
 ) -> Response:
     values = forms.typed(form, ("result", "finding", "kind", "site", "first"))
     key, lang = f"result-{inspection_id}", language(request)
-    if not 0 < inspection_id <= MAX_ID:
+    if not valid_id(inspection_id):
         raise NotFound(f"inspection {inspection_id} not found")
     require(actor, Action.INSPECTION_RECORD)
     errors = (
