@@ -62,11 +62,12 @@ def evaluate(
     set opens a review only on a hit are left out when nothing hit."""
     verdicts = []
     for agency in agencies:
+        rule_set = rule_sets.get((kind, agency))
+        if rule_set is None:
+            continue  # the agency does not review this kind of subject
+        outcome = rule_set.evaluate(facts, phase)
         rule_book = BOOKS.get((kind, agency))
-        if rule_book is None:
-            continue
-        outcome = rule_sets[(kind, agency)].evaluate(facts, phase)
-        if rule_book.opens == "on_hit" and not outcome.hits:
+        if rule_book is not None and rule_book.opens == "on_hit" and not outcome.hits:
             continue
         verdicts.append((agency, outcome))
     return verdicts
