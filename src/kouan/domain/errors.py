@@ -1,4 +1,4 @@
-"""Errors the domain raises; the web layer turns them into 4xx answers."""
+"""Errors the domain raises, each of a kind (`code`); the web layer maps kinds to 4xx answers."""
 
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ class DomainError(Exception):
     """Base of every error a user can act on."""
 
     code = "invalid"
-    status = 422
-    headers: dict[str, str] | None = None
 
     def __init__(self, message: str, fields: list[FieldError] | None = None) -> None:
         super().__init__(message)
@@ -34,7 +32,6 @@ class ValidationFailed(DomainError):
     """Input that does not fit: one or more fields are wrong."""
 
     code = "validation_failed"
-    status = 422
 
     @classmethod
     def one(cls, field: str, value: object, expected: str) -> ValidationFailed:
@@ -43,26 +40,22 @@ class ValidationFailed(DomainError):
 
 class NotFound(DomainError):
     code = "not_found"
-    status = 404
 
 
 class Forbidden(DomainError):
     code = "forbidden"
-    status = 403
 
 
 class Conflict(DomainError):
     """The state changed under the caller (for example another officer decided first)."""
 
     code = "conflict"
-    status = 409
 
 
 class InvalidTransition(DomainError):
     """The requested step is not allowed from the current state."""
 
     code = "invalid_transition"
-    status = 409
 
 
 @dataclass

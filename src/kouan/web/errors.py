@@ -96,6 +96,24 @@ def validation_body(errors: list[dict[str, Any]], what: str = "request") -> dict
 
 HtmlRenderer = Callable[[Request, int, str], Response]
 
+# The HTTP status of each kind of domain error (a kind not listed is bad input: 422).
+STATUS_OF_KIND = {
+    "validation_failed": 422,
+    "invalid": 422,
+    "not_found": 404,
+    "forbidden": 403,
+    "conflict": 409,
+    "invalid_transition": 409,
+    "not_authenticated": 401,
+    "too_many_attempts": 429,
+}
+# RFC 6750: an answer that asks for credentials says which scheme.
+_HEADERS_OF_KIND = {"not_authenticated": {"WWW-Authenticate": "Bearer"}}
+
+
+def http_status(exc: DomainError) -> int:
+    return STATUS_OF_KIND.get(exc.code, 422)
+
 
 def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
     """Errors on /api answer JSON; on pages, `html` renders them for people."""
@@ -110,7 +128,7 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
         body = error_body(exc.code, exc.message, exc.fields)
-        return answer(request, exc.status, body, exc.headers)
+        return answer(request, http_status(exc), body, _HEADERS_OF_KIND.get(exc.code))
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(request: Request, exc: RequestValidationError) -> Response:

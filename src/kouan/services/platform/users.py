@@ -23,13 +23,10 @@ TOKEN_ALGORITHM = "HS256"
 
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
-    status = 401
-    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012 (RFC 6750: say which scheme)
 
 
 class TooManyAttempts(DomainError):
     code = "too_many_attempts"
-    status = 429
 
 
 @cache

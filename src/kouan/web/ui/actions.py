@@ -18,6 +18,7 @@ from kouan.services.platform.permissions import Actor
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.ships import portcalls
 from kouan.web.deps import Ctx
+from kouan.web.errors import http_status
 from kouan.web.ui import forms
 from kouan.web.ui.forms import Forms
 from kouan.web.ui.home import home_page
@@ -90,7 +91,7 @@ def record_event(
         portcalls.record_event(ctx, actor, call_id, TimelineEvent(values["type"]), at)
     except DomainError as exc:
         state = forms.from_domain(exc, values, ("type", "at"), lang)
-        return _again(request, ctx, actor, origin, call_id, {key: state}, exc.status)
+        return _again(request, ctx, actor, origin, call_id, {key: state}, http_status(exc))
     return redirect(_origin_url(origin, call_id), notice="event")
 
 
@@ -115,5 +116,5 @@ def file_departure(
         return show(request, actor, call_page(ctx, actor, call_id), {key: state}, 422)
     except DomainError as exc:
         state = forms.from_domain(exc, values, ("next_port", "etd"), lang)
-        return show(request, actor, call_page(ctx, actor, call_id), {key: state}, exc.status)
+        return show(request, actor, call_page(ctx, actor, call_id), {key: state}, http_status(exc))
     return redirect(f"/port-calls/{call_id}", notice="departure")

@@ -22,6 +22,7 @@ from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.ships import portcalls
 from kouan.web.deps import Ctx
+from kouan.web.errors import http_status
 from kouan.web.ui import forms
 from kouan.web.ui.forms import FormState
 from kouan.web.ui.render import Page, language, redirect, show
@@ -210,5 +211,5 @@ def file_arrival(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm)
         )
     except DomainError as exc:
         state = forms.from_domain(exc, values, names, lang, PERSON_ALIASES)
-        return arrival_page(request, ctx, actor, state, persons, exc.status)
+        return arrival_page(request, ctx, actor, state, persons, http_status(exc))
     return redirect(f"/port-calls/{call['id']}", notice="filed")

@@ -31,6 +31,7 @@ from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import inspections, trails
 from kouan.web.deps import Ctx
+from kouan.web.errors import http_status
 from kouan.web.ui import callview, cargo_forms, csvexport, forms
 from kouan.web.ui.display import age_minutes, at_port, paged
 from kouan.web.ui.forms import Forms, FormState, whole_number
@@ -228,7 +229,7 @@ def file_declaration(request: Request, ctx: Ctx, actor: PageActor, form: PostedF
         _, view = declarations.file_declaration(ctx, actor, declaration, "form", key, digest)
     except DomainError as exc:
         state = cargo_forms.refused_by_records(exc, filled, lang)
-        return _form_page(request, actor, state, exc.status)
+        return _form_page(request, actor, state, http_status(exc))
     return redirect(f"/declarations/{view['id']}", notice="declaration_filed")
 
 
@@ -264,7 +265,7 @@ def upload_cusdec(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm
         result = cusdec_import.import_interchange(ctx, actor, text)
     except DomainError as exc:
         state = forms.from_domain(exc, {}, ("cusdec",), lang, fallback="cusdec")
-        return _upload_page(request, actor, state, status=exc.status)
+        return _upload_page(request, actor, state, status=http_status(exc))
     return _upload_page(request, actor, FormState(), result)
 
 
@@ -507,7 +508,7 @@ def record_inspection(
         record_posted_result(ctx, actor, inspection_id, values)
     except DomainError as exc:
         state = forms.from_domain(exc, values, ("result", "finding", "kind"), lang)
-        return _again(request, ctx, actor, declaration_id, {key: state}, exc.status)
+        return _again(request, ctx, actor, declaration_id, {key: state}, http_status(exc))
     return redirect(
         f"/declarations/{declaration_id}#inspection-{inspection_id}", notice="inspection_result"
     )
@@ -529,7 +530,7 @@ def seize(
         declarations.seize(ctx, actor, declaration_id, values["reason"])
     except DomainError as exc:
         state = forms.from_domain(exc, values, ("reason",), lang)
-        return _again(request, ctx, actor, declaration_id, {"seizure": state}, exc.status)
+        return _again(request, ctx, actor, declaration_id, {"seizure": state}, http_status(exc))
     return redirect(f"/declarations/{declaration_id}", notice="seized")
 
 
@@ -550,6 +551,6 @@ def gate_out(
         declarations.gate_out(ctx, actor, declaration_id, at)
     except DomainError as exc:
         state = forms.from_domain(exc, values, ("at",), lang)
-        return _again(request, ctx, actor, declaration_id, {key: state}, exc.status, origin)
+        return _again(request, ctx, actor, declaration_id, {key: state}, http_status(exc), origin)
     target = "/" if origin == "home" else f"/declarations/{declaration_id}"
     return redirect(target, notice="gated_out")

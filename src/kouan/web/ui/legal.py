@@ -11,10 +11,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from kouan.domain.agency import Agency
 from kouan.domain.errors import DomainError
+from kouan.rules.registry import DECLARATION
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import rulesets
 from kouan.web.deps import Ctx
+from kouan.web.errors import http_status
 from kouan.web.ui import forms
 from kouan.web.ui.forms import FormState
 from kouan.web.ui.i18n import N_
@@ -32,7 +34,11 @@ _KINDS = {2: N_("Chapter"), 4: N_("Heading")}
 
 def _list_page(ctx: ServiceContext, actor: Actor) -> Page:
     require(actor, Action.INSPECTION_READ)
-    ciq = next(r for r in rulesets.active_versions(ctx, actor) if r["agency"] == Agency.CIQ)
+    ciq = next(
+        r
+        for r in rulesets.active_versions(ctx, actor)
+        if (r["subject_kind"], r["agency"]) == (DECLARATION, Agency.CIQ)
+    )
     entries = list(ciq["params"][FIELD])
     context = {
         "entries": [(entry, _KINDS.get(len(entry), N_("Subheading"))) for entry in entries],
@@ -61,5 +67,5 @@ def publish(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm) -> R
         aliases = {f"params.{FIELD}": FIELD}  # the rule set's parameter is this one field
         state: FormState = forms.from_domain(exc, values, (FIELD,), language(request), aliases)
         page = _list_page(ctx, actor)
-        return show(request, actor, page, {"legal": state}, exc.status)
+        return show(request, actor, page, {"legal": state}, http_status(exc))
     return redirect(PATH, "legal_published")

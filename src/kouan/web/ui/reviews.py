@@ -16,6 +16,7 @@ from kouan.services.port_office import board
 from kouan.services.port_office.board import CallSummary
 from kouan.services.review import reviews
 from kouan.web.deps import Ctx
+from kouan.web.errors import http_status
 from kouan.web.ui import callview, forms
 from kouan.web.ui.display import age_minutes, paged
 from kouan.web.ui.forms import FormState, whole_number
@@ -92,7 +93,7 @@ def decide_posted(
             ctx, actor, review_id, Decision(values["decision"]), values.get("reason", ""), version
         )
     except DomainError as exc:
-        return forms.from_domain(exc, values, ("decision", "reason"), lang), exc.status
+        return forms.from_domain(exc, values, ("decision", "reason"), lang), http_status(exc)
     return None
 
 

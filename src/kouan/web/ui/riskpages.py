@@ -29,6 +29,7 @@ from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import inspections
 from kouan.web.deps import Ctx
+from kouan.web.errors import http_status
 from kouan.web.ui import csvexport, forms
 from kouan.web.ui.cargo import WORDS, record_posted_result
 from kouan.web.ui.display import at_port, paged
@@ -238,7 +239,9 @@ def new_draft(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm) ->
         draft = risk_rules.create_draft(ctx, actor, values.get("note", ""))
     except DomainError as exc:
         state = _refused(exc, values, ("note",), language(request))
-        return show(request, actor, rules_page(request, ctx, actor), {"draft": state}, exc.status)
+        return show(
+            request, actor, rules_page(request, ctx, actor), {"draft": state}, http_status(exc)
+        )
     return redirect(f"/risk-rules/{draft['version']}")
 
 
@@ -353,7 +356,7 @@ def add_rule(
     except DomainError as exc:
         explain = partial(_rule_message, values.get("rule.kind", ""))
         state = _refused(exc, values, RULE_FIELDS, language(request), explain)
-        return _again(request, ctx, actor, version, {"rule": state}, exc.status)
+        return _again(request, ctx, actor, version, {"rule": state}, http_status(exc))
     return redirect(f"/risk-rules/{version}#rule-{str(rule.get('code', '')).strip().upper()}")
 
 
@@ -363,7 +366,7 @@ def remove_rule(request: Request, ctx: Ctx, actor: PageActor, version: int, code
         risk_rules.remove_rule(ctx, actor, _version(version), code)
     except DomainError as exc:
         state = _refused(exc, {}, (), language(request))
-        return _again(request, ctx, actor, version, {"rules": state}, exc.status)
+        return _again(request, ctx, actor, version, {"rules": state}, http_status(exc))
     return redirect(f"/risk-rules/{version}#rules")
 
 
@@ -400,7 +403,7 @@ def set_rates(
         risk_rules.save_draft(ctx, actor, version, document)
     except DomainError as exc:
         state = _refused(exc, values, RATE_FIELDS, lang, fallback="random_rates.inspection")
-        return _again(request, ctx, actor, version, {"rates": state}, exc.status)
+        return _again(request, ctx, actor, version, {"rates": state}, http_status(exc))
     return redirect(f"/risk-rules/{version}#rates")
 
 
@@ -410,7 +413,7 @@ def activate(request: Request, ctx: Ctx, actor: PageActor, version: int) -> Resp
         risk_rules.activate(ctx, actor, _version(version))
     except DomainError as exc:
         state = _refused(exc, {}, (), language(request))
-        return _again(request, ctx, actor, version, {"activate": state}, exc.status)
+        return _again(request, ctx, actor, version, {"activate": state}, http_status(exc))
     return redirect(f"/risk-rules?activated={version}")
 
 
@@ -492,10 +495,10 @@ def set_capacity(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm)
         inspections.set_capacity(ctx, actor, site, day, capacity)
     except InvalidTransition as exc:
         below = _typed_again(values, {"capacity": N_("Not below what is already booked.")}, lang)
-        return _schedule_again(request, ctx, actor, form, {key: below}, exc.status)
+        return _schedule_again(request, ctx, actor, form, {key: below}, http_status(exc))
     except DomainError as exc:
         state = _refused(exc, values, ("capacity",), lang)
-        return _schedule_again(request, ctx, actor, form, {key: state}, exc.status)
+        return _schedule_again(request, ctx, actor, form, {key: state}, http_status(exc))
     return redirect(_schedule_url(site, _day(values.get("first")), f"#day-{day.isoformat()}"))
 
 
@@ -520,7 +523,7 @@ def record_result(
         record_posted_result(ctx, actor, inspection_id, values)
     except DomainError as exc:
         state = _refused(exc, values, ("result", "finding", "kind"), lang)
-        return _schedule_again(request, ctx, actor, form, {key: state}, exc.status)
+        return _schedule_again(request, ctx, actor, form, {key: state}, http_status(exc))
     site = _site(values.get("site")) or DEFAULT_SITE
     anchor = f"#inspection-{inspection_id}"
     return redirect(_schedule_url(site, _day(values.get("first")), anchor))
@@ -576,7 +579,7 @@ def clearance_view(request: Request, ctx: Ctx, actor: PageActor) -> Response:
     try:
         figures = clearance.clearance_times(ctx, actor, first, last)
     except DomainError as exc:
-        if exc.status == 403:
+        if http_status(exc) == 403:
             raise
         state = _refused(exc, values, ("first", "last"), lang)
         figures = clearance.clearance_times(ctx, actor)
@@ -644,5 +647,5 @@ def register_trader(request: Request, ctx: Ctx, actor: PageActor, form: PostedFo
     except DomainError as exc:
         state = _refused(exc, values, TRADER_FIELDS, language(request))
         page = traders_page(request, ctx, actor)
-        return show(request, actor, page, {key: state}, exc.status)
+        return show(request, actor, page, {key: state}, http_status(exc))
     return redirect(f"/traders?changed={trader['code']}#trader-{trader['code']}")
