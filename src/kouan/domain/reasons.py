@@ -23,7 +23,7 @@ TEMPLATES: dict[str, str] = {
     "role.passenger": "passenger",
     "role.signing_on": "signing on:",
     "role.signing_off": "signing off:",
-    "match.document": "document",
+    "match.document": "document number",
     "match.identity": "name and date of birth",
     "person": "{role} {name} (document {document}, {state})",
     # customs, port calls

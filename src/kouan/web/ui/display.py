@@ -199,3 +199,12 @@ class Labels:
             decider=labeller(DECIDER_LABELS, lang),
             audit=labeller(AUDIT_LABELS, lang),
         )
+
+
+def reason(record: Mapping[str, Any], lang: str) -> str:
+    """A record's reason (a review's, a target's, an audit entry's) in the language: rendered
+    from its message key where it has one, else as written."""
+    key = record.get("reason_key")
+    if not key:
+        return str(record.get("reason") or "")
+    return render_reason(key, record.get("reason_params"), translations(lang).gettext, lang == "zh")

@@ -79,6 +79,7 @@ def environment(lang: str) -> Environment:
         lang=lang,
         label=display.Labels.of(lang),
         rule_title=partial(display.rule_title, lang=lang),
+        reason=partial(display.reason, lang=lang),
         next_event=callview.next_event,
         waits_for_departure_permit=callview.waits_for_departure_permit,
         blank_form=FormState(),
