@@ -19,7 +19,7 @@ from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.migrate import upgrade
 from kouan.bootstrap import service_context
 from kouan.config import get_settings
-from kouan.demo import port as demo_port
+from kouan.demo import build as demo_port
 from kouan.domain.agency import OrgType
 from kouan.domain.errors import DomainError
 from kouan.services.platform import reference, users

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, expect
 
-from kouan.demo import port as demo
+from kouan.demo import build as demo
 from kouan.services.platform.unit_of_work import ServiceContext
 from tests.browser.conftest import LOCALE, TIME_ZONE, VIEWPORT, log_in, screenshot
 

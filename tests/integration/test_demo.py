@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 
 from kouan.adapters.db import audit
 from kouan.adapters.db.tables import AuditEntry, Base, DeclarationRow
-from kouan.demo import port as demo
-from kouan.demo.port import Login
+from kouan.demo import build as demo
+from kouan.demo.content import Login
 from kouan.domain.agency import AGENCIES, Agency
 from kouan.domain.declaration import Declaration, DeclarationStatus, Lane
 from kouan.domain.errors import NotFound

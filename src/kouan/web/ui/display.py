@@ -12,6 +12,7 @@ from typing import Any
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
+from kouan.domain.reasons import render as render_reason
 from kouan.rules.registry import BOOKS
 from kouan.site import PORT_ZONE
 from kouan.web.ui.i18n import LOCALES, N_, translations
