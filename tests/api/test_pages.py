@@ -22,6 +22,7 @@ from kouan.adapters.paxlst import PassengerList, write_paxlst
 from kouan.domain.agency import Decision
 from kouan.domain.filing import Person
 from kouan.domain.portcall import TimelineEvent
+from kouan.domain.reasons import TEMPLATES
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import reviews
 from kouan.services.ships import portcalls
@@ -245,6 +246,9 @@ def _used_ids() -> set[str]:
     for path in (root / "templates").glob("*.html"):
         with path.open("rb") as source:
             found |= {m for _, m, _, _ in extract(babel_extract, source)}
+    # Reasons the pages render from their message keys; a template of placeholders alone has
+    # nothing to translate.
+    found |= {t for t in TEMPLATES.values() if re.sub(r"\{\w+\}", "", t).strip()}
     return found
 
 
