@@ -10,14 +10,14 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from kouan.config import Settings
-from kouan.services.cargo import declarations
+from kouan.services.cargo import release
 from kouan.services.platform.messagebus import ReviewDecided, ReviewsOpened, Wiring
 from kouan.services.platform.unit_of_work import ServiceContext, utcnow
 from kouan.services.review import inspections, reviews
 from kouan.services.review.subjects import SubjectKind
 from kouan.services.ships import portcalls
 
-SUBJECT_KINDS: tuple[SubjectKind, ...] = (portcalls.KIND, declarations.KIND)
+SUBJECT_KINDS: tuple[SubjectKind, ...] = (portcalls.KIND, release.KIND)
 
 
 def wiring(extra_kinds: tuple[SubjectKind, ...] = ()) -> Wiring:

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from kouan.adapters.cusdec import parse_cusres, write_cusdec
 from kouan.domain.agency import Decision
-from kouan.services.cargo import declarations
+from kouan.services.cargo import queries
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import inspections, reviews
 from kouan.web.ui.display import PORT_ZONE
@@ -88,7 +88,7 @@ def test_broker_files_through_the_form_and_a_green_lane_is_released_at_once(
     answer = submit(client, declaration_form())
     assert answer.status_code == 303, answer.text
     declaration_id = int(answer.headers["location"].rsplit("/", 1)[1])
-    view = declarations.get_declaration(registered, people["broker"], declaration_id)
+    view = queries.get_declaration(registered, people["broker"], declaration_id)
     assert (view["lane"], view["status"], view["source"]) == ("green", "released", "form")
     document = view["document"]
     assert document["containers"] == ["CSQU3054383", "MSCU1234566"]
@@ -183,7 +183,7 @@ def test_an_unregistered_trader_is_refused_beside_the_trader_field(
         "“3702960003”：须为已在海关备案的企业：企业申报前须由海关备案。"
     )
     assert 'value="Jinan Machinery Import"' in answer.text
-    assert declarations.count_declarations(ctx, people["broker"]) == 0
+    assert queries.count_declarations(ctx, people["broker"]) == 0
 
 
 def test_a_reference_used_before_is_refused_beside_the_reference(
@@ -206,7 +206,7 @@ def test_an_air_declaration_is_filed_with_its_flight(
     data["transport.air_waybill"] = "999-12345675"
     answer = submit(signed_in(registered, "broker"), data)
     assert answer.status_code == 303, answer.text
-    view = declarations.list_declarations(registered, people["broker"])[0]
+    view = queries.list_declarations(registered, people["broker"])[0]
     assert view["transport"] == "CA1234" and view["transport_document"] == "999-12345675"
 
 
@@ -236,7 +236,7 @@ def test_a_cusdec_upload_answers_each_declaration_and_gives_the_cusres(
     assert text_of(answer, "count-accepted") == "1" and text_of(answer, "count-rejected") == "1"
     rows = re.findall(r'data-testid="upload-row-([^"]+)" data-result="(\w+)"', answer.text)
     assert [result for _, result in rows] == ["accepted", "rejected"]
-    [stored] = declarations.list_declarations(registered, people["broker"])
+    [stored] = queries.list_declarations(registered, people["broker"])
     assert stored["reference"] == "EDI-001" and stored["source"] == "cusdec"
     assert f'href="/declarations/{stored["id"]}"' in answer.text
     rejected = text_of(answer, f"upload-row-{rows[1][0]}")
@@ -340,7 +340,7 @@ def test_the_page_shows_lane_rules_reviews_inspection_and_trail(
     assert "未分派本单位" in text_of(page, "agency-card-CIQ")
     [booked] = (
         view["inspections"]
-        or declarations.get_declaration(registered, people["customs"], view["id"])["inspections"]
+        or queries.get_declaration(registered, people["customs"], view["id"])["inspections"]
     )
     row = text_of(page, f"inspection-row-{booked['id']}")
     assert "CNTAO" in row and booked["day"] in row and "已预约" in row
@@ -359,9 +359,7 @@ def test_customs_records_a_pass_and_the_goods_are_released(
     registered: ServiceContext, people: People, clock: Clock
 ) -> None:
     view = file_declaration(registered, people, reference="INSP-1", **D_TRADER)
-    booked = declarations.get_declaration(registered, people["customs"], view["id"])["inspections"][
-        0
-    ]
+    booked = queries.get_declaration(registered, people["customs"], view["id"])["inspections"][0]
     client = signed_in(registered, "customs")
     page_url = f"/declarations/{view['id']}"
     action = f"{page_url}/inspections/{booked['id']}/result"
@@ -379,7 +377,7 @@ def test_customs_records_a_pass_and_the_goods_are_released(
     )
     assert passed.status_code == 303
     assert passed.headers["location"] == f"{page_url}#inspection-{booked['id']}"
-    after = declarations.get_declaration(registered, people["broker"], view["id"])
+    after = queries.get_declaration(registered, people["broker"], view["id"])
     assert after["status"] == "released" and after["clearance_seconds"] == 2 * 3600
     assert after["inspections"][0]["kind"] == "opened"
     page = signed_in(registered, "broker").get(page_url)
@@ -527,7 +525,7 @@ def test_seizure_needs_the_csrf_token_and_a_reason(
     page_url = f"/declarations/{view['id']}"
     forged = client.post(f"{page_url}/seizure", data={"reason": "smuggled ivory"})
     assert forged.status_code == 403
-    assert declarations.get_declaration(registered, people["broker"], view["id"])["status"] == (
+    assert queries.get_declaration(registered, people["broker"], view["id"])["status"] == (
         "inspection"
     )
     blank = post_form(client, page_url, f"{page_url}/seizure", {"reason": "  "})
@@ -555,8 +553,7 @@ def test_gate_out_needs_the_csrf_token_and_is_recorded_at_the_time_typed(
         refused = client.post(f"{page_url}/gate-out", data=data)
         assert refused.status_code == 403
     assert (
-        declarations.get_declaration(registered, people["terminal"], view["id"])["gated_out_at"]
-        is None
+        queries.get_declaration(registered, people["terminal"], view["id"])["gated_out_at"] is None
     )
     early = post_form(
         client, page_url, f"{page_url}/gate-out", {"at": local(clock.now - timedelta(hours=1))}
@@ -567,7 +564,7 @@ def test_gate_out_needs_the_csrf_token_and_is_recorded_at_the_time_typed(
     typed = clock.now - timedelta(minutes=20)
     done = post_form(client, page_url, f"{page_url}/gate-out", {"at": local(typed)})
     assert done.status_code == 303 and done.headers["location"] == page_url
-    after = declarations.get_declaration(registered, people["terminal"], view["id"])
+    after = queries.get_declaration(registered, people["terminal"], view["id"])
     assert after["status"] == "gated_out"
     assert datetime.fromisoformat(after["gated_out_at"]) == typed.replace(second=0)
     page = client.get(page_url)
@@ -592,9 +589,7 @@ def test_broker_home_lists_held_and_rejected_first(
         "trade mode does not fit the goods",
     )
     held = file_declaration(registered, people, reference="H-D", **D_TRADER)
-    booked = declarations.get_declaration(registered, people["customs"], held["id"])["inspections"][
-        0
-    ]
+    booked = queries.get_declaration(registered, people["customs"], held["id"])["inspections"][0]
     inspections.record_result(
         registered, people["customs"], booked["id"], False, "200 more cartons"
     )

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kouan.adapters.cusdec import write_cusdec
-from kouan.services.cargo import declarations, risk_rules, traders
+from kouan.services.cargo import declarations, queries, risk_rules, traders
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.ships import portcalls
 from tests.api.conftest import (
@@ -183,7 +183,7 @@ class Scene:
     def inspected(self) -> dict[str, Any]:
         """The broker's declaration for a D-class trader: customs' inspection booked."""
         view = self._declare(reference=self.reference("D"), trader="3702960005")
-        return declarations.get_declaration(self.ctx, self.people["customs"], view["id"])
+        return queries.get_declaration(self.ctx, self.people["customs"], view["id"])
 
     @cached_property
     def draft(self) -> int:

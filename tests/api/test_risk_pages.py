@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from kouan.domain.agency import Decision
-from kouan.services.cargo import clearance, declarations, risk_rules, traders
+from kouan.services.cargo import clearance, queries, risk_rules, traders
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import inspections, reviews
 from kouan.web.app import create_app
@@ -280,8 +280,8 @@ def test_the_schedule_shows_bookings_and_officers_record_results(
     assert texts_of(after, "inspection-status") == ["Failed", "Passed"]
     assert "undeclared cigarettes" in text_of(after, f"inspection-{first}")
     customs = people["customs"]
-    assert declarations.get_declaration(registered, customs, held["id"])["status"] == "held"
-    assert declarations.get_declaration(registered, customs, passed["id"])["status"] == "released"
+    assert queries.get_declaration(registered, customs, held["id"])["status"] == "held"
+    assert queries.get_declaration(registered, customs, passed["id"])["status"] == "released"
     twice = post_form(client, "/inspections", f"/inspections/{second}/result", {"result": "pass"})
     assert twice.status_code == 409
 
@@ -359,7 +359,7 @@ def release_some(ctx: ServiceContext, people: People, clock: Clock) -> None:
         clock.advance(minutes=minutes)
         reviews.decide(ctx, people["customs"], customs_review(view)["id"], Decision.APPROVE, "")
     clock.advance(minutes=130)
-    [booked] = declarations.get_declaration(ctx, people["customs"], inspected["id"])["inspections"]
+    [booked] = queries.get_declaration(ctx, people["customs"], inspected["id"])["inspections"]
     inspections.record_result(ctx, people["customs"], booked["id"], True, "as declared")
     clock.advance(days=1)
     file_declaration(ctx, people, reference="G-3")

@@ -17,8 +17,8 @@ from kouan.bootstrap import service_context
 from kouan.domain.agency import Agency, Decision
 from kouan.domain.declaration import DeclarationStatus
 from kouan.domain.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from kouan.services.cargo import cusdec_import, declarations, risk_rules
-from kouan.services.cargo.declarations import Filter
+from kouan.services.cargo import cusdec_import, declarations, queries, release, risk_rules
+from kouan.services.cargo.queries import Filter
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import inspections, reviews
 from tests.conftest import Clock, People, file_declaration
@@ -52,7 +52,7 @@ def test_d_class_trader_goes_to_inspection_and_a_pass_releases(
     )
     [booked] = (
         view["inspections"]
-        or declarations.get_declaration(registered, people["customs"], view["id"])["inspections"]
+        or queries.get_declaration(registered, people["customs"], view["id"])["inspections"]
     )
     assert booked["status"] == "booked" and booked["site"] == "CNTAO"
     clock.advance(hours=3)
@@ -60,10 +60,10 @@ def test_d_class_trader_goes_to_inspection_and_a_pass_releases(
         registered, people["customs"], booked["id"], True, "as declared"
     )
     assert result["status"] == "passed"
-    after = declarations.get_declaration(registered, people["broker"], view["id"])
+    after = queries.get_declaration(registered, people["broker"], view["id"])
     assert after["status"] == "released"
     assert after["clearance_seconds"] == 3 * 3600
-    done = declarations.gate_out(registered, people["terminal"], view["id"])
+    done = release.gate_out(registered, people["terminal"], view["id"])
     assert done["status"] == "gated_out"
 
 
@@ -71,37 +71,32 @@ def test_failed_inspection_holds_and_customs_seizes(
     registered: ServiceContext, people: People
 ) -> None:
     view = file_declaration(registered, people, **trader("D"))
-    booked = declarations.get_declaration(registered, people["customs"], view["id"])["inspections"][
-        0
-    ]
+    booked = queries.get_declaration(registered, people["customs"], view["id"])["inspections"][0]
     inspections.record_result(
         registered, people["customs"], booked["id"], False, "undeclared cigarettes"
     )
-    held = declarations.get_declaration(registered, people["customs"], view["id"])
+    held = queries.get_declaration(registered, people["customs"], view["id"])
     assert held["status"] == "held"
     assert held["status_reason"] == "inspection failed: undeclared cigarettes"
-    seized = declarations.seize(registered, people["customs"], view["id"], "smuggling: cigarettes")
+    seized = release.seize(registered, people["customs"], view["id"], "smuggling: cigarettes")
     assert (seized["status"], seized["status_reason"]) == ("seized", "smuggling: cigarettes")
     with pytest.raises(NotFound):  # a terminal sees only released goods
-        declarations.gate_out(registered, people["terminal"], view["id"])
+        release.gate_out(registered, people["terminal"], view["id"])
     with pytest.raises(InvalidTransition):
-        declarations.seize(registered, people["customs"], view["id"], "again")
+        release.seize(registered, people["customs"], view["id"], "again")
 
 
 def test_document_lane_waits_for_an_officer(registered: ServiceContext, people: People) -> None:
     view = file_declaration(registered, people, **trader("C"))
     assert (view["lane"], view["status"]) == ("document", "under_review")
-    queue = declarations.list_declarations(
+    queue = queries.list_declarations(
         registered, people["customs"], Filter(awaiting=Agency.CUSTOMS), oldest_first=True
     )
     assert [d["id"] for d in queue] == [view["id"]]
-    assert declarations.queue_counts(registered, people["customs"], Agency.CUSTOMS)["document"] == 1
+    assert queries.queue_counts(registered, people["customs"], Agency.CUSTOMS)["document"] == 1
     review = _review(view, "CUSTOMS")
     reviews.decide(registered, people["customs"], review["id"], Decision.APPROVE, "")
-    assert (
-        declarations.get_declaration(registered, people["broker"], view["id"])["status"]
-        == "released"
-    )
+    assert queries.get_declaration(registered, people["broker"], view["id"])["status"] == "released"
 
 
 def test_legal_inspection_adds_a_ciq_review_in_parallel(
@@ -118,28 +113,25 @@ def test_legal_inspection_adds_a_ciq_review_in_parallel(
     ciq = _review(view, "CIQ")
     assert "020130 under 02" in ciq["reason"]
     # CIQ sees it (routed to it); customs still decides its own review.
-    assert declarations.get_declaration(registered, people["ciq"], view["id"])["id"] == view["id"]
+    assert queries.get_declaration(registered, people["ciq"], view["id"])["id"] == view["id"]
     reviews.decide(registered, people["ciq"], ciq["id"], Decision.APPROVE, "")
     assert (
-        declarations.get_declaration(registered, people["broker"], view["id"])["status"]
+        queries.get_declaration(registered, people["broker"], view["id"])["status"]
         == "under_review"
     )
     reviews.decide(
         registered, people["customs"], _review(view, "CUSTOMS")["id"], Decision.APPROVE, ""
     )
-    assert (
-        declarations.get_declaration(registered, people["broker"], view["id"])["status"]
-        == "released"
-    )
+    assert queries.get_declaration(registered, people["broker"], view["id"])["status"] == "released"
 
 
 def test_brokers_see_only_their_own(registered: ServiceContext, people: People) -> None:
     view = file_declaration(registered, people)
     with pytest.raises(NotFound):
-        declarations.get_declaration(registered, people["broker2"], view["id"])
-    assert declarations.list_declarations(registered, people["broker2"]) == []
+        queries.get_declaration(registered, people["broker2"], view["id"])
+    assert queries.list_declarations(registered, people["broker2"]) == []
     with pytest.raises(Forbidden):
-        declarations.list_declarations(registered, people["agent"])
+        queries.list_declarations(registered, people["agent"])
 
 
 def test_unknown_trader_currency_and_reused_reference_are_refused_whole(
@@ -159,7 +151,7 @@ def test_unknown_trader_currency_and_reused_reference_are_refused_whole(
         "reference",
         "trader",
     ]
-    assert declarations.count_declarations(registered, people["customs"]) == 1
+    assert queries.count_declarations(registered, people["customs"]) == 1
     with registered.sessions() as session:
         assert list(audit.verify(session)) == []
         filed = session.scalars(
@@ -209,7 +201,7 @@ CLASS_D = trader("D")
 
 
 def _get(ctx: ServiceContext, people: People, view: dict[str, Any]) -> dict[str, Any]:
-    return declarations.get_declaration(ctx, people["customs"], view["id"])
+    return queries.get_declaration(ctx, people["customs"], view["id"])
 
 
 def _today(clock: Clock) -> date:
@@ -233,10 +225,10 @@ def test_a_hold_keeps_its_reason_until_an_officer_releases(
     assert held["release_notice"] is None
     only_held = Filter(status=(DeclarationStatus.HELD,))
     assert [
-        d["id"] for d in declarations.list_declarations(registered, people["broker"], only_held)
+        d["id"] for d in queries.list_declarations(registered, people["broker"], only_held)
     ] == [view["id"]]
     # Still waiting for customs: a hold is decided again once the broker sends the invoice.
-    assert declarations.queue_counts(registered, people["customs"], Agency.CUSTOMS)["document"] == 1
+    assert queries.queue_counts(registered, people["customs"], Agency.CUSTOMS)["document"] == 1
     clock.advance(hours=4)
     reviews.decide(registered, people["customs"], customs["id"], Decision.APPROVE, "invoice sent")
     released = _get(registered, people, view)
@@ -351,7 +343,7 @@ def test_no_room_in_the_horizon_refuses_the_filing_and_stores_nothing(
         inspections.set_capacity(short, people["customs"], "CNTAO", day, 0)
     with pytest.raises(Conflict, match="no inspection capacity at CNTAO"):
         declarations.file_declaration(short, people["broker"], declaration(**CLASS_D))
-    assert declarations.count_declarations(short, people["customs"]) == 0
+    assert queries.count_declarations(short, people["customs"]) == 0
     # A declaration that needs no inspection is filed as usual.
     status, view = declarations.file_declaration(short, people["broker"], declaration())
     assert (status, view["status"]) == (201, "released")
@@ -362,10 +354,10 @@ def test_released_goods_can_be_seized_before_the_gate(
 ) -> None:
     view = file_declaration(registered, people, reference="SEIZE-RELEASED")
     assert view["status"] == "released"
-    seized = declarations.seize(registered, people["customs"], view["id"], "intelligence tip-off")
+    seized = release.seize(registered, people["customs"], view["id"], "intelligence tip-off")
     assert (seized["status"], seized["status_reason"]) == ("seized", "intelligence tip-off")
     with pytest.raises(NotFound):  # no longer released: not the terminal's to let out
-        declarations.gate_out(registered, people["terminal"], view["id"])
+        release.gate_out(registered, people["terminal"], view["id"])
 
 
 def test_declarations_keep_the_version_that_assessed_them(
@@ -431,7 +423,7 @@ def test_a_seizure_frees_every_inspection_booked_for_the_goods(
     ciq = _review(view, "CIQ")
     reviews.decide(registered, people["ciq"], ciq["id"], Decision.INSPECT, "sample the meat")
     assert _booked(registered, people, clock) == [2, 0, 0]
-    declarations.seize(registered, people["customs"], view["id"], "smuggled beef")
+    release.seize(registered, people["customs"], view["id"], "smuggled beef")
     seized = _get(registered, people, view)
     assert [i["status"] for i in seized["inspections"]] == ["cancelled", "cancelled"]
     assert _booked(registered, people, clock) == [0, 0, 0]
@@ -463,9 +455,7 @@ def test_search_takes_percent_and_underscore_as_typed(
     found = {
         typed: [
             d["id"]
-            for d in declarations.list_declarations(
-                registered, people["broker"], Filter(search=typed)
-            )
+            for d in queries.list_declarations(registered, people["broker"], Filter(search=typed))
         ]
         for typed in ("%", "_", "JN-1", "n_2")
     }

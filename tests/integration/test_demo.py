@@ -28,8 +28,8 @@ from kouan.domain.declaration import Declaration, DeclarationStatus, Lane
 from kouan.domain.errors import NotFound
 from kouan.domain.identifiers import mmsi_flag, validate_imo, validate_mmsi
 from kouan.domain.portcall import CallStatus
-from kouan.services.cargo import clearance, declarations, risk_rules, traders
-from kouan.services.cargo.declarations import Filter
+from kouan.services.cargo import clearance, queries, risk_rules, traders
+from kouan.services.cargo.queries import Filter
 from kouan.services.platform import reference, users
 from kouan.services.platform.permissions import Actor
 from kouan.services.platform.unit_of_work import ServiceContext
@@ -143,7 +143,7 @@ def test_ships_have_valid_identities_and_the_cruise_brings_passengers(
 
 
 def _count(ctx: ServiceContext, actor: Actor, **where: Any) -> int:
-    return declarations.count_declarations(ctx, actor, Filter(**where))
+    return queries.count_declarations(ctx, actor, Filter(**where))
 
 
 def test_the_month_of_cargo_has_every_lane_status_and_office(
@@ -164,16 +164,16 @@ def test_the_month_of_cargo_has_every_lane_status_and_office(
 
     # Officers give reasons for every hold, seizure and rejection.
     stopped = (DeclarationStatus.HELD, DeclarationStatus.SEIZED, DeclarationStatus.REJECTED)
-    for view in declarations.list_declarations(ctx, customs, Filter(status=stopped), limit=200):
+    for view in queries.list_declarations(ctx, customs, Filter(status=stopped), limit=200):
         assert view["status_reason"], view["reference"]
     # Some goods released today still wait for the gate.
-    released = declarations.list_declarations(
+    released = queries.list_declarations(
         ctx, customs, Filter(status=(DeclarationStatus.RELEASED,)), limit=500
     )
     today = _port_day(clock.now)
     assert any(_port_day(_at(v["released_at"])) == today for v in released)
     # The customs officers' queue still holds documents to check.
-    assert declarations.queue_counts(ctx, customs, Agency.CUSTOMS)[Lane.DOCUMENT] > 0
+    assert queries.queue_counts(ctx, customs, Agency.CUSTOMS)[Lane.DOCUMENT] > 0
 
 
 def _documents(ctx: ServiceContext) -> list[tuple[datetime, Declaration]]:
@@ -252,7 +252,7 @@ def test_brokers_see_only_their_own(
     seen = {}
     for username, office in OFFICES.items():
         broker = _actor(ctx, username)
-        own = declarations.list_declarations(ctx, broker, limit=5000)
+        own = queries.list_declarations(ctx, broker, limit=5000)
         assert own and len(own) == _count(ctx, broker)
         assert {v["broker_org_id"] for v in own} == {broker.org_id}
         assert {v["declaration_office"] for v in own} == {office}
@@ -262,7 +262,7 @@ def test_brokers_see_only_their_own(
     assert sum(len(ids) for ids in seen.values()) == total
     other = next(iter(seen["jnbroker"]))
     with pytest.raises(NotFound):
-        declarations.get_declaration(ctx, _actor(ctx, "qdbroker"), other)
+        queries.get_declaration(ctx, _actor(ctx, "qdbroker"), other)
     assert _count(ctx, people["broker"]) == 0, "the fixture's broker filed nothing"
 
 

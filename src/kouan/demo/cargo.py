@@ -35,7 +35,7 @@ from kouan.demo.content import (
 from kouan.demo.schedule import SEED, Play, hours
 from kouan.domain.agency import Agency, Decision, ReviewStatus
 from kouan.domain.declaration import Declaration, InspectionKind
-from kouan.services.cargo import declarations, exchange_rates, risk_rules, traders
+from kouan.services.cargo import declarations, exchange_rates, queries, release, risk_rules, traders
 from kouan.services.review import inspections, reviews
 from kouan.site import PORT_ZONE
 
@@ -329,7 +329,7 @@ class Consignment:
 
     def _record(self, declaration_id: int, agency: Agency, handling: Handling) -> None:
         officer = self.play.actor(handling.officer)
-        view = declarations.get_declaration(self.play.ctx, officer, declaration_id)
+        view = queries.get_declaration(self.play.ctx, officer, declaration_id)
         booked = next(
             i["id"]
             for i in view["inspections"]
@@ -342,15 +342,15 @@ class Consignment:
     def _after_fail(self, declaration_id: int, agency: Agency, handling: Handling) -> None:
         officer = self.play.actor(handling.officer)
         if agency is Agency.CUSTOMS:
-            declarations.seize(self.play.ctx, officer, declaration_id, handling.after_fail)
+            release.seize(self.play.ctx, officer, declaration_id, handling.after_fail)
             return
-        view = declarations.get_declaration(self.play.ctx, officer, declaration_id)
+        view = queries.get_declaration(self.play.ctx, officer, declaration_id)
         review_id = next(r["id"] for r in view["reviews"] if r["agency"] == agency.value)
         reviews.decide(self.play.ctx, officer, review_id, Decision.REJECT, handling.after_fail)
 
     def _gate_out(self, declaration_id: int) -> None:
         terminal = self.play.actor(content.month_plan().gate[self.goods.carriage])
-        declarations.gate_out(self.play.ctx, terminal, declaration_id)
+        release.gate_out(self.play.ctx, terminal, declaration_id)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from kouan.adapters.db.tables import DeclarationRow
 from kouan.adapters.edifact_envelope import cycle_collection_paused
 from kouan.domain.declaration import Declaration
 from kouan.domain.errors import FieldError
-from kouan.services.cargo import declarations
+from kouan.services.cargo import declarations, queries
 from kouan.services.platform.permissions import Action, Actor, declaration_scope, require
 from kouan.services.platform.unit_of_work import ServiceContext
 
@@ -134,7 +134,7 @@ def _summary(
 def cusres_for(ctx: ServiceContext, actor: Actor, declaration_id: int) -> str:
     """The CUSRES of one declaration as it stands now: the later answers (release, hold...)."""
     with ctx.uow(actor, write=False) as uow:
-        row = declarations.find_declaration(uow, declaration_id)
+        row = queries.find_declaration(uow, declaration_id)
         response = answer(row, str(row.id))
     return cusdec.write_cusres([response], KOUAN_ID, actor.org_name[:35], f"R{row.id}", ctx.clock())
 

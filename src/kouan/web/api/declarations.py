@@ -16,8 +16,8 @@ from kouan.domain.declaration import Declaration, DeclarationStatus, Lane
 from kouan.domain.errors import Forbidden
 from kouan.domain.filing import UtcDateTime
 from kouan.domain.identifiers import MAX_ID
-from kouan.services.cargo import clearance, cusdec_import, declarations
-from kouan.services.cargo.declarations import Filter
+from kouan.services.cargo import clearance, cusdec_import, declarations, queries, release
+from kouan.services.cargo.queries import Filter
 from kouan.services.platform.idempotency import request_hash
 from kouan.web.deps import ApiActor, Ctx, Id, IdempotencyKey, Offset
 
@@ -81,14 +81,14 @@ def list_declarations(
     offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     where = Filter(tuple(status or ()), lane, office, awaiting, q, since)
-    return declarations.list_declarations(
+    return queries.list_declarations(
         ctx, actor, where, limit, offset, oldest_first=awaiting is not None
     )
 
 
 @router.get("/declarations/{declaration_id}")
 def get_declaration(ctx: Ctx, actor: ApiActor, declaration_id: Id) -> dict[str, Any]:
-    return declarations.get_declaration(ctx, actor, declaration_id)
+    return queries.get_declaration(ctx, actor, declaration_id)
 
 
 @router.get("/declarations/{declaration_id}/cusres", response_class=PlainTextResponse)
@@ -119,12 +119,12 @@ def poll_cusres(
 def gate_out(
     ctx: Ctx, actor: ApiActor, declaration_id: Id, body: GateOutIn | None = None
 ) -> dict[str, Any]:
-    return declarations.gate_out(ctx, actor, declaration_id, body.at if body else None)
+    return release.gate_out(ctx, actor, declaration_id, body.at if body else None)
 
 
 @router.post("/declarations/{declaration_id}/seizure")
 def seize(ctx: Ctx, actor: ApiActor, declaration_id: Id, body: SeizureIn) -> dict[str, Any]:
-    return declarations.seize(ctx, actor, declaration_id, body.reason)
+    return release.seize(ctx, actor, declaration_id, body.reason)
 
 
 @router.get("/declaration-queue")
@@ -132,7 +132,7 @@ def queue_counts(ctx: Ctx, actor: ApiActor) -> dict[str, int]:
     """Per lane, the declarations waiting for the officer's agency."""
     if not actor.is_agency:
         raise Forbidden(f"{actor.org_type.value} users have no declaration queue")
-    return declarations.queue_counts(ctx, actor, Agency(actor.org_type.value))
+    return queries.queue_counts(ctx, actor, Agency(actor.org_type.value))
 
 
 @router.get("/clearance-times")

@@ -24,8 +24,8 @@ from kouan.domain.declaration import (
     Lane,
 )
 from kouan.domain.errors import DomainError, NotFound
-from kouan.services.cargo import cusdec_import, declarations
-from kouan.services.cargo.declarations import Filter
+from kouan.services.cargo import cusdec_import, declarations, queries, release
+from kouan.services.cargo.queries import Filter
 from kouan.services.platform.idempotency import request_hash
 from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext
@@ -154,11 +154,11 @@ def list_page(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse | St
     query = ListQuery.of(request)
     if request.query_params.get("format") == "csv":
         return _csv(ctx, actor, query)
-    rows = declarations.list_declarations(ctx, actor, query.where, query.limit + 1, query.offset)
+    rows = queries.list_declarations(ctx, actor, query.where, query.limit + 1, query.offset)
     context = {
         "rows": rows[: query.limit],
         "has_next": len(rows) > query.limit,
-        "total": declarations.count_declarations(ctx, actor, query.where),
+        "total": queries.count_declarations(ctx, actor, query.where),
         "query": query,
         "statuses": [s.value for s in DeclarationStatus],
         "lanes": [lane.value for lane in Lane],
@@ -189,7 +189,7 @@ def _csv(ctx: ServiceContext, actor: Actor, query: ListQuery) -> StreamingRespon
     """The whole filtered list, newest first, fetched a page at a time while it is sent."""
 
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return declarations.list_declarations(ctx, actor, query.where, limit, offset)
+        return queries.list_declarations(ctx, actor, query.where, limit, offset)
 
     rows = ([_csv_row(view) for view in page] for page in csvexport.pages(fetch))
     return csvexport.download(CSV_COLUMNS, rows, "declarations.csv")
@@ -288,13 +288,13 @@ def _may_record(actor: Actor, inspection: dict[str, Any]) -> bool:
 
 def declaration_page(ctx: ServiceContext, actor: Actor, declaration_id: int) -> Page:
     """One declaration as its reader may act on it."""
-    view = declarations.get_declaration(ctx, actor, declaration_id)
+    view = queries.get_declaration(ctx, actor, declaration_id)
     context = {
         "d": view,
         "doc": view["document"],
         "words": WORDS,
         "cards": _agency_cards(view),
-        "titles": declarations.rule_titles(ctx, actor, declaration_id),
+        "titles": queries.rule_titles(ctx, actor, declaration_id),
         "trail": trails.trail(ctx, actor, "declaration", declaration_id),
         "review_agency": {str(r["id"]): r["agency"] for r in view["reviews"]},
         "decidable": {r["id"] for r in view["reviews"] if callview.may_decide(actor, r)},
@@ -358,7 +358,7 @@ def queue_rows(
     """The lane's declarations waiting for the actor's agency, oldest first."""
     agency = Agency(actor.org_type.value)
     where = Filter(lane=lane, awaiting=agency)
-    found = declarations.list_declarations(ctx, actor, where, limit, offset, oldest_first=True)
+    found = queries.list_declarations(ctx, actor, where, limit, offset, oldest_first=True)
     now = ctx.clock()
     rows = []
     for view in found:
@@ -386,7 +386,7 @@ def queue_page(
 ) -> Page:
     """The queue of one lane (from the address, or `lane` when a form posted to it comes back)."""
     require(actor, Action.INSPECTION_RECORD)
-    counts = declarations.queue_counts(ctx, actor, Agency(actor.org_type.value))
+    counts = queries.queue_counts(ctx, actor, Agency(actor.org_type.value))
     params = request.query_params if request.method == "GET" else {}
     shown = _chosen_lane(lane or params.get("lane"), counts)
     offset = whole_number(params.get("offset"), 0)
@@ -435,7 +435,7 @@ def _again(
 
 def _belongs(ctx: ServiceContext, actor: Actor, declaration_id: int, kind: str, item: int) -> None:
     """The review or inspection named in the address is this declaration's (NotFound if not)."""
-    view = declarations.get_declaration(ctx, actor, declaration_id)
+    view = queries.get_declaration(ctx, actor, declaration_id)
     if item not in {x["id"] for x in view[kind]}:
         raise NotFound(f"{kind[:-1]} {item} of declaration {declaration_id} not found")
 
@@ -527,7 +527,7 @@ def seize(
         state = forms.with_error(values, "reason", message)
         return _again(request, ctx, actor, declaration_id, {"seizure": state}, 422)
     try:
-        declarations.seize(ctx, actor, declaration_id, values["reason"])
+        release.seize(ctx, actor, declaration_id, values["reason"])
     except DomainError as exc:
         state = forms.from_domain(exc, values, ("reason",), lang)
         return _again(request, ctx, actor, declaration_id, {"seizure": state}, http_status(exc))
@@ -548,7 +548,7 @@ def gate_out(
         state = forms.with_error(values, "at", message)
         return _again(request, ctx, actor, declaration_id, {key: state}, 422, origin)
     try:
-        declarations.gate_out(ctx, actor, declaration_id, at)
+        release.gate_out(ctx, actor, declaration_id, at)
     except DomainError as exc:
         state = forms.from_domain(exc, values, ("at",), lang)
         return _again(request, ctx, actor, declaration_id, {key: state}, http_status(exc), origin)

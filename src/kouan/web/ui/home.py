@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse
 from kouan.domain.agency import Agency, OrgType
 from kouan.domain.declaration import DeclarationStatus
 from kouan.domain.portcall import IN_PORT, CallStatus
-from kouan.services.cargo import declarations
-from kouan.services.cargo.declarations import Filter
+from kouan.services.cargo import queries
+from kouan.services.cargo.queries import Filter
 from kouan.services.platform.permissions import Action, Actor, allowed
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.port_office import board
@@ -60,13 +60,13 @@ def _broker(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
     waiting = [
         view
         for where in sections
-        for view in declarations.list_declarations(ctx, actor, where, HOME_ROWS, oldest_first=True)
+        for view in queries.list_declarations(ctx, actor, where, HOME_ROWS, oldest_first=True)
     ]
     context = {
         "waiting": waiting,
-        "released": declarations.list_declarations(ctx, actor, _RELEASED, RELEASED_ROWS),
+        "released": queries.list_declarations(ctx, actor, _RELEASED, RELEASED_ROWS),
         "counts": {
-            s.value: declarations.count_declarations(ctx, actor, Filter(status=(s,)))
+            s.value: queries.count_declarations(ctx, actor, Filter(status=(s,)))
             for s in DeclarationStatus
         },
         "words": WORDS,
@@ -77,7 +77,7 @@ def _broker(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
 def _officer(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
     cargo = None
     if allowed(actor, Action.INSPECTION_RECORD):  # customs and CIQ review declarations too
-        cargo = declarations.queue_counts(ctx, actor, Agency(actor.org_type.value))
+        cargo = queries.queue_counts(ctx, actor, Agency(actor.org_type.value))
     context = {
         "rows": queue_rows(ctx, actor, "open", OFFICER_QUEUE_ROWS),
         "decided": board.decided_today(ctx, actor),
@@ -99,8 +99,8 @@ def _terminal(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
         "expected": expected,
         "overdue": {i for i, eta in etas.items() if eta < now},
         "in_port": portcalls.list_port_calls(ctx, actor, _IN_PORT, HOME_ROWS),
-        "gate": declarations.list_declarations(ctx, actor, _RELEASED, HOME_ROWS, oldest_first=True),
-        "gate_waiting": declarations.count_declarations(ctx, actor, _RELEASED),
+        "gate": queries.list_declarations(ctx, actor, _RELEASED, HOME_ROWS, oldest_first=True),
+        "gate_waiting": queries.count_declarations(ctx, actor, _RELEASED),
         "words": WORDS,
     }
     return "home_terminal.html", context
