@@ -28,6 +28,7 @@ from kouan.services.platform import reference, users
 from kouan.services.platform.permissions import Actor
 from kouan.services.platform.unit_of_work import ServiceContext
 from tests.factories import TRADERS, declaration
+from tests.listkind import LIST_KIND, Tables
 
 # Property tests check behaviour, not speed: a loaded CI machine must not fail them on time.
 settings.register_profile("kouan", deadline=None)
@@ -206,3 +207,12 @@ def file_declaration(
     status, view = declarations.file_declaration(ctx, people[who], declaration(**overrides))
     assert status == 201
     return view
+
+
+@pytest.fixture
+def wired(ctx: ServiceContext, clock: Clock) -> Iterator[ServiceContext]:
+    """The test's context with the tests' own kind of subject (tests/listkind.py) added to
+    Kouan's wiring, and its table."""
+    Tables.metadata.create_all(ctx.engine)
+    yield service_context(ctx.engine, ctx.settings, clock, extra_kinds=(LIST_KIND,))
+    Tables.metadata.drop_all(ctx.engine)

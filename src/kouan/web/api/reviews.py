@@ -36,3 +36,14 @@ def list_reviews(
 @router.post("/{review_id}/decision")
 def decide(ctx: Ctx, actor: ApiActor, review_id: Id, body: DecisionIn) -> dict[str, Any]:
     return reviews.decide(ctx, actor, review_id, body.decision, body.reason, body.version)
+
+
+@router.post("/{review_id}/targets/{target_id}/decision")
+def decide_target(
+    ctx: Ctx, actor: ApiActor, review_id: Id, target_id: Id, body: DecisionIn
+) -> dict[str, Any]:
+    """Decide one target a review's rules referred (a person of a list): approve clears, reject
+    refuses, inspect sends to inspection or quarantine; `version` is the target's."""
+    return reviews.decide_target(
+        ctx, actor, review_id, target_id, body.decision, body.reason, body.version
+    )
