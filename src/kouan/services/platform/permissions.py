@@ -111,6 +111,20 @@ def require_rule_set_edit(actor: Actor, subject_kind: str, agency: Agency) -> No
         raise Forbidden(f"{actor.org_type.value} may change only its own rule sets, not {agency}")
 
 
+def may_read_rule_set(actor: Actor, subject_kind: str, agency: Agency) -> bool:
+    """Customs' risk rules are for customs and the port office alone (a trader who learnt them
+    could route around them); every other rule set is for the agencies and the port office."""
+    risk = subject_kind == "declaration" and agency is Agency.CUSTOMS
+    return allowed(actor, Action.RISK_RULES_READ if risk else Action.REVIEW_READ)
+
+
+def require_rule_set_read(actor: Actor, subject_kind: str, agency: Agency) -> None:
+    if not may_read_rule_set(actor, subject_kind, agency):
+        raise Forbidden(
+            f"{actor.org_type.value} users may not read {agency} rules for {subject_kind}"
+        )
+
+
 def port_call_scope(actor: Actor) -> ColumnElement[bool]:
     """The port calls this actor may see: an enterprise those it filed; agencies, terminals and the
     port office all (every call is routed to all four agencies and concerns the whole port)."""

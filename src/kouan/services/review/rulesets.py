@@ -17,8 +17,15 @@ from kouan.adapters.db.tables import RuleSetRow
 from kouan.domain.agency import Agency
 from kouan.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from kouan.rules.base import Evaluator
-from kouan.rules.registry import BOOKS, RuleBook, book
-from kouan.services.platform.permissions import Action, Actor, require, require_rule_set_edit
+from kouan.rules.registry import BOOKS, book
+from kouan.services.platform.permissions import (
+    Action,
+    Actor,
+    may_read_rule_set,
+    require,
+    require_rule_set_edit,
+    require_rule_set_read,
+)
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 
 DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
@@ -209,8 +216,7 @@ def publish(
     """An agency publishes a new version of a parameter rule set at once (draft and activation
     in one step); the parameters given replace those of the active one. Returns the version."""
     kind = subject_kind or _owner(agency, params)
-    if (kind, agency) not in BOOKS:
-        raise NotFound(f"{agency.value} has no rule set for {kind}")
+    _known(kind, agency)
     with ctx.uow(actor) as uow:
         row = draft(uow, kind, agency)
         current = find_version(uow, kind, agency, None)
@@ -233,14 +239,92 @@ def active_versions(ctx: ServiceContext, actor: Actor) -> list[dict[str, Any]]:
             .where(RuleSetRow.status == ACTIVE)
             .order_by(RuleSetRow.subject_kind.desc(), RuleSetRow.agency)
         ).all()
-        return [_active_view(row, book(row.subject_kind, Agency(row.agency))) for row in rows]
+        return [
+            version_view(row)
+            for row in rows
+            if may_read_rule_set(actor, row.subject_kind, Agency(row.agency))
+        ]
 
 
-def _active_view(row: RuleSetRow, rule_book: RuleBook) -> dict[str, Any]:
+def version_view(row: RuleSetRow) -> dict[str, Any]:
+    """A version whole: its summary, parameters (defaults filled in), switched-off rules, what its
+    rules are, and the document as stored."""
+    rule_book = book(row.subject_kind, Agency(row.agency))
     defaults = rule_book.default_document().get("params", {})
     return {
         **summary(row),
         "params": {**defaults, **row.document.get("params", {})},
         "disabled": row.document.get("disabled", []),
         "rules": rule_book.describe(row.document),
+        "document": row.document,
     }
+
+
+# --- the one editor: any rule set's versions, drafts and activation ----------------------------
+
+
+def _known(kind: str, agency: Agency) -> None:
+    if (kind, agency) not in BOOKS:
+        raise NotFound(f"{agency.value} has no rule set for {kind}")
+
+
+def list_versions(
+    ctx: ServiceContext, actor: Actor, kind: str, agency: Agency
+) -> list[dict[str, Any]]:
+    """Every version of a rule set, newest first."""
+    _known(kind, agency)
+    require_rule_set_read(actor, kind, agency)
+    with ctx.uow(actor, write=False) as uow:
+        return [summary(row) for row in versions(uow, kind, agency)]
+
+
+def get_version(
+    ctx: ServiceContext, actor: Actor, kind: str, agency: Agency, version: int | None = None
+) -> dict[str, Any]:
+    """One version whole (the active one when none is named)."""
+    _known(kind, agency)
+    require_rule_set_read(actor, kind, agency)
+    with ctx.uow(actor, write=False) as uow:
+        return version_view(find_version(uow, kind, agency, version))
+
+
+def create_draft(
+    ctx: ServiceContext, actor: Actor, kind: str, agency: Agency, note: str = ""
+) -> dict[str, Any]:
+    """A draft copied from the active version; the open draft if there is one already."""
+    _known(kind, agency)
+    with ctx.uow(actor) as uow:
+        view = version_view(draft(uow, kind, agency, note))
+        uow.commit()
+    return view
+
+
+def save_draft(
+    ctx: ServiceContext,
+    actor: Actor,
+    kind: str,
+    agency: Agency,
+    version: int,
+    document: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Replace a draft's document, checked whole (every bad field named) before it is stored."""
+    _known(kind, agency)
+    with ctx.uow(actor) as uow:
+        row = edit(uow, kind, agency, version)
+        save(uow, row, document)
+        view = version_view(row)
+        uow.commit()
+    return view
+
+
+def activate_draft(
+    ctx: ServiceContext, actor: Actor, kind: str, agency: Agency, version: int
+) -> dict[str, Any]:
+    """The draft decides from now on; the version it replaces is retired."""
+    _known(kind, agency)
+    with ctx.uow(actor) as uow:
+        row = edit(uow, kind, agency, version)
+        activate(uow, row)
+        view = version_view(row)
+        uow.commit()
+    return view
