@@ -96,24 +96,30 @@ def save_draft(
     ctx: ServiceContext, actor: Actor, version: int, document: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Replace the draft's rules, random rates, seed and switched-off rules; checked whole."""
-    require(actor, Action.RISK_RULES_EDIT)
-    normalised = document_of(engine_from_document(version, document))
-    with ctx.uow(actor) as uow:
-        row = rulesets.edit(uow, KIND, AGENCY, version)
-        rulesets.save(uow, row, normalised)
-        summary = _summary(row)
-        uow.commit()
-    return summary
+    return _edit(ctx, actor, version, lambda stored: document)
 
 
 def _change_rules(
     ctx: ServiceContext, actor: Actor, version: int, change: Callable[[list[Any]], list[Any]]
 ) -> dict[str, Any]:
-    """Apply `change` to the draft's rules and store the draft, in one unit of work."""
+    """Apply `change` to the draft's rules."""
+    return _edit(
+        ctx, actor, version, lambda stored: {**stored, "rules": change(list(stored["rules"]))}
+    )
+
+
+def _edit(
+    ctx: ServiceContext,
+    actor: Actor,
+    version: int,
+    change: Callable[[dict[str, Any]], Mapping[str, Any]],
+) -> dict[str, Any]:
+    """The draft's document as `change` makes it from the stored one, checked whole and stored in
+    its normal form, in one unit of work."""
     require(actor, Action.RISK_RULES_EDIT)
     with ctx.uow(actor) as uow:
         row = rulesets.edit(uow, KIND, AGENCY, version)
-        document = {**row.document, "rules": change(list(row.document["rules"]))}
+        document = change(dict(row.document))
         rulesets.save(uow, row, document_of(engine_from_document(version, document)))
         summary = _summary(row)
         uow.commit()
