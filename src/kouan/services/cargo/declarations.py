@@ -284,5 +284,4 @@ def file_declaration(
         booked = inspections_of(uow, [filed.row.id])[filed.row.id]
         return 201, view(filed.row, filed.reviews, booked)
 
-    with ctx.uow(actor) as uow:
-        return run_idempotent(ctx, uow, idempotency_key, digest, work)
+    return run_idempotent(ctx, actor, idempotency_key, digest, work)

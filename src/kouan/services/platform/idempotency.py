@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from kouan.adapters.db.tables import IdempotencyKey
 from kouan.domain.canonical import digest
 from kouan.domain.errors import ValidationFailed
+from kouan.services.platform.permissions import Actor
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 
 Answer = tuple[int, dict[str, Any]]
@@ -41,39 +42,41 @@ def _stored(uow: UnitOfWork, key: str, digest: str) -> Answer | None:
 
 def run_idempotent(
     ctx: ServiceContext,
-    uow: UnitOfWork,
+    actor: Actor,
     key: str | None,
     digest: str,
     work: Callable[[UnitOfWork], Answer],
 ) -> Answer:
-    """Run `work` inside `uow` and commit, unless `key` already holds an answer."""
-    if key is None:
-        answer = work(uow)
-        uow.commit()
-        return answer
-    if len(key) > 120:
+    """Run the use case `work` in a unit of work of its own and commit it, unless `key` already
+    holds an answer; the key and the answer are stored in the same transaction as the work."""
+    if key is not None and len(key) > 120:
         raise ValidationFailed.one("Idempotency-Key", key[:20] + "...", "at most 120 characters")
-    previous = _stored(uow, key, digest)
-    if previous is not None:
-        return previous
-    status, body = work(uow)
-    uow.session.add(
-        IdempotencyKey(
-            user_id=uow.actor.user_id,
-            key=key,
-            request_hash=digest,
-            status_code=status,
-            response=body,
-            created_at=uow.now,
-        )
-    )
-    try:
-        uow.commit()
-    except IntegrityError:
-        uow.session.rollback()
-        with ctx.uow(uow.actor, write=False) as again:
-            previous = _stored(again, key, digest)
-        if previous is None:
-            raise
-        return previous
+    with ctx.uow(actor) as uow:
+        previous = _stored(uow, key, digest) if key is not None else None
+        if previous is not None:
+            return previous
+        status, body = work(uow)
+        if key is not None:
+            uow.session.add(
+                IdempotencyKey(
+                    user_id=actor.user_id,
+                    key=key,
+                    request_hash=digest,
+                    status_code=status,
+                    response=body,
+                    created_at=uow.now,
+                )
+            )
+        try:
+            uow.commit()
+        except IntegrityError:
+            if key is None:
+                raise
+            uow.session.rollback()
+            # The same key committed meanwhile by a retry racing this one: its answer stands.
+            with ctx.uow(actor, write=False) as again:
+                previous = _stored(again, key, digest)
+            if previous is None:
+                raise
+            return previous
     return status, body

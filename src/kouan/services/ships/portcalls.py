@@ -193,8 +193,7 @@ def file_arrival(
 ) -> Answer:
     """A shipping agent files the arrival notice; all four reviews open at once."""
     require(actor, Action.PORT_CALL_FILE)
-    with ctx.uow(actor) as uow:
-        return run_idempotent(ctx, uow, idempotency_key, digest, lambda u: _file(u, ctx, notice))
+    return run_idempotent(ctx, actor, idempotency_key, digest, lambda u: _file(u, ctx, notice))
 
 
 def amend_arrival(
@@ -285,10 +284,9 @@ def file_departure(
 ) -> Answer:
     """The agent files the departure while the ship works; the agencies pre-approve it."""
     require(actor, Action.PORT_CALL_FILE)
-    with ctx.uow(actor) as uow:
-        return run_idempotent(
-            ctx, uow, idempotency_key, digest, lambda u: _depart(u, ctx, call_id, notice)
-        )
+    return run_idempotent(
+        ctx, actor, idempotency_key, digest, lambda u: _depart(u, ctx, call_id, notice)
+    )
 
 
 def record_event(
