@@ -54,6 +54,7 @@ LIST_KIND = SubjectKind(
     find=_find,
     settle=_settle,
     summary=lambda row: f"list {row.id}",
+    inspection_site=lambda row: "ZSQD",  # persons sent to quarantine are seen at the airport
     targets_decided=True,
     target_label=lambda row, target: row.persons[int(target.split("[")[1].rstrip("]"))],
 )
@@ -76,7 +77,20 @@ def _banned(facts: ListFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
             yield found("text", f"persons[{n}]", text=f"{name} may not enter")
 
 
+def _fever(facts: ListFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
+    for n, name in enumerate(facts.persons):
+        if name in params["fever"]:
+            yield found("text", f"persons[{n}]", text=f"{name} reported a fever")
+
+
 RULE_SETS = {
+    (KIND, Agency.CIQ): RuleSet(
+        KIND,
+        Agency.CIQ,
+        1,
+        (Rule("TEST-FEVER", "Fever", "发热", Action.REFER, _fever),),
+        {"fever": ["P-9099"]},
+    ),
     (KIND, Agency.BORDER): RuleSet(
         KIND,
         Agency.BORDER,
@@ -86,7 +100,7 @@ RULE_SETS = {
             Rule("TEST-BANNED", "Banned", "禁止入境", Action.REJECT, _banned),
         ),
         {"watched": ["P-0042"], "banned": ["P-0007"]},
-    )
+    ),
 }
 
 

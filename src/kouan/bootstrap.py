@@ -11,7 +11,12 @@ from sqlalchemy import Engine
 
 from kouan.config import Settings
 from kouan.services.cargo import release
-from kouan.services.platform.messagebus import ReviewDecided, ReviewsOpened, Wiring
+from kouan.services.platform.messagebus import (
+    ReviewDecided,
+    ReviewsOpened,
+    TargetDecided,
+    Wiring,
+)
 from kouan.services.platform.unit_of_work import ServiceContext, utcnow
 from kouan.services.review import inspections, reviews
 from kouan.services.review.subjects import SubjectKind
@@ -29,6 +34,7 @@ def wiring(extra_kinds: tuple[SubjectKind, ...] = ()) -> Wiring:
     # A decision first books or frees its inspection, then the subject settles.
     wired.subscribe(ReviewDecided, inspections.on_review_decided)
     wired.subscribe(ReviewDecided, reviews.settle_subject)
+    wired.subscribe(TargetDecided, inspections.on_target_decided)
     return wired
 
 

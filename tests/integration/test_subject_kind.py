@@ -10,7 +10,7 @@ from sqlalchemy import select
 from kouan.domain.agency import Decision
 from kouan.domain.errors import Conflict
 from kouan.services.platform.unit_of_work import ServiceContext
-from kouan.services.review import reviews, trails
+from kouan.services.review import inspections, reviews, trails
 from tests.conftest import People
 from tests.listkind import KIND, PersonList, open_list
 
@@ -50,7 +50,8 @@ def test_a_list_is_settled_person_by_person(wired: ServiceContext, people: Peopl
         assert uow.session.get(PersonList, list_id).status == "cleared"  # type: ignore[union-attr]
     actions = [e["action"] for e in trails.trail(wired, border, KIND, list_id)]
     assert actions == [
-        "review.opened",
+        "review.opened",  # border inspection's
+        "review.opened",  # inspection and quarantine's, approved by its rules
         "review.target_opened",
         "review.target_opened",
         "review.target_decided",
@@ -63,8 +64,11 @@ def test_rules_decide_a_list_nobody_on_it_hits(wired: ServiceContext, people: Pe
     border = people["border"]
     list_id = open_list(wired, border, ["P-1000", "P-1001"])
     with wired.uow(border, write=False) as uow:
-        [review] = reviews.reviews_of(uow, KIND, [list_id])[list_id]
-    assert (review.status, review.decided_by) == ("approved", "rules")
+        found = reviews.reviews_of(uow, KIND, [list_id])[list_id]
+    assert {(r.agency, r.status, r.decided_by) for r in found} == {
+        ("BORDER", "approved", "rules"),
+        ("CIQ", "approved", "rules"),
+    }
 
 
 def test_an_officer_decides_a_whole_review_of_the_kind(
@@ -73,7 +77,9 @@ def test_an_officer_decides_a_whole_review_of_the_kind(
     border = people["border"]
     list_id = open_list(wired, border, ["P-0042"])
     with wired.uow(border, write=False) as uow:
-        [review] = reviews.reviews_of(uow, KIND, [list_id])[list_id]
+        [review] = [
+            r for r in reviews.reviews_of(uow, KIND, [list_id])[list_id] if r.agency == "BORDER"
+        ]
     decided = reviews.decide(wired, border, review.id, Decision.HOLD, "ask the airline")
     assert (decided["status"], decided["reason"], decided["reason_key"]) == (
         "hold",
@@ -83,3 +89,36 @@ def test_an_officer_decides_a_whole_review_of_the_kind(
     with wired.uow(border, write=False) as uow:
         rows = uow.session.scalars(select(PersonList.status)).all()
     assert rows == ["filed"]  # held: the kind's settle leaves it unsettled
+
+
+def test_a_person_sent_to_quarantine_is_inspected_and_cleared_by_the_result(
+    wired: ServiceContext, people: People
+) -> None:
+    ciq = people["ciq"]
+    list_id = open_list(wired, people["border"], ["P-9099", "P-1000"])
+    [queued] = [
+        r for r in reviews.list_reviews(wired, ciq, status="open") if r["subject_id"] == list_id
+    ]
+    [fever] = queued["targets"]
+    sent = reviews.decide_target(
+        wired, ciq, queued["id"], fever["id"], Decision.INSPECT, "fever at the gate"
+    )
+    assert (sent["status"], sent["targets"][0]["status"]) == ("pending", "inspect")
+    [booked] = [
+        i for d in inspections.schedule(wired, ciq, "ZSQD")["days"] for i in d["inspections"]
+    ]
+    assert (booked["subject_type"], booked["subject_id"], booked["target"]) == (
+        KIND,
+        list_id,
+        "persons[0]",
+    )
+    inspections.record_result(wired, ciq, booked["id"], passed=True, finding="no fever")
+    with wired.uow(ciq, write=False) as uow:
+        [review] = [
+            r for r in reviews.reviews_of(uow, KIND, [list_id])[list_id] if r.agency == "CIQ"
+        ]
+        [target] = reviews.targets_of(uow, [review])[review.id]
+        listed = uow.session.get(PersonList, list_id)
+        assert listed is not None and listed.status == "cleared"
+    assert (target.status, target.reason) == ("approved", "inspection passed: no fever")
+    assert (review.status, review.reason) == ("approved", "1 cleared, 0 refused")

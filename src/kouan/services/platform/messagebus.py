@@ -24,6 +24,14 @@ class ReviewDecided:
 
 
 @dataclass(frozen=True)
+class TargetDecided:
+    """One target of a review (a person of a list) was decided or sent to inspection."""
+
+    review_id: int
+    target_id: int
+
+
+@dataclass(frozen=True)
 class OrderedInspection:
     """A review whose rules ordered an inspection as it opened."""
 

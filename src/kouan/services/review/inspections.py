@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from kouan.adapters.db.tables import Inspection, InspectionSlot, Review
+from kouan.adapters.db.tables import Inspection, InspectionSlot, Review, ReviewTarget
 from kouan.domain.agency import ReviewStatus
 from kouan.domain.declaration import InspectionKind, InspectionStatus
 from kouan.domain.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -21,10 +21,10 @@ from kouan.domain.identifiers import valid_id
 from kouan.domain.reasons import Reason
 from kouan.rules.base import port_date
 from kouan.services.platform.calendar import check_day
-from kouan.services.platform.messagebus import ReviewDecided, ReviewsOpened
+from kouan.services.platform.messagebus import ReviewDecided, ReviewsOpened, TargetDecided
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain
-from kouan.services.review.reviews import apply_decision
+from kouan.services.review.reviews import apply_decision, apply_target_decision
 from kouan.services.review.subjects import kind_of, lock
 
 
@@ -114,6 +114,24 @@ def on_review_decided(uow: UnitOfWork, event: ReviewDecided) -> None:
     site = kind.inspection_site(uow.session.get(kind.table, review.subject_id))
     if site is not None and not has_open(uow, review):
         book_many(uow, [Booking(kind.name, review.subject_id, site, review.id, review.agency)])
+
+
+def on_target_decided(uow: UnitOfWork, event: TargetDecided) -> None:
+    """A target sent to inspection (a person to quarantine) is booked at its subject's site; a
+    target decided otherwise frees its booking."""
+    review = uow.session.get(Review, event.review_id)
+    target = uow.session.get(ReviewTarget, event.target_id)
+    assert review is not None and target is not None
+    if target.status != ReviewStatus.INSPECT:
+        cancel_open(uow, review, target.target)
+        return
+    kind = kind_of(uow, review.subject_type)
+    site = kind.inspection_site(uow.session.get(kind.table, review.subject_id))
+    if site is not None and not has_open(uow, review, target.target):
+        booking = Booking(
+            kind.name, review.subject_id, site, review.id, review.agency, target.target
+        )
+        book_many(uow, [booking])
 
 
 def book_many(uow: UnitOfWork, wanted: list[Booking]) -> list[dict[str, Any]]:
@@ -219,13 +237,15 @@ def _fill(
     return days, booked_after, min(at, len(horizon) - 1)
 
 
-def cancel_open(uow: UnitOfWork, review: Review) -> None:
-    """The officer decided without the inspection: free its place in the day's capacity."""
-    booked = uow.session.scalars(
-        select(Inspection).where(
-            Inspection.review_id == review.id, Inspection.status == InspectionStatus.BOOKED
-        )
-    ).all()
+def cancel_open(uow: UnitOfWork, review: Review, target: str | None = None) -> None:
+    """The officer decided without the inspection: free its place in the day's capacity (only
+    the inspection of `target` when one is named)."""
+    query = select(Inspection).where(
+        Inspection.review_id == review.id, Inspection.status == InspectionStatus.BOOKED
+    )
+    if target is not None:
+        query = query.where(Inspection.target == target)
+    booked = uow.session.scalars(query).all()
     for inspection in booked:
         before = inspection_view(inspection)
         inspection.status = InspectionStatus.CANCELLED.value
@@ -236,15 +256,13 @@ def cancel_open(uow: UnitOfWork, review: Review) -> None:
         )
 
 
-def has_open(uow: UnitOfWork, review: Review) -> bool:
-    return (
-        uow.session.scalar(
-            select(Inspection.id)
-            .where(Inspection.review_id == review.id, Inspection.status == InspectionStatus.BOOKED)
-            .limit(1)
-        )
-        is not None
+def has_open(uow: UnitOfWork, review: Review, target: str | None = None) -> bool:
+    query = select(Inspection.id).where(
+        Inspection.review_id == review.id,
+        Inspection.status == InspectionStatus.BOOKED,
+        Inspection.target.is_(None) if target is None else Inspection.target == target,
     )
+    return uow.session.scalar(query.limit(1)) is not None
 
 
 def inspection_view(inspection: Inspection) -> dict[str, Any]:
@@ -308,7 +326,9 @@ def _decide_review(
 ) -> None:
     review = uow.session.get(Review, inspection.review_id)
     assert review is not None
-    if ReviewStatus(review.status) is not ReviewStatus.INSPECT:
+    target = _target(uow, review, inspection.target)
+    decided = target if target is not None else review
+    if ReviewStatus(decided.status) is not ReviewStatus.INSPECT:
         return  # decided meanwhile by an officer: the result is recorded, the decision stands
     if passed:
         why = (
@@ -319,7 +339,21 @@ def _decide_review(
     else:
         why = Reason("inspection.failed", {"finding": finding})
     status = ReviewStatus.APPROVED if passed else ReviewStatus.HOLD
-    apply_decision(uow, review, status, why, actor.user_id)
+    if target is not None:
+        apply_target_decision(uow, review, target, status, why, actor.user_id)
+    else:
+        apply_decision(uow, review, status, why, actor.user_id)
+
+
+def _target(uow: UnitOfWork, review: Review, target: str | None) -> ReviewTarget | None:
+    """The review's target an inspection is of (None: the inspection is of the whole)."""
+    if target is None:
+        return None
+    return uow.session.scalar(
+        select(ReviewTarget).where(
+            ReviewTarget.review_id == review.id, ReviewTarget.target == target
+        )
+    )
 
 
 def _find(uow: UnitOfWork, inspection_id: int) -> Inspection:

@@ -26,7 +26,12 @@ from kouan.domain.reasons import Reason
 from kouan.rules.base import ACTION_STATUS, Outcome, outcome_of
 from kouan.rules.base import Action as RuleAction
 from kouan.rules.registry import BOOKS
-from kouan.services.platform.messagebus import OrderedInspection, ReviewDecided, ReviewsOpened
+from kouan.services.platform.messagebus import (
+    OrderedInspection,
+    ReviewDecided,
+    ReviewsOpened,
+    TargetDecided,
+)
 from kouan.services.platform.permissions import Action, Actor, require, review_scope
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain
 from kouan.services.review.rulesets import RuleSets
@@ -336,21 +341,35 @@ def decide_target(
             raise Conflict(f"target {target_id} changed since you opened it; reload it")
         if ReviewStatus(target.status) not in OPEN_REVIEW:
             raise Conflict(f"target {target_id} was already decided: {target.status}")
-        before = target_state(target)
-        target.status, target.decided_by = decision.status.value, OFFICER
-        target.officer_id, target.decided_at = actor.user_id, uow.now
-        target.reason = why.text if why else ""
-        target.reason_key = why.key if why else None
-        target.reason_params = why.as_dict()["params"] if why else None
-        uow.session.flush()
-        uow.audit("review.target_decided", "review", review.id, before, target_state(target))
-        _settle_targets(uow, review, actor.user_id)
+        apply_target_decision(uow, review, target, decision.status, why, actor.user_id)
         view = review_view(review, {actor.user_id: actor.username}, targets_of(uow, [review]))
         uow.commit()
     return view
 
 
-def _settle_targets(uow: UnitOfWork, review: Review, officer_id: int) -> None:
+def apply_target_decision(
+    uow: UnitOfWork,
+    review: Review,
+    target: ReviewTarget,
+    status: ReviewStatus,
+    why: Reason | None,
+    officer_id: int | None,
+) -> None:
+    """The one state change of a target's decision (by an officer, or by what an officer recorded
+    of its inspection): audited and announced; the review settles when no target is left open."""
+    before = target_state(target)
+    target.status, target.decided_by = status.value, OFFICER
+    target.officer_id, target.decided_at = officer_id, uow.now
+    target.reason = why.text if why else ""
+    target.reason_key = why.key if why else None
+    target.reason_params = why.as_dict()["params"] if why else None
+    uow.session.flush()
+    uow.audit("review.target_decided", "review", review.id, before, target_state(target))
+    uow.publish(TargetDecided(review.id, target.id))
+    _settle_targets(uow, review, officer_id)
+
+
+def _settle_targets(uow: UnitOfWork, review: Review, officer_id: int | None) -> None:
     """The review is approved once none of its targets is open: the refused are refused on their
     own, the rest of the list goes on."""
     statuses = [ReviewStatus(t.status) for t in targets_of(uow, [review])[review.id]]
