@@ -175,7 +175,7 @@ def _document_expired(subject: CallFacts, params: Mapping[str, Any]) -> Iterator
 
 
 def _duplicate_document(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
-    seen: dict[tuple[str, str], Reason] = {}
+    seen: dict[tuple[str, str], tuple[str, Person]] = {}
     for role, target, person in _aboard(subject):
         key = _person_document(person)
         if key in seen:
@@ -183,10 +183,10 @@ def _duplicate_document(subject: CallFacts, params: Mapping[str, Any]) -> Iterat
                 "border.duplicate_document",
                 target,
                 person=_describe(role, person),
-                other=seen[key],
+                other=_describe(*seen[key]),
             )
         else:
-            seen[key] = _describe(role, person)
+            seen[key] = (role, person)
 
 
 def _crew_missing(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:

@@ -40,17 +40,21 @@ from kouan.services.review.subjects import SubjectKind, kind_of, lock
 RULES, OFFICER = "rules", "officer"
 
 
+# What review_state keeps, in the audit log; a new review's from its row.
+_STATE_KEYS = (
+    "status",
+    "decided_by",
+    "reason",
+    "reason_key",
+    "reason_params",
+    "rules_hit",
+    "rule_set",
+)
+
+
 def review_state(review: Review) -> dict[str, Any]:
     """What the audit log keeps of a review before and after a change."""
-    return {
-        "status": review.status,
-        "decided_by": review.decided_by,
-        "reason": review.reason,
-        "reason_key": review.reason_key,
-        "reason_params": review.reason_params,
-        "rules_hit": review.rules_hit,
-        "rule_set": review.rule_set,
-    }
+    return {key: getattr(review, key) for key in _STATE_KEYS}
 
 
 # --- opening ----------------------------------------------------------------------------------
@@ -128,12 +132,11 @@ def open_rows(
     ]
 
 
-def store(
-    uow: UnitOfWork, kind: str, opened: Sequence[tuple[Any, list[dict[str, Any]]]]
-) -> list[Review]:
+def store(uow: UnitOfWork, kind: str, opened: Sequence[tuple[Any, list[dict[str, Any]]]]) -> None:
     """Store new reviews, one subject's or a batch's, as plain rows in one statement: each
     subject (its row, with its id) with its reviews' rows. Their targets are stored beside them
-    and ReviewsOpened is published (inspections the rules ordered are booked by its handler)."""
+    and ReviewsOpened is published (inspections the rules ordered are booked by its handler).
+    Each row is given its new id."""
     subject_kind = kind_of(uow, kind)
     rows = []
     for subject, found in opened:
@@ -141,7 +144,7 @@ def store(
             row["subject_id"] = subject.id if hasattr(subject, "id") else subject["id"]
             rows.append(row)
     if not rows:
-        return []
+        return
     insert_plain(uow, Review, rows)
     for row in rows:
         uow.audit("review.opened", "review", row["id"], None, _opened_state(row))
@@ -153,11 +156,10 @@ def store(
         if row["status"] == ReviewStatus.INSPECT
     )
     uow.publish(ReviewsOpened(tuple(row["id"] for row in rows), ordered))
-    return [Review(**row) for row in rows]
 
 
 def _opened_state(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: row[key] for key in review_state(Review())}
+    return {key: row[key] for key in _STATE_KEYS}
 
 
 # Strongest last, as rule actions: the strongest hit on a target decides it.

@@ -171,7 +171,8 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
     # Decide first, write once: the call is inserted already cleared when the rules allow it.
     rule_sets = active_rule_sets(uow.session, ctx.cache)
     rows = reviews.open_rows(uow, SUBJECT, Phase.ENTRY, facts, rule_sets)
-    _apply_permits(uow, call, [Review(**row) for row in rows])
+    opened = [Review(**row) for row in rows]
+    _apply_permits(uow, call, opened)
     call.id = insert_row(uow, call)
     uow.audit(
         "port_call.filed",
@@ -180,7 +181,9 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
         None,
         {**_call_state(call), "late": call.late, "document_sha256": digest(document)},
     )
-    opened = reviews.store(uow, SUBJECT, [(call, rows)])
+    reviews.store(uow, SUBJECT, [(call, rows)])
+    for review, row in zip(opened, rows, strict=True):
+        review.id, review.subject_id = row["id"], call.id
     return 201, _view(uow, call, opened)
 
 
