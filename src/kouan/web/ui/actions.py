@@ -18,7 +18,7 @@ from kouan.services.platform.permissions import Actor
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.ships import portcalls
 from kouan.web.deps import Ctx
-from kouan.web.ui import forms
+from kouan.web.ui import forms, words
 from kouan.web.ui.forms import Forms
 from kouan.web.ui.home import home_page
 from kouan.web.ui.i18n import translations
@@ -81,10 +81,10 @@ def record_event(
     t = translations(lang).gettext
     at = forms.port_datetime(values["at"]) if values.get("at") else ctx.clock()
     if at is None:
-        state = forms.with_error(values, "at", t("A date and time, e.g. 2026-12-01 08:00."))
+        state = forms.with_error(values, "at", t(words.DATE_TIME))
         return _again(request, ctx, actor, origin, call_id, {key: state}, 422)
     if values.get("type") not in set(TimelineEvent):
-        state = forms.with_error(values, "type", t("Choose an event."))
+        state = forms.with_error(values, "type", t(words.CHOOSE_EVENT))
         return _again(request, ctx, actor, origin, call_id, {key: state}, 422)
     try:
         portcalls.record_event(ctx, actor, call_id, TimelineEvent(values["type"]), at)

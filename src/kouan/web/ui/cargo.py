@@ -31,11 +31,11 @@ from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import inspections
 from kouan.web.deps import Ctx
-from kouan.web.ui import callview, cargo_forms, csvexport, forms
+from kouan.web.ui import callview, cargo_forms, csvexport, forms, words
 from kouan.web.ui.display import age_minutes, at_port, paged
 from kouan.web.ui.forms import Forms, FormState, whole_number
-from kouan.web.ui.i18n import N_, translations
-from kouan.web.ui.render import NOTICES, Page, language, redirect, render, show
+from kouan.web.ui.i18n import translations
+from kouan.web.ui.render import Page, language, redirect, render, show
 from kouan.web.ui.reviews import decide_posted
 from kouan.web.ui.session import PageActor, PostedForm
 
@@ -56,43 +56,6 @@ CSV_COLUMNS = (
 _LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
 # The queue's tabs, in the order an officer works them; green waits for nobody but CIQ.
 QUEUE_LANES = (Lane.DOCUMENT, Lane.INSPECTION, Lane.GREEN)
-
-# The words for the coded values of declarations; templates translate them with _().
-WORDS: dict[str, dict[str, str]] = {
-    "status": {
-        "under_review": N_("Under review"),
-        "inspection": N_("Inspection"),
-        "held": N_("Held"),
-        "rejected": N_("Rejected"),
-        "released": N_("Released"),
-        "gated_out": N_("Gated out"),
-        "seized": N_("Seized"),
-    },
-    "lane": {
-        "green": N_("Green lane"),
-        "document": N_("Document review"),
-        "inspection": N_("Physical inspection"),
-    },
-    "inspection": {
-        "booked": N_("Booked"),
-        "passed": N_("Passed"),
-        "failed": N_("Failed"),
-        "cancelled": N_("Cancelled"),
-    },
-    "kind": {"xray": N_("X-ray scan"), "opened": N_("Opened and examined")},
-    "direction": {"import": N_("Import"), "export": N_("Export")},
-    "mode": {"sea": N_("By sea"), "air": N_("By air")},
-}
-# What the declaration pages confirm after their forms (the notice cookie holds only the key);
-# registered beside the port-call pages' notices so that every page shows them alike.
-NOTICES.update(
-    {
-        "declaration_filed": N_("Declaration filed"),
-        "inspection_result": N_("Inspection result recorded"),
-        "seized": N_("Goods seized"),
-        "gated_out": N_("Gate-out recorded"),
-    }
-)
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -163,7 +126,6 @@ def list_page(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse | St
         "lanes": [lane.value for lane in Lane],
         "page_sizes": PAGE_SIZES,
         "can_file": allowed(actor, Action.DECLARATION_FILE),
-        "words": WORDS,
     }
     return render(request, "declaration_list.html", context, actor=actor, current="declarations")
 
@@ -198,11 +160,7 @@ def _csv(ctx: ServiceContext, actor: Actor, query: ListQuery) -> StreamingRespon
 
 
 def _form_page(request: Request, actor: Actor, state: FormState, status: int = 200) -> HTMLResponse:
-    context = {
-        "state": state,
-        "item_rows": cargo_forms.row_count(state.values),
-        "words": WORDS,
-    }
+    context = {"state": state, "item_rows": cargo_forms.row_count(state.values)}
     page = Page("declaration_new.html", context, url=NEW_PATH, current="declare")
     return show(request, actor, page, {"declaration": state}, status)
 
@@ -239,7 +197,7 @@ def _upload_page(
     result: cusdec_import.ImportResult | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    context = {"state": state, "result": result, "words": WORDS}
+    context = {"state": state, "result": result}
     page = Page("declaration_upload.html", context, url=UPLOAD_PATH, current="declare")
     return show(request, actor, page, {"upload": state}, status)
 
@@ -258,7 +216,7 @@ def upload_cusdec(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm
     text = forms.uploaded_text(form, "cusdec")
     if not text.strip():
         state = FormState()
-        state.add("cusdec", translations(lang).gettext("Choose a CUSDEC file to upload."))
+        state.add("cusdec", translations(lang).gettext(words.CHOOSE_CUSDEC))
         return _upload_page(request, actor, state, status=422)
     try:
         result = cusdec_import.import_interchange(ctx, actor, text)
@@ -291,7 +249,6 @@ def declaration_page(ctx: ServiceContext, actor: Actor, declaration_id: int) -> 
     context = {
         "d": view,
         "doc": view["document"],
-        "words": WORDS,
         "cards": _agency_cards(view),
         "titles": declaration_trail.rule_titles(ctx, actor, declaration_id),
         "trail": declaration_trail.declaration_trail(ctx, actor, declaration_id),
@@ -395,7 +352,6 @@ def queue_page(
         "lanes": [lane.value for lane in QUEUE_LANES],
         "counts": counts,
         "shown": shown.value,
-        "words": WORDS,
     }
     url = f"{QUEUE_PATH}?lane={shown.value}"
     return Page("declaration_queue.html", context, url=url, current="cargo_queue")
@@ -423,7 +379,7 @@ def _again(
     if origin == "queue":
         page = queue_page(request, ctx, actor, lane)
     elif origin == "home":
-        # Imported here: the home pages import this module's words.
+        # Imported here: the home pages import this module's queue lanes.
         from kouan.web.ui.home import home_page
 
         page = home_page(ctx, actor)
@@ -497,11 +453,10 @@ def record_inspection(
     _belongs(ctx, actor, declaration_id, "inspections", inspection_id)
     result = values.get("result")
     if result not in ("pass", "fail"):
-        state = forms.with_error(values, "result", t("Choose pass or fail."))
+        state = forms.with_error(values, "result", t(words.CHOOSE_RESULT))
         return _again(request, ctx, actor, declaration_id, {key: state}, 422)
     if result == "fail" and not values.get("finding"):
-        message = t("Say what the inspection found (required on fail).")
-        state = forms.with_error(values, "finding", message)
+        state = forms.with_error(values, "finding", t(words.SAY_FINDING))
         return _again(request, ctx, actor, declaration_id, {key: state}, 422)
     try:
         record_posted_result(ctx, actor, inspection_id, values)
@@ -522,7 +477,7 @@ def seize(
     values = forms.typed(form, ("reason",))
     lang = language(request)
     if not values.get("reason"):
-        message = translations(lang).gettext("Give the reason for the seizure.")
+        message = translations(lang).gettext(words.SEIZURE_REASON)
         state = forms.with_error(values, "reason", message)
         return _again(request, ctx, actor, declaration_id, {"seizure": state}, 422)
     try:
@@ -543,7 +498,7 @@ def gate_out(
     lang = language(request)
     at = forms.port_datetime(values["at"]) if values.get("at") else ctx.clock()
     if at is None:
-        message = translations(lang).gettext("A date and time, e.g. 2026-12-01 08:00.")
+        message = translations(lang).gettext(words.DATE_TIME)
         state = forms.with_error(values, "at", message)
         return _again(request, ctx, actor, declaration_id, {key: state}, 422, origin)
     try:

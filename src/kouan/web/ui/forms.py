@@ -16,38 +16,9 @@ from starlette.datastructures import FormData, UploadFile
 
 from kouan.domain.errors import DomainError, FieldError
 from kouan.web.errors import fields_from_pydantic
+from kouan.web.ui import words
 from kouan.web.ui.display import PORT_ZONE
-from kouan.web.ui.i18n import N_, translations
-
-# Pydantic's error types a person meets in a form, in words the page can translate.
-_TYPE_MESSAGES = {
-    "missing": N_("Required."),
-    "int_parsing": N_("A whole number, e.g. 12."),
-    "int_from_float": N_("A whole number, e.g. 12."),
-    "float_parsing": N_("A number, e.g. 12.5."),
-    "date_parsing": N_("A date, e.g. 2027-05-31."),
-    "date_from_datetime_parsing": N_("A date, e.g. 2027-05-31."),
-    "datetime_parsing": N_("A date and time, e.g. 2026-12-01 08:00."),
-    "datetime_from_date_parsing": N_("A date and time, e.g. 2026-12-01 08:00."),
-    "greater_than_equal": N_("At least %(ge)s."),
-    "greater_than": N_("More than %(gt)s."),
-    "string_too_long": N_("At most %(max_length)s characters."),
-    "too_long": N_("At most %(max_length)s entries."),
-    "literal_error": N_("One of %(expected)s."),
-}
-# Checks of one field whose expectation the page says in the reader's language.
-_FIELD_MESSAGES = {
-    "reason": N_("Give a reason for anything but approve."),
-    "etd": N_("A time after the ETA."),
-}
-# What an error of each kind means for the person at the form.
-_HEADLINES = {
-    "validation_failed": N_("Please correct the marked fields."),
-    "conflict": N_("Someone changed this since you opened the page: reload it and try again."),
-    "invalid_transition": N_("This is not possible in the call's present state."),
-    "forbidden": N_("Your organisation may not do this."),
-    "not_found": N_("Not found, or not yours to see."),
-}
+from kouan.web.ui.i18n import translations
 
 
 @dataclass
@@ -173,7 +144,7 @@ def _place(
     value = _shown_value(fe, state.values, target)
     if target is not None:
         if value is not None:
-            message = translations(lang).gettext('"%(value)s": %(message)s') % {
+            message = translations(lang).gettext(words.VALUE_SAID) % {
                 "value": value,
                 "message": message,
             }
@@ -191,9 +162,9 @@ def _place(
 def _message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
     """What pydantic expected, in the reader's language where the page knows the words."""
     t = translations(lang).gettext
-    msgid = _TYPE_MESSAGES.get(str(error.get("type")))
+    msgid = words.TYPE_MESSAGES.get(str(error.get("type")))
     if msgid is None:
-        known = _FIELD_MESSAGES.get(fe.field) if error.get("type") == "value_error" else None
+        known = words.FIELD_MESSAGES.get(fe.field) if error.get("type") == "value_error" else None
         return t(known) if known else fe.expected
     context = {
         k: (", ".join(map(str, v)) if isinstance(v, list) else v)
@@ -206,7 +177,7 @@ def _message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
 
 
 def _headline(code: str, lang: str) -> str:
-    kind = _HEADLINES.get(code) or _HEADLINES["validation_failed"]
+    kind = words.REFUSAL_HEADLINES.get(code) or words.REFUSAL_HEADLINES["validation_failed"]
     return translations(lang).gettext(kind)
 
 
@@ -240,6 +211,6 @@ def from_domain(
     state = FormState(values=values, messages=[(_headline(exc.code, lang), detail)])
     for fe in exc.fields:
         target = field_for(fe.field, names, aliases or {})
-        known = _FIELD_MESSAGES.get(fe.field)
+        known = words.FIELD_MESSAGES.get(fe.field)
         _place(state, fe, t(known) if known else fe.expected, (target, fallback), lang)
     return state

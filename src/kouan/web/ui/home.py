@@ -21,7 +21,7 @@ from kouan.services.ships import portcalls
 from kouan.web.deps import Ctx
 from kouan.web.ui import callview
 from kouan.web.ui.board import board_context
-from kouan.web.ui.cargo import QUEUE_LANES, WORDS
+from kouan.web.ui.cargo import QUEUE_LANES
 from kouan.web.ui.render import Page, show
 from kouan.web.ui.reviews import queue_rows
 from kouan.web.ui.session import PageActor
@@ -69,7 +69,6 @@ def _broker(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
             s.value: declarations.count_declarations(ctx, actor, Filter(status=(s,)))
             for s in DeclarationStatus
         },
-        "words": WORDS,
     }
     return "home_broker.html", context
 
@@ -83,7 +82,6 @@ def _officer(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
         "decided": board.decided_today(ctx, actor),
         "cargo": cargo,
         "lanes": [lane.value for lane in QUEUE_LANES],
-        "words": WORDS,
     }
     return "home_officer.html", context
 
@@ -101,7 +99,6 @@ def _terminal(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
         "in_port": portcalls.list_port_calls(ctx, actor, _IN_PORT, HOME_ROWS),
         "gate": declarations.list_declarations(ctx, actor, _RELEASED, HOME_ROWS, oldest_first=True),
         "gate_waiting": declarations.count_declarations(ctx, actor, _RELEASED),
-        "words": WORDS,
     }
     return "home_terminal.html", context
 

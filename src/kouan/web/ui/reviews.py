@@ -16,7 +16,7 @@ from kouan.services.port_office import board
 from kouan.services.port_office.board import CallSummary
 from kouan.services.review import reviews
 from kouan.web.deps import Ctx
-from kouan.web.ui import callview, forms
+from kouan.web.ui import callview, forms, words
 from kouan.web.ui.display import age_minutes, paged
 from kouan.web.ui.forms import FormState, whole_number
 from kouan.web.ui.i18n import translations
@@ -84,7 +84,7 @@ def decide_posted(
     """The decision a review's form posted (a port call's or a declaration's); when it is
     refused, the form again with the status to show it with."""
     if values.get("decision") not in set(Decision):
-        message = translations(lang).gettext("Choose a decision.")
+        message = translations(lang).gettext(words.CHOOSE_DECISION)
         return forms.with_error(values, "decision", message), 422
     version = int(values["version"]) if values.get("version", "").isdigit() else None
     try:

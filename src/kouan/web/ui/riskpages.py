@@ -29,11 +29,11 @@ from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import inspections
 from kouan.web.deps import Ctx
-from kouan.web.ui import csvexport, forms
-from kouan.web.ui.cargo import WORDS, record_posted_result
+from kouan.web.ui import csvexport, forms, words
+from kouan.web.ui.cargo import record_posted_result
 from kouan.web.ui.display import at_port, paged
 from kouan.web.ui.forms import Forms, FormState
-from kouan.web.ui.i18n import LOCALES, N_, translations
+from kouan.web.ui.i18n import LOCALES, translations
 from kouan.web.ui.render import Page, language, redirect, show
 from kouan.web.ui.session import PageActor, PostedForm
 
@@ -60,38 +60,6 @@ RULE_FIELDS = (
 RATE_LANES = ("document", "inspection")
 RATE_FIELDS = tuple(f"random_rates.{lane}" for lane in RATE_LANES)
 TRADER_FIELDS = ("code", "name", "credit_class")
-
-# What each field of the rule editor expects, in words the page translates.
-_RULE_MESSAGES = {
-    "rule.code": N_("1 to 40 letters, digits, hyphens, underscores or dots, e.g. HS-6109."),
-    "rule.title": N_("A title of 1 to 200 characters."),
-    "rule.lane": N_("Choose a lane."),
-    "rule.kind": N_("Choose a kind of condition."),
-    "rule.hs_prefix": N_("An HS prefix of 2 to 10 digits, e.g. 6109."),
-    "rule.low": N_("A number of CNY per unit, 0 or more."),
-    "rule.high": N_("A number of CNY per unit, 0 or more."),
-}
-_VALUES_MESSAGES = {
-    "hs_prefix": N_("HS prefixes of 2 to 10 digits, e.g. 6109 or 847130."),
-    "origin": N_("Countries as ISO 3166 codes, e.g. KP."),
-    "trader": N_("10-character customs codes of traders, e.g. 3702960003."),
-    "credit_class": N_("Credit classes among AA, A, B, C, D."),
-    "watch_list": N_("Trader codes or declarant names of up to 200 characters."),
-}
-_PERCENT = N_("A percentage from 0 to 100, e.g. 3.")
-_OTHER_MESSAGES = {
-    "random_rates.document": _PERCENT,
-    "random_rates.inspection": _PERCENT,
-    "random_rates": N_("The two rates add up to at most 100 %."),
-    "last": N_("A whole number of declarations from 1 to 100,000."),
-    "capacity": N_("A whole number of inspections from 0 to 10,000."),
-    "finding": N_("Say what the inspection found (required on fail)."),
-    "code": N_("10 digits or capital letters, e.g. 3702960003."),
-    "name": N_("A name of 1 to 200 characters."),
-    "credit_class": N_("One of AA, A, B, C, D."),
-    "first": N_("A day on or before the last day."),
-}
-
 
 # Plotly.js as the installed plotly package ships it
 
@@ -147,18 +115,19 @@ def _refused(
 
 
 def _other_message(fe: FieldError) -> str | None:
-    return _OTHER_MESSAGES.get(fe.field)
+    return words.EXPECTATIONS.get(fe.field)
 
 
 def _typed_again(values: dict[str, str], errors: dict[str, str], lang: str) -> FormState:
     """A form refused by the page's own checks: `errors` maps each field to its msgid; each
     message names the value typed, as the services' refusals do."""
     t = translations(lang).gettext
-    state = FormState(values=values, messages=[(t("Please correct the marked fields."), "")])
+    headline = words.REFUSAL_HEADLINES["validation_failed"]
+    state = FormState(values=values, messages=[(t(headline), "")])
     for name, msgid in errors.items():
         typed = values.get(name)
         quoted = {"value": typed, "message": t(msgid)}
-        state.add(name, t('"%(value)s": %(message)s') % quoted if typed else t(msgid))
+        state.add(name, t(words.VALUE_SAID) % quoted if typed else t(msgid))
     return state
 
 
@@ -221,7 +190,6 @@ def rules_page(request: Request, ctx: ServiceContext, actor: Actor) -> Page:
         if params.get("activated") == str(active["version"])
         else None,
         "can_edit": allowed(actor, Action.RISK_RULES_EDIT),
-        "words": WORDS,
     }
     return Page("risk_rules.html", context, url="/risk-rules", current="risk")
 
@@ -262,7 +230,8 @@ def _tested(request: Request, ctx: ServiceContext, actor: Actor, version: int) -
     lang = language(request)
     last = _whole(text.strip(), 1, TEST_MOST)
     if last is None:
-        return Tested(state=_typed_again({"last": text}, {"last": _OTHER_MESSAGES["last"]}, lang))
+        errors = {"last": words.EXPECTATIONS["last"]}
+        return Tested(state=_typed_again({"last": text}, errors, lang))
     try:
         return Tested(risk_rules.test_version(ctx, actor, version, last), last=last)
     except DomainError as exc:
@@ -283,7 +252,6 @@ def version_page(
         "test": tested.result,
         "last": tested.last,
         "lanes": ("green", "document", "inspection"),
-        "words": WORDS,
     }
     return Page("risk_version.html", context, url=f"/risk-rules/{version}", current="risk")
 
@@ -336,10 +304,10 @@ def _is_number(value: object) -> bool:
 def _rule_message(kind: str, fe: FieldError) -> str | None:
     name = re.sub(r"\[\d+\]$", "", fe.field)
     if name == "rule.values":
-        return _VALUES_MESSAGES.get(kind)
+        return words.RULE_VALUES_MESSAGES.get(kind)
     if name == "rule.high" and _is_number(fe.value) and float(str(fe.value)) >= 0:
-        return N_("At least the low value.")
-    return _RULE_MESSAGES.get(name)
+        return words.RULE_HIGH_BELOW_LOW
+    return words.RULE_MESSAGES.get(name)
 
 
 @router.post("/risk-rules/{version:int}/rules")
@@ -376,9 +344,9 @@ def _rates(values: dict[str, str]) -> tuple[dict[str, float], dict[str, str]]:
         if 0 <= share <= 1:
             rates[name.removeprefix("random_rates.")] = round(share, 6)
         else:
-            errors[name] = _PERCENT
+            errors[name] = words.PERCENT
     if not errors and sum(rates.values()) > 1:
-        errors["random_rates.inspection"] = _OTHER_MESSAGES["random_rates"]
+        errors["random_rates.inspection"] = words.EXPECTATIONS["random_rates"]
     return rates, errors
 
 
@@ -454,7 +422,6 @@ def schedule_page(
         "today": today,
         "can_record": allowed(actor, Action.INSPECTION_RECORD),
         "kinds": [k.value for k in InspectionKind],
-        "words": WORDS,
     }
     return Page("inspections.html", context, url=_schedule_url(site, first), current="inspections")
 
@@ -486,12 +453,12 @@ def set_capacity(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm)
     if site is None or day is None:
         raise NotFound("no such inspection site or day")
     if capacity is None:
-        state = _typed_again(values, {"capacity": _OTHER_MESSAGES["capacity"]}, lang)
+        state = _typed_again(values, {"capacity": words.EXPECTATIONS["capacity"]}, lang)
         return _schedule_again(request, ctx, actor, form, {key: state}, 422)
     try:
         inspections.set_capacity(ctx, actor, site, day, capacity)
     except InvalidTransition as exc:
-        below = _typed_again(values, {"capacity": N_("Not below what is already booked.")}, lang)
+        below = _typed_again(values, {"capacity": words.CAPACITY_BELOW_BOOKED}, lang)
         return _schedule_again(request, ctx, actor, form, {key: below}, exc.status)
     except DomainError as exc:
         state = _refused(exc, values, ("capacity",), lang)
@@ -508,11 +475,9 @@ def record_result(
     if not 0 < inspection_id <= MAX_ID:
         raise NotFound(f"inspection {inspection_id} not found")
     require(actor, Action.INSPECTION_RECORD)
-    errors = (
-        {} if values.get("result") in ("pass", "fail") else {"result": N_("Choose pass or fail.")}
-    )
+    errors = {} if values.get("result") in ("pass", "fail") else {"result": words.CHOOSE_RESULT}
     if len(values.get("finding", "")) > MAX_FINDING:
-        errors["finding"] = N_("At most 2,000 characters.")
+        errors["finding"] = words.FINDING_TOO_LONG
     if errors:
         state = _typed_again(values, errors, lang)
         return _schedule_again(request, ctx, actor, form, {key: state}, 422)
@@ -533,11 +498,7 @@ def _period(request: Request) -> tuple[date | None, date | None, FormState | Non
     """The first and last day the address asks for; a value that is not a date is refused."""
     values = {k: request.query_params.get(k, "").strip() for k in ("first", "last")}
     days = {name: _day(text) for name, text in values.items()}
-    bad = {
-        name: N_("A date, e.g. 2027-05-31.")
-        for name, text in values.items()
-        if text and days[name] is None
-    }
+    bad = {name: words.DATE for name, text in values.items() if text and days[name] is None}
     state = _typed_again(values, bad, language(request)) if bad else None
     return days["first"], days["last"], state, values
 
@@ -553,10 +514,10 @@ def _chart(figures: dict[str, Any], lang: str) -> dict[str, Any]:
     return {
         "x": [d["day"] for d in by_day],
         "series": [
-            {"name": t("Median (p50)"), "y": minutes("p50_s")},
-            {"name": t("90th percentile (p90)"), "y": minutes("p90_s")},
+            {"name": t(words.CHART_MEDIAN), "y": minutes("p50_s")},
+            {"name": t(words.CHART_P90), "y": minutes("p90_s")},
         ],
-        "yTitle": t("Minutes from filing to release"),
+        "yTitle": t(words.CHART_Y_TITLE),
     }
 
 
@@ -582,7 +543,7 @@ def clearance_view(request: Request, ctx: Ctx, actor: PageActor) -> Response:
         figures = clearance.clearance_times(ctx, actor)
     if request.query_params.get("format") == "csv" and state is None:
         return _clearance_csv(figures)
-    context = {"figures": figures, "chart": _chart(figures, lang), "values": values, "words": WORDS}
+    context = {"figures": figures, "chart": _chart(figures, lang), "values": values}
     url = f"/clearance?{urlencode({k: v for k, v in values.items() if v})}"
     page = Page("clearance.html", context, url=url, current="clearance")
     return show(request, actor, page, {"period": state} if state else None, 422 if state else 200)
@@ -604,7 +565,6 @@ def traders_page(request: Request, ctx: ServiceContext, actor: Actor) -> Page:
         "class_options": [(c.value, c.value) for c in CreditClass],
         "changed": params.get("changed", ""),
         "can_edit": allowed(actor, Action.TRADERS_EDIT),
-        "words": WORDS,
     }
     return Page("traders.html", context, url="/traders", current="risk")
 
