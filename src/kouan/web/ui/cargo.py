@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
-from kouan.domain.agency import OPEN_REVIEW, Agency, ReviewStatus
+from kouan.domain.agency import Agency
 from kouan.domain.declaration import (
     FINAL,
     Declaration,
@@ -31,11 +31,13 @@ from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import inspections
 from kouan.web.deps import Ctx
-from kouan.web.ui import callview, cargo_forms, csvexport, forms, words
-from kouan.web.ui.display import age_minutes, at_port, paged
+from kouan.web.ui import cargo_forms, csvexport, forms, words
+from kouan.web.ui.display import at_port, paged
 from kouan.web.ui.forms import Forms, FormState, whole_number
+from kouan.web.ui.home import home_page
 from kouan.web.ui.i18n import translations
 from kouan.web.ui.render import Page, language, redirect, render, show
+from kouan.web.ui.review_view import QUEUE_LANES, declaration_rows, may_decide
 from kouan.web.ui.reviews import decide_posted
 from kouan.web.ui.session import PageActor, PostedForm
 
@@ -54,8 +56,6 @@ CSV_COLUMNS = (
     "release_notice", "clearance_seconds", "gated_out_at",
 )  # fmt: skip
 _LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
-# The queue's tabs, in the order an officer works them; green waits for nobody but CIQ.
-QUEUE_LANES = (Lane.DOCUMENT, Lane.INSPECTION, Lane.GREEN)
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def declaration_page(ctx: ServiceContext, actor: Actor, declaration_id: int) -> 
         "titles": declaration_trail.rule_titles(ctx, actor, declaration_id),
         "trail": declaration_trail.declaration_trail(ctx, actor, declaration_id),
         "review_agency": {str(r["id"]): r["agency"] for r in view["reviews"]},
-        "decidable": {r["id"] for r in view["reviews"] if callview.may_decide(actor, r)},
+        "decidable": {r["id"] for r in view["reviews"] if may_decide(actor, r)},
         "recordable": {i["id"] for i in view["inspections"] if _may_record(actor, i)},
         "can_seize": allowed(actor, Action.DECLARATION_SEIZE)
         and DeclarationStatus(view["status"]) not in FINAL,
@@ -287,49 +287,6 @@ def declaration_cusres(ctx: Ctx, actor: PageActor, declaration_id: int) -> Plain
 # --- the officer's queue ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    """A declaration waiting for the officer's agency: its open review and how long it waited."""
-
-    declaration: dict[str, Any]
-    review: dict[str, Any] | None
-    age_minutes: float
-    decidable: bool
-
-
-def _open_review(view: dict[str, Any], agency: Agency) -> dict[str, Any] | None:
-    return next(
-        (
-            r
-            for r in view["reviews"]
-            if r["agency"] == agency.value and ReviewStatus(r["status"]) in OPEN_REVIEW
-        ),
-        None,
-    )
-
-
-def queue_rows(
-    ctx: ServiceContext, actor: Actor, lane: Lane, limit: int, offset: int = 0
-) -> list[QueueRow]:
-    """The lane's declarations waiting for the actor's agency, oldest first."""
-    agency = Agency(actor.org_type.value)
-    where = Filter(lane=lane, awaiting=agency)
-    found = declarations.list_declarations(ctx, actor, where, limit, offset, oldest_first=True)
-    now = ctx.clock()
-    rows = []
-    for view in found:
-        review = _open_review(view, agency)
-        rows.append(
-            QueueRow(
-                declaration=view,
-                review=review,
-                age_minutes=age_minutes(review["created_at"] if review else None, now),
-                decidable=review is not None and callview.may_decide(actor, review),
-            )
-        )
-    return rows
-
-
 def _chosen_lane(wanted: str | None, counts: dict[str, int]) -> Lane:
     """The tab asked for, else the first with declarations waiting, else document review."""
     if wanted in {lane.value for lane in Lane}:
@@ -346,7 +303,7 @@ def queue_page(
     params = request.query_params if request.method == "GET" else {}
     shown = _chosen_lane(lane or params.get("lane"), counts)
     offset = whole_number(params.get("offset"), 0)
-    found = queue_rows(ctx, actor, shown, QUEUE_PAGE + 1, offset)
+    found = declaration_rows(ctx, actor, shown, QUEUE_PAGE + 1, offset)
     context = {
         **paged(found, offset, QUEUE_PAGE),
         "lanes": [lane.value for lane in QUEUE_LANES],
@@ -379,9 +336,6 @@ def _again(
     if origin == "queue":
         page = queue_page(request, ctx, actor, lane)
     elif origin == "home":
-        # Imported here: the home pages import this module's queue lanes.
-        from kouan.web.ui.home import home_page
-
         page = home_page(ctx, actor)
     else:
         page = declaration_page(ctx, actor, declaration_id)

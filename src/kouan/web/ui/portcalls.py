@@ -17,10 +17,11 @@ from kouan.services.platform.permissions import Action, Actor, allowed
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.ships import portcalls
 from kouan.web.deps import Ctx
-from kouan.web.ui import callview, csvexport
+from kouan.web.ui import csvexport, port_call_view
 from kouan.web.ui.display import at_port
 from kouan.web.ui.forms import whole_number
 from kouan.web.ui.render import Page, render, show
+from kouan.web.ui.review_view import may_decide
 from kouan.web.ui.session import PageActor
 
 router = APIRouter(include_in_schema=False)
@@ -126,11 +127,11 @@ def call_page(ctx: ServiceContext, actor: Actor, call_id: int) -> Page:
     call = portcalls.get_port_call(ctx, actor, call_id)
     context = {
         "call": call,
-        "cards": callview.agency_cards(call),
-        "steps": callview.timeline(call),
+        "cards": port_call_view.agency_cards(call),
+        "steps": port_call_view.timeline(call),
         "trail": audit_trail.port_call_trail(ctx, actor, call_id),
         "review_agency": {str(r["id"]): r["agency"] for r in call["reviews"]},
-        "decidable": {r["id"] for r in call["reviews"] if callview.may_decide(actor, r)},
+        "decidable": {r["id"] for r in call["reviews"] if may_decide(actor, r)},
         "can_record": allowed(actor, Action.PORT_CALL_EVENT),
         "can_depart": allowed(actor, Action.PORT_CALL_FILE)
         and call["entry_permit"] is not None

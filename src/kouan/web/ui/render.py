@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from kouan.services.platform.permissions import Action, Actor, allowed
-from kouan.web.ui import callview, display, session, words
+from kouan.web.ui import display, port_call_view, session, words
 from kouan.web.ui.forms import Forms, FormState
 from kouan.web.ui.i18n import choose_language, remember_language, translations
 
@@ -60,8 +60,8 @@ def environment(lang: str) -> Environment:
         label=display.Labels.of(lang),
         rule_title=partial(display.rule_title, lang=lang),
         words=words.DECLARATION_WORDS,
-        next_event=callview.next_event,
-        waits_for_departure_permit=callview.waits_for_departure_permit,
+        next_event=port_call_view.next_event,
+        waits_for_departure_permit=port_call_view.waits_for_departure_permit,
         blank_form=FormState(),
         new_key=lambda: uuid.uuid4().hex,
     )
