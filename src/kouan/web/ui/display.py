@@ -33,6 +33,12 @@ def at_port(value: datetime | str | None) -> datetime | None:
     return moment.astimezone(PORT_ZONE) if moment else None
 
 
+def port_iso(value: datetime | str | None) -> str:
+    """A moment as ISO 8601 with the port's offset, for a CSV cell ("" for none)."""
+    moment = at_port(value)
+    return moment.isoformat() if moment else ""
+
+
 def when(value: datetime | str | None, lang: str) -> str:
     """A moment as the port's clock shows it, with the date: 2026-11-27 08:00."""
     moment = instant(value)

@@ -6,7 +6,8 @@ same names pydantic and the services give errors, so an error finds its field by
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,9 @@ from kouan.web.errors import fields_from_pydantic
 from kouan.web.ui import words
 from kouan.web.ui.display import PORT_ZONE
 from kouan.web.ui.i18n import translations
+
+# A field of a form table: "cargo.items[0].teu" is column "teu" of row 0 of "cargo.items".
+_ROW = re.compile(r"^(?P<table>[a-z_.]+)\[(?P<index>\d+)\]\.(?P<column>[a-z_]+)$")
 
 
 @dataclass
@@ -78,9 +82,38 @@ def with_error(values: dict[str, str], name: str, message: str) -> FormState:
     return state
 
 
+def table_rows(form: Mapping[str, Any], table: str, columns: Sequence[str]) -> list[dict[str, str]]:
+    """The rows of a form table in their order, rows left empty dropped."""
+    found: dict[int, dict[str, str]] = {}
+    for name, value in form.items():
+        match = _ROW.match(name)
+        if not (match and match["table"] == table and match["column"] in columns):
+            continue
+        if isinstance(value, str):  # a file sent under a cell's name is no value of it
+            row = found.setdefault(int(match["index"]), dict.fromkeys(columns, ""))
+            row[match["column"]] = value.strip()
+    return [found[i] for i in sorted(found) if any(found[i].values())]
+
+
+def row_values(table: str, rows: list[dict[str, str]]) -> dict[str, str]:
+    """The rows as form fields again, numbered from 0 (so errors and fields agree)."""
+    return {f"{table}[{i}].{c}": v for i, row in enumerate(rows) for c, v in row.items()}
+
+
+def rows_offered(values: Mapping[str, str], table: str, columns: Sequence[str], least: int) -> int:
+    """Rows a form table offers: `least`, or one empty row more than were filled."""
+    return max(least, len(table_rows(values, table, columns)) + 1)
+
+
 def whole_number(text: str | None, default: int) -> int:
     """A page address's count or offset; anything but digits means the default."""
     return int(text) if text is not None and text.isdigit() else default
+
+
+def page_of(params: Mapping[str, str], sizes: Sequence[int]) -> tuple[int, int]:
+    """The page size (one of `sizes`, the middle one by default) and offset an address asks."""
+    limit = whole_number(params.get("limit"), sizes[1])
+    return (limit if limit in sizes else sizes[1]), max(whole_number(params.get("offset"), 0), 0)
 
 
 def port_datetime(value: str) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -78,6 +79,11 @@ def environment(lang: str) -> Environment:
 
 def language(request: Request) -> str:
     return choose_language(request, request.app.state.ctx.settings.default_lang)
+
+
+def address_params(request: Request) -> Mapping[str, str]:
+    """The page address's parameters; none when a posted form shows the page again."""
+    return request.query_params if request.method == "GET" else {}
 
 
 def navigation(actor: Actor | None) -> list[tuple[str, str, str]]:

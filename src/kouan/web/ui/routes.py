@@ -9,15 +9,13 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from kouan.web.ui import (
-    actions,
-    arrival,
     auth,
     board,
     cargo,
     home,
     i18n,
     legal,
-    portcalls,
+    port_calls,
     reviews,
     riskpages,
 )
@@ -25,7 +23,7 @@ from kouan.web.ui.render import error_page
 from kouan.web.ui.session import LoginRequired, login_url, verify_csrf
 
 STATIC = Path(__file__).parent / "static"
-PAGE_MODULES = (auth, home, arrival, portcalls, reviews, board, actions, cargo, riskpages, legal)
+PAGE_MODULES = (auth, home, port_calls, reviews, board, cargo, riskpages, legal)
 
 __all__ = ["error_page", "mount"]
 
