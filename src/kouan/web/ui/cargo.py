@@ -29,13 +29,13 @@ from kouan.services.cargo.declarations import Filter
 from kouan.services.platform.idempotency import request_hash
 from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext
-from kouan.services.review import inspections
 from kouan.web.deps import Ctx
 from kouan.web.ui import cargo_forms, csvexport, forms, words
 from kouan.web.ui.display import at_port, paged
 from kouan.web.ui.forms import Forms, FormState, whole_number
 from kouan.web.ui.home import home_page
 from kouan.web.ui.i18n import translations
+from kouan.web.ui.inspections import record_posted_result
 from kouan.web.ui.render import Page, language, redirect, render, show
 from kouan.web.ui.review_view import QUEUE_LANES, declaration_rows, may_decide
 from kouan.web.ui.reviews import decide_posted
@@ -372,22 +372,6 @@ def decide(
         back = lane if lane in {x.value for x in Lane} else Lane.DOCUMENT.value
         return redirect(f"{QUEUE_PATH}?lane={back}", notice="decided")
     return redirect(f"/declarations/{declaration_id}#review-{review_id}", notice="decided")
-
-
-def record_posted_result(
-    ctx: ServiceContext, actor: Actor, inspection_id: int, values: dict[str, str]
-) -> None:
-    """The result an inspection's form posted (its page has checked it is pass or fail), with
-    the finding and the kind of inspection done when it is one of the known kinds."""
-    kind = values.get("kind", "")
-    inspections.record_result(
-        ctx,
-        actor,
-        inspection_id,
-        values["result"] == "pass",
-        values.get("finding", ""),
-        InspectionKind(kind) if kind in set(InspectionKind) else None,
-    )
 
 
 @router.post("/declarations/{declaration_id:int}/inspections/{inspection_id:int}/result")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -37,6 +37,11 @@ def port_iso(value: datetime | str | None) -> str:
     """A moment as ISO 8601 with the port's offset, for a CSV cell ("" for none)."""
     moment = at_port(value)
     return moment.isoformat() if moment else ""
+
+
+def port_day(now: datetime) -> date:
+    """The day it is at the port."""
+    return now.astimezone(PORT_ZONE).date()
 
 
 def when(value: datetime | str | None, lang: str) -> str:

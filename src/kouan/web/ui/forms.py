@@ -6,10 +6,11 @@ same names pydantic and the services give errors, so an error finds its field by
 
 from __future__ import annotations
 
+import copy
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,6 +24,9 @@ from kouan.web.ui.i18n import translations
 
 # A field of a form table: "cargo.items[0].teu" is column "teu" of row 0 of "cargo.items".
 _ROW = re.compile(r"^(?P<table>[a-z_.]+)\[(?P<index>\d+)\]\.(?P<column>[a-z_]+)$")
+_LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
+# Days outside these are refused: a week or a period past them would overflow the calendar.
+_EARLIEST, _LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 @dataclass
@@ -114,6 +118,26 @@ def page_of(params: Mapping[str, str], sizes: Sequence[int]) -> tuple[int, int]:
     """The page size (one of `sizes`, the middle one by default) and offset an address asks."""
     limit = whole_number(params.get("limit"), sizes[1])
     return (limit if limit in sizes else sizes[1]), max(whole_number(params.get("offset"), 0), 0)
+
+
+def whole_in(text: str | None, low: int, high: int) -> int | None:
+    """A whole number typed from `low` to `high`; None for anything else."""
+    return int(text) if text and text.isdigit() and low <= int(text) <= high else None
+
+
+def day(text: str | None) -> date | None:
+    """A day typed or sent as 2026-11-27, within the years a port's records span."""
+    try:
+        found = date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return found if found is not None and _EARLIEST <= found <= _LATEST else None
+
+
+def locode(text: str | None) -> str | None:
+    """A UN/LOCODE typed in any case (CNTAO); None for anything else."""
+    code = (text or "").strip().upper()
+    return code if _LOCODE.match(code) else None
 
 
 def port_datetime(value: str) -> datetime | None:
@@ -246,4 +270,47 @@ def from_domain(
         target = field_for(fe.field, names, aliases or {})
         known = words.FIELD_MESSAGES.get(fe.field)
         _place(state, fe, t(known) if known else fe.expected, (target, fallback), lang)
+    return state
+
+
+def expectation(fe: FieldError) -> str | None:
+    """What a field of the risk, inspection, trader and clearance forms expects (a msgid)."""
+    return words.EXPECTATIONS.get(fe.field)
+
+
+def _explained(
+    exc: DomainError, explain: Callable[[FieldError], str | None], lang: str
+) -> DomainError:
+    """The refusal with each field's expectation in the reader's language where `explain` knows
+    the words (the service's English otherwise)."""
+    t = translations(lang).gettext
+    explained = copy.copy(exc)
+    explained.fields = []
+    for fe in exc.fields:
+        msgid = explain(fe)
+        explained.fields.append(FieldError(fe.field, fe.value, t(msgid) if msgid else fe.expected))
+    return explained
+
+
+def refused(
+    exc: DomainError,
+    values: dict[str, str],
+    names: Collection[str],
+    lang: str,
+    explain: Callable[[FieldError], str | None] = expectation,
+    fallback: str | None = None,
+) -> FormState:
+    """The form again with a service's refusal, each field's expectation said by `explain`."""
+    return from_domain(_explained(exc, explain, lang), values, names, lang, fallback=fallback)
+
+
+def refused_by_checks(values: dict[str, str], errors: Mapping[str, str], lang: str) -> FormState:
+    """The form again, refused by the page's own checks (`errors`: each field's msgid); each
+    message names the value typed, as the services' refusals do."""
+    t = translations(lang).gettext
+    state = FormState(values=values, messages=[(_headline("validation_failed", lang), "")])
+    for name, msgid in errors.items():
+        typed = values.get(name)
+        quoted = {"value": typed, "message": t(msgid)}
+        state.add(name, t(words.VALUE_SAID) % quoted if typed else t(msgid))
     return state

@@ -12,18 +12,33 @@ from kouan.web.ui import (
     auth,
     board,
     cargo,
+    clearance,
     home,
     i18n,
+    inspections,
     legal,
     port_calls,
     reviews,
-    riskpages,
+    risk_rules,
+    traders,
 )
 from kouan.web.ui.render import error_page
 from kouan.web.ui.session import LoginRequired, login_url, verify_csrf
 
 STATIC = Path(__file__).parent / "static"
-PAGE_MODULES = (auth, home, port_calls, reviews, board, cargo, riskpages, legal)
+PAGE_MODULES = (
+    auth,
+    home,
+    port_calls,
+    reviews,
+    board,
+    cargo,
+    risk_rules,
+    inspections,
+    clearance,
+    traders,
+    legal,
+)
 
 __all__ = ["error_page", "mount"]
 
