@@ -216,12 +216,18 @@ def _place(
         state.messages.append((message, f"{where}: {fe.expected}"))
 
 
-def _message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
-    """What pydantic expected, in the reader's language where the page knows the words."""
+def said(
+    error: Mapping[str, Any],
+    fe: FieldError,
+    lang: str,
+    types: Mapping[str, str] = words.TYPE_MESSAGES,
+    known: str | None = None,
+) -> str:
+    """What pydantic expected, in the reader's language where the page knows the words: by the
+    error's type (`types`), else the field's own words (`known`), else pydantic's English."""
     t = translations(lang).gettext
-    msgid = words.TYPE_MESSAGES.get(str(error.get("type")))
+    msgid = types.get(str(error.get("type")))
     if msgid is None:
-        known = words.FIELD_MESSAGES.get(fe.field) if error.get("type") == "value_error" else None
         return t(known) if known else fe.expected
     context = {
         k: (", ".join(map(str, v)) if isinstance(v, list) else v)
@@ -231,6 +237,12 @@ def _message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
         return t(msgid) % context
     except (KeyError, TypeError, ValueError):
         return fe.expected
+
+
+def _message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
+    """A port-call form field's own words apply where its check failed (a value error)."""
+    own = words.FIELD_MESSAGES.get(fe.field) if error.get("type") == "value_error" else None
+    return said(error, fe, lang, known=own)
 
 
 def _headline(code: str, lang: str) -> str:
@@ -299,9 +311,11 @@ def refused(
     lang: str,
     explain: Callable[[FieldError], str | None] = expectation,
     fallback: str | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> FormState:
     """The form again with a service's refusal, each field's expectation said by `explain`."""
-    return from_domain(_explained(exc, explain, lang), values, names, lang, fallback=fallback)
+    explained = _explained(exc, explain, lang)
+    return from_domain(explained, values, names, lang, aliases, fallback)
 
 
 def refused_by_checks(values: dict[str, str], errors: Mapping[str, str], lang: str) -> FormState:

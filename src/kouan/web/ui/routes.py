@@ -11,8 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from kouan.web.ui import (
     auth,
     board,
-    cargo,
     clearance,
+    declarations,
     home,
     i18n,
     inspections,
@@ -32,7 +32,7 @@ PAGE_MODULES = (
     port_calls,
     reviews,
     board,
-    cargo,
+    declarations,
     risk_rules,
     inspections,
     clearance,

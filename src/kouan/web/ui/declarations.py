@@ -5,8 +5,8 @@ gate-out)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,13 +30,13 @@ from kouan.services.platform.idempotency import request_hash
 from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.web.deps import Ctx
-from kouan.web.ui import cargo_forms, csvexport, forms, words
-from kouan.web.ui.display import at_port, paged
+from kouan.web.ui import csvexport, declaration_forms, forms, words
+from kouan.web.ui.display import paged, port_iso
 from kouan.web.ui.forms import Forms, FormState, whole_number
 from kouan.web.ui.home import home_page
 from kouan.web.ui.i18n import translations
 from kouan.web.ui.inspections import record_posted_result
-from kouan.web.ui.render import Page, language, redirect, render, show
+from kouan.web.ui.render import Page, address_params, language, redirect, render, show
 from kouan.web.ui.review_view import QUEUE_LANES, declaration_rows, may_decide
 from kouan.web.ui.reviews import decide_posted
 from kouan.web.ui.session import PageActor, PostedForm
@@ -55,7 +55,6 @@ CSV_COLUMNS = (
     "declaration_office", "release_port", "items", "value_cny", "filed_at", "released_at",
     "release_notice", "clearance_seconds", "gated_out_at",
 )  # fmt: skip
-_LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -77,15 +76,14 @@ class ListQuery:
         params = request.query_params
         known = {s.value for s in DeclarationStatus}
         lane = params.get("lane", "")
-        office = params.get("office", "").strip().upper()
-        limit = whole_number(params.get("limit"), PAGE_SIZES[1])
+        limit, offset = forms.page_of(params, PAGE_SIZES)
         return cls(
             statuses=tuple(DeclarationStatus(s) for s in params.getlist("status") if s in known),
             lane=Lane(lane) if lane in {x.value for x in Lane} else None,
             search=params.get("q", "").strip()[:100],
-            office=office if _LOCODE.match(office) else "",
-            limit=limit if limit in PAGE_SIZES else PAGE_SIZES[1],
-            offset=max(whole_number(params.get("offset"), 0), 0),
+            office=forms.locode(params.get("office")) or "",
+            limit=limit,
+            offset=offset,
         )
 
     @property
@@ -110,16 +108,20 @@ class ListQuery:
         }
         return f"{LIST_PATH}?" + urlencode({k: v for k, v in params.items() if v != ""}, True)
 
+    def fetch(self, ctx: ServiceContext, actor: Actor, limit: int, offset: int) -> list[Any]:
+        """A page of the list, newest first."""
+        return declarations.list_declarations(ctx, actor, self.where, limit, offset)
+
 
 @router.get(LIST_PATH, response_model=None)
 def list_page(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse | StreamingResponse:
     query = ListQuery.of(request)
     if request.query_params.get("format") == "csv":
-        return _csv(ctx, actor, query)
-    rows = declarations.list_declarations(ctx, actor, query.where, query.limit + 1, query.offset)
+        fetch = partial(query.fetch, ctx, actor)
+        return csvexport.listing(CSV_COLUMNS, fetch, _csv_row, "declarations.csv")
+    rows = query.fetch(ctx, actor, query.limit + 1, query.offset)
     context = {
-        "rows": rows[: query.limit],
-        "has_next": len(rows) > query.limit,
+        **paged(rows, query.offset, query.limit),
         "total": declarations.count_declarations(ctx, actor, query.where),
         "query": query,
         "statuses": [s.value for s in DeclarationStatus],
@@ -131,36 +133,22 @@ def list_page(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse | St
 
 
 def _csv_row(view: dict[str, Any]) -> list[Any]:
-    def local(value: str | None) -> str:
-        moment = at_port(value)
-        return moment.isoformat() if moment else ""
-
     trader, notice = view["trader"], view["release_notice"] or {}
     return [
         view["id"], view["reference"] or "", view["status"], view["status_reason"], view["lane"],
         " ".join(view["rules_hit"]), trader["code"], trader["name"], trader["credit_class"],
         view["direction"], view["trade_mode"], view["transport"], view["transport_document"],
         view["declaration_office"], view["release_port"], view["items"], view["value_cny"],
-        local(view["filed_at"]), local(view["released_at"]), notice.get("number", ""),
-        view["clearance_seconds"], local(view["gated_out_at"]),
+        port_iso(view["filed_at"]), port_iso(view["released_at"]), notice.get("number", ""),
+        view["clearance_seconds"], port_iso(view["gated_out_at"]),
     ]  # fmt: skip
-
-
-def _csv(ctx: ServiceContext, actor: Actor, query: ListQuery) -> StreamingResponse:
-    """The whole filtered list, newest first, fetched a page at a time while it is sent."""
-
-    def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return declarations.list_declarations(ctx, actor, query.where, limit, offset)
-
-    rows = ([_csv_row(view) for view in page] for page in csvexport.pages(fetch))
-    return csvexport.download(CSV_COLUMNS, rows, "declarations.csv")
 
 
 # --- filing: the form and the CUSDEC upload --------------------------------------------------
 
 
 def _form_page(request: Request, actor: Actor, state: FormState, status: int = 200) -> HTMLResponse:
-    context = {"state": state, "item_rows": cargo_forms.row_count(state.values)}
+    context = {"state": state, "item_rows": declaration_forms.row_count(state.values)}
     page = Page("declaration_new.html", context, url=NEW_PATH, current="declare")
     return show(request, actor, page, {"declaration": state}, status)
 
@@ -168,24 +156,24 @@ def _form_page(request: Request, actor: Actor, state: FormState, status: int = 2
 @router.get(NEW_PATH)
 def new_form(request: Request, actor: PageActor) -> HTMLResponse:
     require(actor, Action.DECLARATION_FILE)
-    return _form_page(request, actor, FormState(values=dict(cargo_forms.DEFAULTS)))
+    return _form_page(request, actor, FormState(values=dict(declaration_forms.DEFAULTS)))
 
 
 @router.post(NEW_PATH)
 def file_declaration(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm) -> Response:
     require(actor, Action.DECLARATION_FILE)
     lang = language(request)
-    filled = cargo_forms.read(form)
+    filled = declaration_forms.read(form)
     try:
         declaration = Declaration.model_validate(filled.document)
     except ValidationError as exc:
-        return _form_page(request, actor, cargo_forms.refused(exc, filled, lang), 422)
+        return _form_page(request, actor, declaration_forms.refused(exc, filled, lang), 422)
     digest = request_hash("POST", NEW_PATH, declaration.model_dump(mode="json"))
     key = filled.values.get("idempotency_key") or None
     try:
         _, view = declarations.file_declaration(ctx, actor, declaration, "form", key, digest)
     except DomainError as exc:
-        state = cargo_forms.refused_by_records(exc, filled, lang)
+        state = declaration_forms.refused_by_records(exc, filled, lang)
         return _form_page(request, actor, state, exc.status)
     return redirect(f"/declarations/{view['id']}", notice="declaration_filed")
 
@@ -300,7 +288,7 @@ def queue_page(
     """The queue of one lane (from the address, or `lane` when a form posted to it comes back)."""
     require(actor, Action.INSPECTION_RECORD)
     counts = declarations.queue_counts(ctx, actor, Agency(actor.org_type.value))
-    params = request.query_params if request.method == "GET" else {}
+    params = address_params(request)
     shown = _chosen_lane(lane or params.get("lane"), counts)
     offset = whole_number(params.get("offset"), 0)
     found = declaration_rows(ctx, actor, shown, QUEUE_PAGE + 1, offset)
@@ -332,7 +320,8 @@ def _again(
     origin: str = "declaration",
     lane: str | None = None,
 ) -> HTMLResponse:
-    """The page the form came from, with the refused form shown again."""
+    """The page the form came from (the cargo queue of its lane, a home page or the
+    declaration's), with the refused form shown again."""
     if origin == "queue":
         page = queue_page(request, ctx, actor, lane)
     elif origin == "home":
