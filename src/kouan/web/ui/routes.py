@@ -16,7 +16,7 @@ from kouan.web.ui import (
     home,
     i18n,
     inspections,
-    legal,
+    legal_inspection,
     port_calls,
     reviews,
     risk_rules,
@@ -37,7 +37,7 @@ PAGE_MODULES = (
     inspections,
     clearance,
     traders,
-    legal,
+    legal_inspection,
 )
 
 __all__ = ["error_page", "mount"]
