@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from kouan.services.platform import users
 from kouan.web.deps import Ctx
-from kouan.web.ui import session
+from kouan.web.ui import session, words
 from kouan.web.ui.forms import FormState, typed
 from kouan.web.ui.i18n import translations
 from kouan.web.ui.render import language, redirect, render
@@ -40,10 +40,10 @@ def login(request: Request, ctx: Ctx, form: session.PostedForm) -> Response:
             ctx, values.get("username", ""), password if isinstance(password, str) else ""
         )
     except users.TooManyAttempts as exc:
-        headline = t("Too many failed logins for this user: wait a few minutes and try again.")
+        headline = t(words.LOGIN_THROTTLED)
         return _login_page(request, FormState(values, messages=[(headline, exc.message)]), 429)
     except users.NotAuthenticated:
-        headline = t("Wrong username or password.")
+        headline = t(words.LOGIN_WRONG)
         return _login_page(request, FormState(values, messages=[(headline, "")]), 401)
     response = redirect(session.safe_next(values.get("next")))
     token = users.issue_token(ctx, actor)

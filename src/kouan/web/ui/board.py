@@ -16,7 +16,6 @@ from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.port_office import board
 from kouan.services.review import reviews
 from kouan.web.deps import Ctx
-from kouan.web.ui.cargo import WORDS
 from kouan.web.ui.display import age_minutes
 from kouan.web.ui.render import render
 from kouan.web.ui.session import PageActor
@@ -30,7 +29,6 @@ def board_context(ctx: ServiceContext, actor: Actor) -> dict[str, Any]:
         "board": board.port_board(ctx, actor),
         "queues": _queues(ctx, actor),
         "cargo": _cargo(ctx, actor),
-        "words": WORDS,
     }
 
 

@@ -66,3 +66,15 @@ def download(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def listing(
+    head: Sequence[str],
+    fetch: Callable[[int, int], Sequence[T]],
+    row: Callable[[T], Sequence[Any]],
+    filename: str,
+) -> StreamingResponse:
+    """A whole list as a CSV file: fetch(limit, offset) read a page at a time while it is sent,
+    each item made a row by `row`."""
+    rows = ([row(item) for item in page] for page in pages(fetch))
+    return download(head, rows, filename)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -15,69 +15,10 @@ from babel.numbers import format_decimal
 from kouan.domain.reasons import render as render_reason
 from kouan.rules.registry import BOOKS
 from kouan.site import PORT_ZONE
-from kouan.web.ui.i18n import LOCALES, N_, translations
+from kouan.web.ui import words
+from kouan.web.ui.i18n import LOCALES, translations
 
 _CHINESE_UNITS = ((Decimal(100_000_000), "亿"), (Decimal(10_000), "万"))
-
-STATUS_LABELS = {
-    "filed": N_("Filed"),
-    "cleared": N_("Cleared"),
-    "rejected": N_("Rejected"),
-    "arrived": N_("Arrived"),
-    "alongside": N_("Alongside"),
-    "working": N_("Working"),
-    "completed": N_("Completed"),
-    "departed": N_("Departed"),
-    "pending": N_("Pending"),
-    "approved": N_("Approved"),
-    "inspect": N_("Inspection"),
-    "hold": N_("Hold"),
-}
-ORG_LABELS = {
-    "PORT_OFFICE": N_("Port office"),
-    "CUSTOMS": N_("Customs"),
-    "CIQ": N_("Inspection and quarantine"),
-    "BORDER": N_("Border inspection"),
-    "MSA": N_("Maritime safety"),
-    "TERMINAL": N_("Terminal"),
-    "SHIPPING_AGENT": N_("Shipping agent"),
-    "CUSTOMS_BROKER": N_("Customs broker"),
-    "AIRLINE": N_("Airline"),
-    "CRUISE_LINE": N_("Cruise line"),
-}
-EVENT_LABELS = {
-    "ETA": N_("ETA"),
-    "ATA": N_("Arrived (ATA)"),
-    "ALL_FAST": N_("All fast"),
-    "OPS_START": N_("Operations started"),
-    "OPS_COMPLETE": N_("Operations complete"),
-    "ATD": N_("Departed (ATD)"),
-}
-DECISION_LABELS = {
-    "approve": N_("Approve"),
-    "inspect": N_("Order inspection"),
-    "hold": N_("Hold"),
-    "reject": N_("Reject"),
-}
-PHASE_LABELS = {"entry": N_("Entry"), "departure": N_("Departure"), "cargo": N_("Cargo")}
-DECIDER_LABELS = {"rules": N_("Rules"), "officer": N_("Officer")}
-AUDIT_LABELS = {
-    "port_call.filed": N_("Arrival notice filed"),
-    "port_call.amended": N_("Arrival notice amended"),
-    "port_call.departure_filed": N_("Departure filed"),
-    "port_call.event": N_("Event recorded"),
-    "port_call.settled": N_("Status or permits changed"),
-    "review.opened": N_("Review opened"),
-    "review.reopened": N_("Review re-opened"),
-    "review.decided": N_("Review decided"),
-    "declaration.filed": N_("Declaration filed"),
-    "declaration.settled": N_("Declaration status changed"),
-    "declaration.gated_out": N_("Gate-out recorded"),
-    "declaration.seized": N_("Goods seized"),
-    "inspection.booked": N_("Inspection booked"),
-    "inspection.cancelled": N_("Inspection cancelled"),
-    "inspection.result": N_("Inspection result recorded"),
-}
 
 
 def instant(value: datetime | str | None) -> datetime | None:
@@ -90,6 +31,17 @@ def instant(value: datetime | str | None) -> datetime | None:
 def at_port(value: datetime | str | None) -> datetime | None:
     moment = instant(value)
     return moment.astimezone(PORT_ZONE) if moment else None
+
+
+def port_iso(value: datetime | str | None) -> str:
+    """A moment as ISO 8601 with the port's offset, for a CSV cell ("" for none)."""
+    moment = at_port(value)
+    return moment.isoformat() if moment else ""
+
+
+def port_day(now: datetime) -> date:
+    """The day it is at the port."""
+    return now.astimezone(PORT_ZONE).date()
 
 
 def when(value: datetime | str | None, lang: str) -> str:
@@ -142,10 +94,10 @@ def duration(minutes: float, lang: str) -> str:
     total = round(minutes)
     if total >= 24 * 60:
         days, rest = divmod(total, 24 * 60)
-        return t("%(d)d d %(h)d h") % {"d": days, "h": rest // 60}
+        return t(words.DAYS_HOURS) % {"d": days, "h": rest // 60}
     if total >= 60:
-        return t("%(h)d h %(m)02d min") % {"h": total // 60, "m": total % 60}
-    return t("%(m)d min") % {"m": total}
+        return t(words.HOURS_MINUTES) % {"h": total // 60, "m": total % 60}
+    return t(words.MINUTES) % {"m": total}
 
 
 @cache
@@ -192,13 +144,13 @@ class Labels:
     @classmethod
     def of(cls, lang: str) -> Labels:
         return cls(
-            status=labeller(STATUS_LABELS, lang),
-            org=labeller(ORG_LABELS, lang),
-            event=labeller(EVENT_LABELS, lang),
-            decision=labeller(DECISION_LABELS, lang),
-            phase=labeller(PHASE_LABELS, lang),
-            decider=labeller(DECIDER_LABELS, lang),
-            audit=labeller(AUDIT_LABELS, lang),
+            status=labeller(words.STATUS_LABELS, lang),
+            org=labeller(words.ORG_LABELS, lang),
+            event=labeller(words.EVENT_LABELS, lang),
+            decision=labeller(words.DECISION_LABELS, lang),
+            phase=labeller(words.PHASE_LABELS, lang),
+            decider=labeller(words.DECIDER_LABELS, lang),
+            audit=labeller(words.AUDIT_LABELS, lang),
         )
 
 

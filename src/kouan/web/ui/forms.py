@@ -6,9 +6,11 @@ same names pydantic and the services give errors, so an error finds its field by
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import copy
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,38 +18,15 @@ from starlette.datastructures import FormData, UploadFile
 
 from kouan.domain.errors import DomainError, FieldError
 from kouan.web.errors import fields_from_pydantic
+from kouan.web.ui import words
 from kouan.web.ui.display import PORT_ZONE
-from kouan.web.ui.i18n import N_, translations
+from kouan.web.ui.i18n import translations
 
-# Pydantic's error types a person meets in a form, in words the page can translate.
-_TYPE_MESSAGES = {
-    "missing": N_("Required."),
-    "int_parsing": N_("A whole number, e.g. 12."),
-    "int_from_float": N_("A whole number, e.g. 12."),
-    "float_parsing": N_("A number, e.g. 12.5."),
-    "date_parsing": N_("A date, e.g. 2027-05-31."),
-    "date_from_datetime_parsing": N_("A date, e.g. 2027-05-31."),
-    "datetime_parsing": N_("A date and time, e.g. 2026-12-01 08:00."),
-    "datetime_from_date_parsing": N_("A date and time, e.g. 2026-12-01 08:00."),
-    "greater_than_equal": N_("At least %(ge)s."),
-    "greater_than": N_("More than %(gt)s."),
-    "string_too_long": N_("At most %(max_length)s characters."),
-    "too_long": N_("At most %(max_length)s entries."),
-    "literal_error": N_("One of %(expected)s."),
-}
-# Checks of one field whose expectation the page says in the reader's language.
-_FIELD_MESSAGES = {
-    "reason": N_("Give a reason for anything but approve."),
-    "etd": N_("A time after the ETA."),
-}
-# What an error of each kind means for the person at the form.
-_HEADLINES = {
-    "validation_failed": N_("Please correct the marked fields."),
-    "conflict": N_("Someone changed this since you opened the page: reload it and try again."),
-    "invalid_transition": N_("This is not possible in the call's present state."),
-    "forbidden": N_("Your organisation may not do this."),
-    "not_found": N_("Not found, or not yours to see."),
-}
+# A field of a form table: "cargo.items[0].teu" is column "teu" of row 0 of "cargo.items".
+_ROW = re.compile(r"^(?P<table>[a-z_.]+)\[(?P<index>\d+)\]\.(?P<column>[a-z_]+)$")
+_LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
+# Days outside these are refused: a week or a period past them would overflow the calendar.
+_EARLIEST, _LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 @dataclass
@@ -107,9 +86,58 @@ def with_error(values: dict[str, str], name: str, message: str) -> FormState:
     return state
 
 
+def table_rows(form: Mapping[str, Any], table: str, columns: Sequence[str]) -> list[dict[str, str]]:
+    """The rows of a form table in their order, rows left empty dropped."""
+    found: dict[int, dict[str, str]] = {}
+    for name, value in form.items():
+        match = _ROW.match(name)
+        if not (match and match["table"] == table and match["column"] in columns):
+            continue
+        if isinstance(value, str):  # a file sent under a cell's name is no value of it
+            row = found.setdefault(int(match["index"]), dict.fromkeys(columns, ""))
+            row[match["column"]] = value.strip()
+    return [found[i] for i in sorted(found) if any(found[i].values())]
+
+
+def row_values(table: str, rows: list[dict[str, str]]) -> dict[str, str]:
+    """The rows as form fields again, numbered from 0 (so errors and fields agree)."""
+    return {f"{table}[{i}].{c}": v for i, row in enumerate(rows) for c, v in row.items()}
+
+
+def rows_offered(values: Mapping[str, str], table: str, columns: Sequence[str], least: int) -> int:
+    """Rows a form table offers: `least`, or one empty row more than were filled."""
+    return max(least, len(table_rows(values, table, columns)) + 1)
+
+
 def whole_number(text: str | None, default: int) -> int:
     """A page address's count or offset; anything but digits means the default."""
     return int(text) if text is not None and text.isdigit() else default
+
+
+def page_of(params: Mapping[str, str], sizes: Sequence[int]) -> tuple[int, int]:
+    """The page size (one of `sizes`, the middle one by default) and offset an address asks."""
+    limit = whole_number(params.get("limit"), sizes[1])
+    return (limit if limit in sizes else sizes[1]), max(whole_number(params.get("offset"), 0), 0)
+
+
+def whole_in(text: str | None, low: int, high: int) -> int | None:
+    """A whole number typed from `low` to `high`; None for anything else."""
+    return int(text) if text and text.isdigit() and low <= int(text) <= high else None
+
+
+def day(text: str | None) -> date | None:
+    """A day typed or sent as 2026-11-27, within the years a port's records span."""
+    try:
+        found = date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return found if found is not None and _EARLIEST <= found <= _LATEST else None
+
+
+def locode(text: str | None) -> str | None:
+    """A UN/LOCODE typed in any case (CNTAO); None for anything else."""
+    code = (text or "").strip().upper()
+    return code if _LOCODE.match(code) else None
 
 
 def port_datetime(value: str) -> datetime | None:
@@ -173,7 +201,7 @@ def _place(
     value = _shown_value(fe, state.values, target)
     if target is not None:
         if value is not None:
-            message = translations(lang).gettext('"%(value)s": %(message)s') % {
+            message = translations(lang).gettext(words.VALUE_SAID) % {
                 "value": value,
                 "message": message,
             }
@@ -188,12 +216,18 @@ def _place(
         state.messages.append((message, f"{where}: {fe.expected}"))
 
 
-def _message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
-    """What pydantic expected, in the reader's language where the page knows the words."""
+def said(
+    error: Mapping[str, Any],
+    fe: FieldError,
+    lang: str,
+    types: Mapping[str, str] = words.TYPE_MESSAGES,
+    known: str | None = None,
+) -> str:
+    """What pydantic expected, in the reader's language where the page knows the words: by the
+    error's type (`types`), else the field's own words (`known`), else pydantic's English."""
     t = translations(lang).gettext
-    msgid = _TYPE_MESSAGES.get(str(error.get("type")))
+    msgid = types.get(str(error.get("type")))
     if msgid is None:
-        known = _FIELD_MESSAGES.get(fe.field) if error.get("type") == "value_error" else None
         return t(known) if known else fe.expected
     context = {
         k: (", ".join(map(str, v)) if isinstance(v, list) else v)
@@ -205,8 +239,14 @@ def _message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
         return fe.expected
 
 
+def _message(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
+    """A port-call form field's own words apply where its check failed (a value error)."""
+    own = words.FIELD_MESSAGES.get(fe.field) if error.get("type") == "value_error" else None
+    return said(error, fe, lang, known=own)
+
+
 def _headline(code: str, lang: str) -> str:
-    kind = _HEADLINES.get(code) or _HEADLINES["validation_failed"]
+    kind = words.REFUSAL_HEADLINES.get(code) or words.REFUSAL_HEADLINES["validation_failed"]
     return translations(lang).gettext(kind)
 
 
@@ -240,6 +280,51 @@ def from_domain(
     state = FormState(values=values, messages=[(_headline(exc.code, lang), detail)])
     for fe in exc.fields:
         target = field_for(fe.field, names, aliases or {})
-        known = _FIELD_MESSAGES.get(fe.field)
+        known = words.FIELD_MESSAGES.get(fe.field)
         _place(state, fe, t(known) if known else fe.expected, (target, fallback), lang)
+    return state
+
+
+def expectation(fe: FieldError) -> str | None:
+    """What a field of the risk, inspection, trader and clearance forms expects (a msgid)."""
+    return words.EXPECTATIONS.get(fe.field)
+
+
+def _explained(
+    exc: DomainError, explain: Callable[[FieldError], str | None], lang: str
+) -> DomainError:
+    """The refusal with each field's expectation in the reader's language where `explain` knows
+    the words (the service's English otherwise)."""
+    t = translations(lang).gettext
+    explained = copy.copy(exc)
+    explained.fields = []
+    for fe in exc.fields:
+        msgid = explain(fe)
+        explained.fields.append(FieldError(fe.field, fe.value, t(msgid) if msgid else fe.expected))
+    return explained
+
+
+def refused(
+    exc: DomainError,
+    values: dict[str, str],
+    names: Collection[str],
+    lang: str,
+    explain: Callable[[FieldError], str | None] = expectation,
+    fallback: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> FormState:
+    """The form again with a service's refusal, each field's expectation said by `explain`."""
+    explained = _explained(exc, explain, lang)
+    return from_domain(explained, values, names, lang, aliases, fallback)
+
+
+def refused_by_checks(values: dict[str, str], errors: Mapping[str, str], lang: str) -> FormState:
+    """The form again, refused by the page's own checks (`errors`: each field's msgid); each
+    message names the value typed, as the services' refusals do."""
+    t = translations(lang).gettext
+    state = FormState(values=values, messages=[(_headline("validation_failed", lang), "")])
+    for name, msgid in errors.items():
+        typed = values.get(name)
+        quoted = {"value": typed, "message": t(msgid)}
+        state.add(name, t(words.VALUE_SAID) % quoted if typed else t(msgid))
     return state

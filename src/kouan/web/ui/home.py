@@ -19,11 +19,10 @@ from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.port_office import board
 from kouan.services.ships import portcalls
 from kouan.web.deps import Ctx
-from kouan.web.ui import callview
+from kouan.web.ui import port_call_view
 from kouan.web.ui.board import board_context
-from kouan.web.ui.cargo import QUEUE_LANES, WORDS
 from kouan.web.ui.render import Page, show
-from kouan.web.ui.reviews import queue_rows
+from kouan.web.ui.review_view import QUEUE_LANES, review_rows
 from kouan.web.ui.session import PageActor
 
 router = APIRouter(include_in_schema=False)
@@ -40,10 +39,17 @@ _BEFORE_ARRIVAL: list[CallStatus] = [CallStatus.FILED, CallStatus.CLEARED, CallS
 _IN_PORT: list[CallStatus] = sorted(IN_PORT, key=list(CallStatus).index)
 
 
+def _agent_order(call: dict[str, Any]) -> tuple[bool, datetime]:
+    """Calls that need the agent first, then by ETA."""
+    return not port_call_view.needs_attention(call), datetime.fromisoformat(call["eta"])
+
+
 def _agent(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
     """The agent's calls not yet departed: late filings and holds first, then by ETA."""
     calls = portcalls.list_port_calls(ctx, actor, _ACTIVE, HOME_ROWS)
-    calls.sort(key=lambda c: (not callview.needs_attention(c), datetime.fromisoformat(c["eta"])))
+    calls.sort(
+        key=lambda c: (not port_call_view.needs_attention(c), datetime.fromisoformat(c["eta"]))
+    )
     counts = {s.value: sum(1 for c in calls if c["status"] == s) for s in _ACTIVE}
     return "home_agent.html", {"calls": calls, "counts": counts}
 
@@ -69,7 +75,6 @@ def _broker(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
             s.value: queries.count_declarations(ctx, actor, Filter(status=(s,)))
             for s in DeclarationStatus
         },
-        "words": WORDS,
     }
     return "home_broker.html", context
 
@@ -79,11 +84,10 @@ def _officer(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
     if allowed(actor, Action.INSPECTION_RECORD):  # customs and CIQ review declarations too
         cargo = queries.queue_counts(ctx, actor, Agency(actor.org_type.value))
     context = {
-        "rows": queue_rows(ctx, actor, "open", OFFICER_QUEUE_ROWS),
+        "rows": review_rows(ctx, actor, "open", OFFICER_QUEUE_ROWS),
         "decided": board.decided_today(ctx, actor),
         "cargo": cargo,
         "lanes": [lane.value for lane in QUEUE_LANES],
-        "words": WORDS,
     }
     return "home_officer.html", context
 
@@ -101,7 +105,6 @@ def _terminal(ctx: ServiceContext, actor: Actor) -> tuple[str, dict[str, Any]]:
         "in_port": portcalls.list_port_calls(ctx, actor, _IN_PORT, HOME_ROWS),
         "gate": queries.list_declarations(ctx, actor, _RELEASED, HOME_ROWS, oldest_first=True),
         "gate_waiting": queries.count_declarations(ctx, actor, _RELEASED),
-        "words": WORDS,
     }
     return "home_terminal.html", context
 

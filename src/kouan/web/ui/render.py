@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -15,47 +16,27 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from kouan.services.platform.permissions import Action, Actor, allowed
-from kouan.web.ui import callview, display, session
+from kouan.web.ui import display, port_call_view, session, words
 from kouan.web.ui.forms import Forms, FormState
-from kouan.web.ui.i18n import N_, choose_language, remember_language, translations
+from kouan.web.ui.i18n import choose_language, remember_language, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
 NOTICE_COOKIE = "kouan_notice"
-# What a page confirms after the form that led to it (the cookie holds only the key).
-NOTICES = {
-    "filed": N_("Arrival notice filed."),
-    "decided": N_("Decision recorded."),
-    "event": N_("Event recorded."),
-    "departure": N_("Departure filed."),
-    "logged_out": N_("You have logged out."),
-    "legal_published": N_("The legal-inspection list is published."),
-}
-# The navigation: key, address, label and the action a role needs to see the entry.
-NAVIGATION: tuple[tuple[str, str, str, Action | None], ...] = (
-    ("home", "/", N_("Home"), None),
-    ("calls", "/port-calls", N_("Port calls"), Action.PORT_CALL_READ),
-    ("new", "/port-calls/new", N_("File an arrival notice"), Action.PORT_CALL_FILE),
-    ("reviews", "/reviews", N_("Review queue"), Action.REVIEW_READ),
-    ("board", "/board", N_("Port board"), Action.BOARD_READ),
-    ("declarations", "/declarations", N_("Declarations"), Action.DECLARATION_READ),
-    ("declare", "/declarations/new", N_("File a declaration"), Action.DECLARATION_FILE),
-    ("cargo_queue", "/declarations/queue", N_("Cargo queue"), Action.INSPECTION_RECORD),
-    ("inspections", "/inspections", N_("Inspections"), Action.INSPECTION_READ),
-    ("risk", "/risk-rules", N_("Risk rules"), Action.RISK_RULES_READ),
-    ("clearance", "/clearance", N_("Clearance times"), Action.CLEARANCE_READ),
-    ("legal", "/legal-inspection", N_("Legal inspection"), Action.INSPECTION_READ),
+# The navigation: key, address and the action a role needs to see the entry (labels: words).
+NAVIGATION: tuple[tuple[str, str, Action | None], ...] = (
+    ("home", "/", None),
+    ("calls", "/port-calls", Action.PORT_CALL_READ),
+    ("new", "/port-calls/new", Action.PORT_CALL_FILE),
+    ("reviews", "/reviews", Action.REVIEW_READ),
+    ("board", "/board", Action.BOARD_READ),
+    ("declarations", "/declarations", Action.DECLARATION_READ),
+    ("declare", "/declarations/new", Action.DECLARATION_FILE),
+    ("cargo_queue", "/declarations/queue", Action.INSPECTION_RECORD),
+    ("inspections", "/inspections", Action.INSPECTION_READ),
+    ("risk", "/risk-rules", Action.RISK_RULES_READ),
+    ("clearance", "/clearance", Action.CLEARANCE_READ),
+    ("legal", "/legal-inspection", Action.INSPECTION_READ),
 )
-ERROR_HEADLINES = {
-    400: N_("The request could not be understood"),
-    401: N_("Please log in"),
-    403: N_("Not allowed"),
-    404: N_("Not found"),
-    405: N_("Not possible here"),
-    409: N_("Changed in the meantime"),
-    413: N_("Too large"),
-    422: N_("Cannot be accepted"),
-    429: N_("Too many attempts"),
-}
 
 
 def field_id(name: str) -> str:
@@ -80,8 +61,9 @@ def environment(lang: str) -> Environment:
         label=display.Labels.of(lang),
         rule_title=partial(display.rule_title, lang=lang),
         reason=partial(display.reason, lang=lang),
-        next_event=callview.next_event,
-        waits_for_departure_permit=callview.waits_for_departure_permit,
+        words=words.DECLARATION_WORDS,
+        next_event=port_call_view.next_event,
+        waits_for_departure_permit=port_call_view.waits_for_departure_permit,
         blank_form=FormState(),
         new_key=lambda: uuid.uuid4().hex,
     )
@@ -100,12 +82,17 @@ def language(request: Request) -> str:
     return choose_language(request, request.app.state.ctx.settings.default_lang)
 
 
+def address_params(request: Request) -> Mapping[str, str]:
+    """The page address's parameters; none when a posted form shows the page again."""
+    return request.query_params if request.method == "GET" else {}
+
+
 def navigation(actor: Actor | None) -> list[tuple[str, str, str]]:
     if actor is None:
         return []
     return [
-        (key, href, label)
-        for key, href, label, action in NAVIGATION
+        (key, href, words.NAVIGATION[key])
+        for key, href, action in NAVIGATION
         if action is None or allowed(actor, action)
     ]
 
@@ -134,7 +121,7 @@ def render(
     ctx = request.app.state.ctx
     lang = language(request)
     token, anonymous = session.form_token(request)
-    notice = NOTICES.get(request.cookies.get(NOTICE_COOKIE, ""))
+    notice = words.NOTICES.get(request.cookies.get(NOTICE_COOKIE, ""))
     body = (
         environment(lang)
         .get_template(template)
@@ -197,7 +184,7 @@ def redirect(url: str, notice: str | None = None) -> RedirectResponse:
 
 def error_page(request: Request, status: int, message: str) -> Response:
     """Any refusal on a page, in the frame and the reader's language (the HTML error renderer)."""
-    headline = ERROR_HEADLINES.get(status, ERROR_HEADLINES[400])
+    headline = words.ERROR_HEADLINES.get(status, words.ERROR_HEADLINES[400])
     return render(
         request,
         "error.html",

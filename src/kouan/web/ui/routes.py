@@ -9,23 +9,36 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from kouan.web.ui import (
-    actions,
-    arrival,
     auth,
     board,
-    cargo,
+    clearance,
+    declarations,
     home,
     i18n,
-    legal,
-    portcalls,
+    inspections,
+    legal_inspection,
+    port_calls,
     reviews,
-    riskpages,
+    risk_rules,
+    traders,
 )
 from kouan.web.ui.render import error_page
 from kouan.web.ui.session import LoginRequired, login_url, verify_csrf
 
 STATIC = Path(__file__).parent / "static"
-PAGE_MODULES = (auth, home, arrival, portcalls, reviews, board, actions, cargo, riskpages, legal)
+PAGE_MODULES = (
+    auth,
+    home,
+    port_calls,
+    reviews,
+    board,
+    declarations,
+    risk_rules,
+    inspections,
+    clearance,
+    traders,
+    legal_inspection,
+)
 
 __all__ = ["error_page", "mount"]
 

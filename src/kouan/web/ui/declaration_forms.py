@@ -14,9 +14,8 @@ from starlette.datastructures import FormData
 
 from kouan.domain.errors import DomainError, FieldError, ValidationFailed
 from kouan.web.errors import fields_from_pydantic
-from kouan.web.ui import forms
+from kouan.web.ui import forms, words
 from kouan.web.ui.forms import FormState
-from kouan.web.ui.i18n import N_, translations
 
 # The transport fields of each mode, named "transport.vessel" ... in the form (as errors name
 # them: the union's tag is left out of their places).
@@ -42,49 +41,10 @@ DEFAULTS = {
 }
 # Errors of parts the form has no field for are shown beside the field they come from.
 ALIASES = {"transport": "transport.mode"}
-_ROW = re.compile(r"^items\[(?P<index>\d+)\]\.(?P<column>[a-z_]+)$")
 _INDEX = re.compile(r"\[\d+\]")
 # Container numbers are often written with spaces ("CSQU 305438 3"): only lines, commas and
 # semicolons separate them.
 _LIST_SEPARATORS = re.compile(r"[\r\n,;，；]+")
-
-# Pydantic's error types a broker meets in the form, in words the page can translate.
-_TYPE_MESSAGES = {
-    "missing": N_("Required."),
-    "decimal_parsing": N_("A number, e.g. 12.5."),
-    "decimal_type": N_("A number, e.g. 12.5."),
-    "finite_number": N_("A number, e.g. 12.5."),
-    "greater_than": N_("More than %(gt)s."),
-    "greater_than_equal": N_("At least %(ge)s."),
-    "string_too_long": N_("At most %(max_length)s characters."),
-}
-# What each field expects when its value does not fit (indexes dropped: "items.hs_code").
-_FIELD_MESSAGES = {
-    "trader": N_("A 10-character customs code of digits and capital letters, e.g. 3702960003."),
-    "trade_mode": N_("A trade mode code of up to 10 digits or capital letters, e.g. 0110."),
-    "direction": N_("Import or export."),
-    "transport.mode": N_("Sea or air."),
-    "transport": N_("Sea or air."),
-    "transport.imo": N_("An IMO number: 7 digits with a valid check digit, e.g. 9783502."),
-    "transport.flight": N_("A flight number: airline code and 1 to 4 digits, e.g. CA1234."),
-    "declaration_office": N_("A UN/LOCODE in Kouan's reference data, e.g. CNJNA or CNTAO."),
-    "release_port": N_("A UN/LOCODE in Kouan's reference data, e.g. CNJNA or CNTAO."),
-    "containers": N_(
-        "An ISO 6346 container number: 3 letters, U, J or Z, 6 digits and the check digit, "
-        "e.g. CSQU3054383."
-    ),
-    "items": N_("At least one line of goods."),
-    "items.hs_code": N_("An HS 2022 code: 6, 8 or 10 digits beginning with an HS subheading."),
-    "items.unit": N_("A unit code of up to 3 capital letters or digits, e.g. PCE or KGM."),
-    "items.currency": N_("An ISO 4217 currency code, e.g. USD or CNY."),
-    "items.origin": N_("An ISO 3166 country code, e.g. CN or VNM."),
-}
-# What Kouan's records refuse in a well-formed declaration.
-_RECORD_MESSAGES = {
-    "trader": N_("A trader registered with customs: customs registers it before it declares."),
-    "items.currency": N_("A currency customs publishes an exchange rate for."),
-    "reference": N_("A reference your organisation has not used before."),
-}
 
 
 @dataclass
@@ -100,21 +60,9 @@ class Filled:
         return {*FIELDS, "items", *self.values}
 
 
-def item_rows(form: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The rows of goods in their order, rows left empty dropped."""
-    found: dict[int, dict[str, str]] = {}
-    for name, value in form.items():
-        match = _ROW.match(name)
-        if match and match["column"] in ITEM_COLUMNS and isinstance(value, str):
-            row = found.setdefault(int(match["index"]), dict.fromkeys(ITEM_COLUMNS, ""))
-            row[match["column"]] = value.strip()
-    return [found[i] for i in sorted(found) if any(found[i].values())]
-
-
 def row_count(values: Mapping[str, str]) -> int:
-    """Rows to offer: the fixed number, or one empty row more than were filled."""
-    filled = {m["index"] for m in map(_ROW.match, values) if m}
-    return max(ITEM_ROWS, len(filled) + 1)
+    """Rows of goods to offer: the fixed number, or one empty row more than were filled."""
+    return forms.rows_offered(values, "items", ITEM_COLUMNS, ITEM_ROWS)
 
 
 def containers(text: str) -> list[str]:
@@ -160,8 +108,8 @@ def document(values: Mapping[str, str], items: list[dict[str, str]]) -> dict[str
 def read(form: FormData) -> Filled:
     """The posted form's values and the document they make."""
     values = forms.typed(form, FIELDS)
-    items = item_rows(form)
-    values.update({f"items[{i}].{c}": v for i, row in enumerate(items) for c, v in row.items()})
+    items = forms.table_rows(form, "items", ITEM_COLUMNS)
+    values.update(forms.row_values("items", items))
     return Filled(values, document(values, items))
 
 
@@ -171,16 +119,8 @@ def _generic(path: str) -> str:
 
 def _said(error: Mapping[str, Any], fe: FieldError, lang: str) -> str:
     """What the field expects, in the reader's language where the page knows the words."""
-    t = translations(lang).gettext
-    kind = str(error.get("type"))
-    if kind in _TYPE_MESSAGES:
-        context = dict(error.get("ctx") or {})
-        try:
-            return t(_TYPE_MESSAGES[kind]) % context
-        except (KeyError, TypeError, ValueError):
-            return fe.expected
-    known = _FIELD_MESSAGES.get(_generic(fe.field))
-    return t(known) if known else fe.expected
+    known = words.DECLARATION_FIELD_MESSAGES.get(_generic(fe.field))
+    return forms.said(error, fe, lang, words.DECLARATION_TYPE_MESSAGES, known)
 
 
 def refused(exc: ValidationError, filled: Filled, lang: str) -> FormState:
@@ -195,14 +135,11 @@ def refused(exc: ValidationError, filled: Filled, lang: str) -> FormState:
     return forms.from_domain(said, filled.values, filled.names, lang, ALIASES)
 
 
+def _on_record(fe: FieldError) -> str | None:
+    return words.DECLARATION_RECORD_MESSAGES.get(_generic(fe.field))
+
+
 def refused_by_records(exc: DomainError, filled: Filled, lang: str) -> FormState:
     """The form again with a service's refusal: the fields Kouan's records refuse named beside
     them in the reader's language, anything else above the form."""
-    t = translations(lang).gettext
-
-    def said(fe: FieldError) -> FieldError:
-        known = _RECORD_MESSAGES.get(_generic(fe.field))
-        return FieldError(fe.field, fe.value, t(known)) if known else fe
-
-    translated = type(exc)(exc.message, [said(fe) for fe in exc.fields])
-    return forms.from_domain(translated, filled.values, filled.names, lang, ALIASES)
+    return forms.refused(exc, filled.values, filled.names, lang, _on_record, aliases=ALIASES)

@@ -5,8 +5,8 @@ gate-out)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
-from kouan.domain.agency import OPEN_REVIEW, Agency, ReviewStatus
+from kouan.domain.agency import Agency
 from kouan.domain.declaration import (
     FINAL,
     Declaration,
@@ -29,14 +29,17 @@ from kouan.services.cargo.queries import Filter
 from kouan.services.platform.idempotency import request_hash
 from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext
-from kouan.services.review import inspections, trails
+from kouan.services.review import trails
 from kouan.web.deps import Ctx
 from kouan.web.errors import http_status
-from kouan.web.ui import callview, cargo_forms, csvexport, forms
-from kouan.web.ui.display import age_minutes, at_port, paged
+from kouan.web.ui import csvexport, declaration_forms, forms, words
+from kouan.web.ui.display import paged, port_iso
 from kouan.web.ui.forms import Forms, FormState, whole_number
-from kouan.web.ui.i18n import N_, translations
-from kouan.web.ui.render import NOTICES, Page, language, redirect, render, show
+from kouan.web.ui.home import home_page
+from kouan.web.ui.i18n import translations
+from kouan.web.ui.inspections import record_posted_result
+from kouan.web.ui.render import Page, address_params, language, redirect, render, show
+from kouan.web.ui.review_view import QUEUE_LANES, declaration_rows, may_decide
 from kouan.web.ui.reviews import decide_posted
 from kouan.web.ui.session import PageActor, PostedForm
 
@@ -54,46 +57,6 @@ CSV_COLUMNS = (
     "declaration_office", "release_port", "items", "value_cny", "filed_at", "released_at",
     "release_notice", "clearance_seconds", "gated_out_at",
 )  # fmt: skip
-_LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
-# The queue's tabs, in the order an officer works them; green waits for nobody but CIQ.
-QUEUE_LANES = (Lane.DOCUMENT, Lane.INSPECTION, Lane.GREEN)
-
-# The words for the coded values of declarations; templates translate them with _().
-WORDS: dict[str, dict[str, str]] = {
-    "status": {
-        "under_review": N_("Under review"),
-        "inspection": N_("Inspection"),
-        "held": N_("Held"),
-        "rejected": N_("Rejected"),
-        "released": N_("Released"),
-        "gated_out": N_("Gated out"),
-        "seized": N_("Seized"),
-    },
-    "lane": {
-        "green": N_("Green lane"),
-        "document": N_("Document review"),
-        "inspection": N_("Physical inspection"),
-    },
-    "inspection": {
-        "booked": N_("Booked"),
-        "passed": N_("Passed"),
-        "failed": N_("Failed"),
-        "cancelled": N_("Cancelled"),
-    },
-    "kind": {"xray": N_("X-ray scan"), "opened": N_("Opened and examined")},
-    "direction": {"import": N_("Import"), "export": N_("Export")},
-    "mode": {"sea": N_("By sea"), "air": N_("By air")},
-}
-# What the declaration pages confirm after their forms (the notice cookie holds only the key);
-# registered beside the port-call pages' notices so that every page shows them alike.
-NOTICES.update(
-    {
-        "declaration_filed": N_("Declaration filed"),
-        "inspection_result": N_("Inspection result recorded"),
-        "seized": N_("Goods seized"),
-        "gated_out": N_("Gate-out recorded"),
-    }
-)
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -115,15 +78,14 @@ class ListQuery:
         params = request.query_params
         known = {s.value for s in DeclarationStatus}
         lane = params.get("lane", "")
-        office = params.get("office", "").strip().upper()
-        limit = whole_number(params.get("limit"), PAGE_SIZES[1])
+        limit, offset = forms.page_of(params, PAGE_SIZES)
         return cls(
             statuses=tuple(DeclarationStatus(s) for s in params.getlist("status") if s in known),
             lane=Lane(lane) if lane in {x.value for x in Lane} else None,
             search=params.get("q", "").strip()[:100],
-            office=office if _LOCODE.match(office) else "",
-            limit=limit if limit in PAGE_SIZES else PAGE_SIZES[1],
-            offset=max(whole_number(params.get("offset"), 0), 0),
+            office=forms.locode(params.get("office")) or "",
+            limit=limit,
+            offset=offset,
         )
 
     @property
@@ -148,62 +110,47 @@ class ListQuery:
         }
         return f"{LIST_PATH}?" + urlencode({k: v for k, v in params.items() if v != ""}, True)
 
+    def fetch(self, ctx: ServiceContext, actor: Actor, limit: int, offset: int) -> list[Any]:
+        """A page of the list, newest first."""
+        return queries.list_declarations(ctx, actor, self.where, limit, offset)
+
 
 @router.get(LIST_PATH, response_model=None)
 def list_page(request: Request, ctx: Ctx, actor: PageActor) -> HTMLResponse | StreamingResponse:
     query = ListQuery.of(request)
     if request.query_params.get("format") == "csv":
-        return _csv(ctx, actor, query)
-    rows = queries.list_declarations(ctx, actor, query.where, query.limit + 1, query.offset)
+        fetch = partial(query.fetch, ctx, actor)
+        return csvexport.listing(CSV_COLUMNS, fetch, _csv_row, "declarations.csv")
+    rows = query.fetch(ctx, actor, query.limit + 1, query.offset)
     context = {
-        "rows": rows[: query.limit],
-        "has_next": len(rows) > query.limit,
+        **paged(rows, query.offset, query.limit),
         "total": queries.count_declarations(ctx, actor, query.where),
         "query": query,
         "statuses": [s.value for s in DeclarationStatus],
         "lanes": [lane.value for lane in Lane],
         "page_sizes": PAGE_SIZES,
         "can_file": allowed(actor, Action.DECLARATION_FILE),
-        "words": WORDS,
     }
     return render(request, "declaration_list.html", context, actor=actor, current="declarations")
 
 
 def _csv_row(view: dict[str, Any]) -> list[Any]:
-    def local(value: str | None) -> str:
-        moment = at_port(value)
-        return moment.isoformat() if moment else ""
-
     trader, notice = view["trader"], view["release_notice"] or {}
     return [
         view["id"], view["reference"] or "", view["status"], view["status_reason"], view["lane"],
         " ".join(view["rules_hit"]), trader["code"], trader["name"], trader["credit_class"],
         view["direction"], view["trade_mode"], view["transport"], view["transport_document"],
         view["declaration_office"], view["release_port"], view["items"], view["value_cny"],
-        local(view["filed_at"]), local(view["released_at"]), notice.get("number", ""),
-        view["clearance_seconds"], local(view["gated_out_at"]),
+        port_iso(view["filed_at"]), port_iso(view["released_at"]), notice.get("number", ""),
+        view["clearance_seconds"], port_iso(view["gated_out_at"]),
     ]  # fmt: skip
-
-
-def _csv(ctx: ServiceContext, actor: Actor, query: ListQuery) -> StreamingResponse:
-    """The whole filtered list, newest first, fetched a page at a time while it is sent."""
-
-    def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return queries.list_declarations(ctx, actor, query.where, limit, offset)
-
-    rows = ([_csv_row(view) for view in page] for page in csvexport.pages(fetch))
-    return csvexport.download(CSV_COLUMNS, rows, "declarations.csv")
 
 
 # --- filing: the form and the CUSDEC upload --------------------------------------------------
 
 
 def _form_page(request: Request, actor: Actor, state: FormState, status: int = 200) -> HTMLResponse:
-    context = {
-        "state": state,
-        "item_rows": cargo_forms.row_count(state.values),
-        "words": WORDS,
-    }
+    context = {"state": state, "item_rows": declaration_forms.row_count(state.values)}
     page = Page("declaration_new.html", context, url=NEW_PATH, current="declare")
     return show(request, actor, page, {"declaration": state}, status)
 
@@ -211,24 +158,24 @@ def _form_page(request: Request, actor: Actor, state: FormState, status: int = 2
 @router.get(NEW_PATH)
 def new_form(request: Request, actor: PageActor) -> HTMLResponse:
     require(actor, Action.DECLARATION_FILE)
-    return _form_page(request, actor, FormState(values=dict(cargo_forms.DEFAULTS)))
+    return _form_page(request, actor, FormState(values=dict(declaration_forms.DEFAULTS)))
 
 
 @router.post(NEW_PATH)
 def file_declaration(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm) -> Response:
     require(actor, Action.DECLARATION_FILE)
     lang = language(request)
-    filled = cargo_forms.read(form)
+    filled = declaration_forms.read(form)
     try:
         declaration = Declaration.model_validate(filled.document)
     except ValidationError as exc:
-        return _form_page(request, actor, cargo_forms.refused(exc, filled, lang), 422)
+        return _form_page(request, actor, declaration_forms.refused(exc, filled, lang), 422)
     digest = request_hash("POST", NEW_PATH, declaration.model_dump(mode="json"))
     key = filled.values.get("idempotency_key") or None
     try:
         _, view = declarations.file_declaration(ctx, actor, declaration, "form", key, digest)
     except DomainError as exc:
-        state = cargo_forms.refused_by_records(exc, filled, lang)
+        state = declaration_forms.refused_by_records(exc, filled, lang)
         return _form_page(request, actor, state, http_status(exc))
     return redirect(f"/declarations/{view['id']}", notice="declaration_filed")
 
@@ -240,7 +187,7 @@ def _upload_page(
     result: cusdec_import.ImportResult | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    context = {"state": state, "result": result, "words": WORDS}
+    context = {"state": state, "result": result}
     page = Page("declaration_upload.html", context, url=UPLOAD_PATH, current="declare")
     return show(request, actor, page, {"upload": state}, status)
 
@@ -259,7 +206,7 @@ def upload_cusdec(request: Request, ctx: Ctx, actor: PageActor, form: PostedForm
     text = forms.uploaded_text(form, "cusdec")
     if not text.strip():
         state = FormState()
-        state.add("cusdec", translations(lang).gettext("Choose a CUSDEC file to upload."))
+        state.add("cusdec", translations(lang).gettext(words.CHOOSE_CUSDEC))
         return _upload_page(request, actor, state, status=422)
     try:
         result = cusdec_import.import_interchange(ctx, actor, text)
@@ -292,12 +239,11 @@ def declaration_page(ctx: ServiceContext, actor: Actor, declaration_id: int) -> 
     context = {
         "d": view,
         "doc": view["document"],
-        "words": WORDS,
         "cards": _agency_cards(view),
         "titles": queries.rule_titles(ctx, actor, declaration_id),
         "trail": trails.trail(ctx, actor, "declaration", declaration_id),
         "review_agency": {str(r["id"]): r["agency"] for r in view["reviews"]},
-        "decidable": {r["id"] for r in view["reviews"] if callview.may_decide(actor, r)},
+        "decidable": {r["id"] for r in view["reviews"] if may_decide(actor, r)},
         "recordable": {i["id"] for i in view["inspections"] if _may_record(actor, i)},
         "can_seize": allowed(actor, Action.DECLARATION_SEIZE)
         and DeclarationStatus(view["status"]) not in FINAL,
@@ -331,49 +277,6 @@ def declaration_cusres(ctx: Ctx, actor: PageActor, declaration_id: int) -> Plain
 # --- the officer's queue ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueueRow:
-    """A declaration waiting for the officer's agency: its open review and how long it waited."""
-
-    declaration: dict[str, Any]
-    review: dict[str, Any] | None
-    age_minutes: float
-    decidable: bool
-
-
-def _open_review(view: dict[str, Any], agency: Agency) -> dict[str, Any] | None:
-    return next(
-        (
-            r
-            for r in view["reviews"]
-            if r["agency"] == agency.value and ReviewStatus(r["status"]) in OPEN_REVIEW
-        ),
-        None,
-    )
-
-
-def queue_rows(
-    ctx: ServiceContext, actor: Actor, lane: Lane, limit: int, offset: int = 0
-) -> list[QueueRow]:
-    """The lane's declarations waiting for the actor's agency, oldest first."""
-    agency = Agency(actor.org_type.value)
-    where = Filter(lane=lane, awaiting=agency)
-    found = queries.list_declarations(ctx, actor, where, limit, offset, oldest_first=True)
-    now = ctx.clock()
-    rows = []
-    for view in found:
-        review = _open_review(view, agency)
-        rows.append(
-            QueueRow(
-                declaration=view,
-                review=review,
-                age_minutes=age_minutes(review["created_at"] if review else None, now),
-                decidable=review is not None and callview.may_decide(actor, review),
-            )
-        )
-    return rows
-
-
 def _chosen_lane(wanted: str | None, counts: dict[str, int]) -> Lane:
     """The tab asked for, else the first with declarations waiting, else document review."""
     if wanted in {lane.value for lane in Lane}:
@@ -387,16 +290,15 @@ def queue_page(
     """The queue of one lane (from the address, or `lane` when a form posted to it comes back)."""
     require(actor, Action.INSPECTION_RECORD)
     counts = queries.queue_counts(ctx, actor, Agency(actor.org_type.value))
-    params = request.query_params if request.method == "GET" else {}
+    params = address_params(request)
     shown = _chosen_lane(lane or params.get("lane"), counts)
     offset = whole_number(params.get("offset"), 0)
-    found = queue_rows(ctx, actor, shown, QUEUE_PAGE + 1, offset)
+    found = declaration_rows(ctx, actor, shown, QUEUE_PAGE + 1, offset)
     context = {
         **paged(found, offset, QUEUE_PAGE),
         "lanes": [lane.value for lane in QUEUE_LANES],
         "counts": counts,
         "shown": shown.value,
-        "words": WORDS,
     }
     url = f"{QUEUE_PATH}?lane={shown.value}"
     return Page("declaration_queue.html", context, url=url, current="cargo_queue")
@@ -420,13 +322,11 @@ def _again(
     origin: str = "declaration",
     lane: str | None = None,
 ) -> HTMLResponse:
-    """The page the form came from, with the refused form shown again."""
+    """The page the form came from (the cargo queue of its lane, a home page or the
+    declaration's), with the refused form shown again."""
     if origin == "queue":
         page = queue_page(request, ctx, actor, lane)
     elif origin == "home":
-        # Imported here: the home pages import this module's words.
-        from kouan.web.ui.home import home_page
-
         page = home_page(ctx, actor)
     else:
         page = declaration_page(ctx, actor, declaration_id)
@@ -465,22 +365,6 @@ def decide(
     return redirect(f"/declarations/{declaration_id}#review-{review_id}", notice="decided")
 
 
-def record_posted_result(
-    ctx: ServiceContext, actor: Actor, inspection_id: int, values: dict[str, str]
-) -> None:
-    """The result an inspection's form posted (its page has checked it is pass or fail), with
-    the finding and the kind of inspection done when it is one of the known kinds."""
-    kind = values.get("kind", "")
-    inspections.record_result(
-        ctx,
-        actor,
-        inspection_id,
-        values["result"] == "pass",
-        values.get("finding", ""),
-        InspectionKind(kind) if kind in set(InspectionKind) else None,
-    )
-
-
 @router.post("/declarations/{declaration_id:int}/inspections/{inspection_id:int}/result")
 def record_inspection(
     request: Request,
@@ -498,11 +382,10 @@ def record_inspection(
     _belongs(ctx, actor, declaration_id, "inspections", inspection_id)
     result = values.get("result")
     if result not in ("pass", "fail"):
-        state = forms.with_error(values, "result", t("Choose pass or fail."))
+        state = forms.with_error(values, "result", t(words.CHOOSE_RESULT))
         return _again(request, ctx, actor, declaration_id, {key: state}, 422)
     if result == "fail" and not values.get("finding"):
-        message = t("Say what the inspection found (required on fail).")
-        state = forms.with_error(values, "finding", message)
+        state = forms.with_error(values, "finding", t(words.SAY_FINDING))
         return _again(request, ctx, actor, declaration_id, {key: state}, 422)
     try:
         record_posted_result(ctx, actor, inspection_id, values)
@@ -523,7 +406,7 @@ def seize(
     values = forms.typed(form, ("reason",))
     lang = language(request)
     if not values.get("reason"):
-        message = translations(lang).gettext("Give the reason for the seizure.")
+        message = translations(lang).gettext(words.SEIZURE_REASON)
         state = forms.with_error(values, "reason", message)
         return _again(request, ctx, actor, declaration_id, {"seizure": state}, 422)
     try:
@@ -544,7 +427,7 @@ def gate_out(
     lang = language(request)
     at = forms.port_datetime(values["at"]) if values.get("at") else ctx.clock()
     if at is None:
-        message = translations(lang).gettext("A date and time, e.g. 2026-12-01 08:00.")
+        message = translations(lang).gettext(words.DATE_TIME)
         state = forms.with_error(values, "at", message)
         return _again(request, ctx, actor, declaration_id, {key: state}, 422, origin)
     try:

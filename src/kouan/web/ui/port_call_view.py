@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kouan.domain.agency import AGENCIES, OPEN_REVIEW, Phase, ReviewStatus
+from kouan.domain.agency import AGENCIES, Phase, ReviewStatus
 from kouan.domain.portcall import TimelineEvent
-from kouan.services.platform.permissions import Action, Actor, allowed
 
 # Reviews that stop a call and that its agent must act on or follow.
 _NEEDS_AGENT = frozenset({ReviewStatus.HOLD, ReviewStatus.REJECTED, ReviewStatus.INSPECT})
@@ -76,16 +75,3 @@ def agency_cards(call: dict[str, Any]) -> list[tuple[str, list[tuple[str, dict[s
         if by_agency:
             out.append((phase.value, [(a.value, by_agency.get(a.value)) for a in AGENCIES]))
     return out
-
-
-def is_open(review: dict[str, Any]) -> bool:
-    return ReviewStatus(review["status"]) in OPEN_REVIEW
-
-
-def may_decide(actor: Actor, review: dict[str, Any]) -> bool:
-    """The review is open and the actor's agency is the one to decide it."""
-    return (
-        allowed(actor, Action.REVIEW_DECIDE)
-        and review["agency"] == actor.org_type.value
-        and is_open(review)
-    )

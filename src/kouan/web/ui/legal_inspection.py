@@ -17,9 +17,8 @@ from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import rulesets
 from kouan.web.deps import Ctx
 from kouan.web.errors import http_status
-from kouan.web.ui import forms
+from kouan.web.ui import forms, words
 from kouan.web.ui.forms import FormState
-from kouan.web.ui.i18n import N_
 from kouan.web.ui.render import Page, language, redirect, show
 from kouan.web.ui.session import PageActor, PostedForm
 
@@ -28,8 +27,11 @@ PATH = "/legal-inspection"
 FIELD = "legal_inspection"
 # Entries may be typed one per line or separated by commas, spaces or Chinese commas.
 _SEPARATORS = re.compile(r"[\s,;，、；]+")
-# How wide an entry is, by its digits.
-_KINDS = {2: N_("Chapter"), 4: N_("Heading")}
+
+
+def _kind(entry: str) -> str:
+    """How wide an entry is, by its digits: a chapter, a heading or a subheading (a msgid)."""
+    return words.LEGAL_ENTRY_KINDS.get(len(entry), words.SUBHEADING)
 
 
 def _list_page(ctx: ServiceContext, actor: Actor) -> Page:
@@ -41,7 +43,7 @@ def _list_page(ctx: ServiceContext, actor: Actor) -> Page:
     )
     entries = list(ciq["params"][FIELD])
     context = {
-        "entries": [(entry, _KINDS.get(len(entry), N_("Subheading"))) for entry in entries],
+        "entries": [(entry, _kind(entry)) for entry in entries],
         "version": ciq["version"],
         "since": ciq["created_at"],
         "can_edit": actor.org_type.value == Agency.CIQ.value,
