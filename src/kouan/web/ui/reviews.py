@@ -81,3 +81,27 @@ def decide(
             page = call_or_home(ctx, actor, origin, call_id)
         return show(request, actor, page, {f"decide-{review_id}": state}, status)
     return redirect(f"{origin_url(origin, call_id)}#review-{review_id}", notice="decided")
+
+
+@router.post("/reviews/{review_id:int}/targets/{target_id:int}/decision")
+def decide_target(
+    request: Request, ctx: Ctx, actor: PageActor, form: PostedForm, review_id: int, target_id: int
+) -> Response:
+    """One person of a list decided from the queue; a refused decision shows the queue again
+    with the form and its errors."""
+    values = forms.typed(form, ("decision", "reason", "version"))
+    lang = language(request)
+    key = f"target-{target_id}"
+    if values.get("decision") not in set(Decision):
+        state = forms.with_error(
+            values, "decision", translations(lang).gettext(words.CHOOSE_DECISION)
+        )
+        return show(request, actor, queue_page(request, ctx, actor), {key: state}, 422)
+    version = int(values["version"]) if values.get("version", "").isdigit() else None
+    decision, reason = Decision(values["decision"]), values.get("reason", "")
+    try:
+        reviews.decide_target(ctx, actor, review_id, target_id, decision, reason, version)
+    except DomainError as exc:
+        state = forms.from_domain(exc, values, ("decision", "reason"), lang)
+        return show(request, actor, queue_page(request, ctx, actor), {key: state}, http_status(exc))
+    return redirect(f"/reviews#review-{review_id}", notice="decided")
