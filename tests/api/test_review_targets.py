@@ -69,6 +69,7 @@ def test_the_queue_page_shows_the_one_person_referred_and_decides_that_person(
     border = signed_in(wired, "border")
     queue = border.get("/reviews")
     assert "P-0042 is watched" in text_of(queue, f"target-{referred.id}")
+    assert "300 persons" in text_of(queue, f"queue-row-{review.id}")
     assert texts_of(queue, f"target-form-{refused.id}") == []  # refused by the rules already
     action = f"/reviews/{review.id}/targets/{referred.id}/decision"
     without_reason = post_form(border, "/reviews", action, {"decision": "reject", "version": "1"})

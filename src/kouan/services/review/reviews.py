@@ -473,9 +473,35 @@ def officer_names(uow: UnitOfWork, reviews: Iterable[Review]) -> dict[int, str]:
 
 
 def views_of(uow: UnitOfWork, found: list[Review]) -> list[dict[str, Any]]:
-    """The views of reviews, with their officers and targets read in two queries."""
+    """The views of reviews for a queue: each with its officer, its targets and its subject's
+    one-line summary, read a few queries for the whole page."""
     officers, targets = officer_names(uow, found), targets_of(uow, found)
-    return [review_view(r, officers, targets) for r in found]
+    summaries = subject_summaries(uow, found)
+    return [
+        {
+            **review_view(r, officers, targets),
+            "subject_summary": summaries.get((r.subject_type, r.subject_id), ""),
+        }
+        for r in found
+    ]
+
+
+def subject_summaries(uow: UnitOfWork, found: Iterable[Review]) -> dict[tuple[str, int], str]:
+    """Each reviewed subject's one-line summary, as its kind words it."""
+    wanted: dict[str, set[int]] = {}
+    for review in found:
+        wanted.setdefault(review.subject_type, set()).add(review.subject_id)
+    out: dict[tuple[str, int], str] = {}
+    for name, ids in wanted.items():
+        kind = kind_of(uow, name)
+        id_column = kind.table.__table__.c.id
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            query = select(kind.table, id_column).where(id_column.in_(chunk))
+            for row, row_id in uow.session.execute(query):
+                out[(name, row_id)] = kind.summary(row)
+    return out
 
 
 def list_reviews(
