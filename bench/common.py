@@ -236,7 +236,7 @@ def subheadings() -> list[tuple[str, str]]:
 
 def clean_subheadings() -> list[tuple[str, str]]:
     """Subheadings no default risk rule and no legal-inspection entry touches: green goods."""
-    from kouan.rules.ciq import DEFAULT_PARAMS
+    from kouan.rules.legal_inspection import DEFAULT_PARAMS
     from kouan.rules.risk_defaults import RULES
 
     prefixes = [str(p) for p in DEFAULT_PARAMS["legal_inspection"]]
