@@ -6,15 +6,16 @@ import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, Select, Table, bindparam, func, insert, select
+from sqlalchemy import Connection, Engine, Select, bindparam, func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from kouan.adapters.db import audit
+from kouan.adapters.db import audit, plain
 from kouan.adapters.db.engine import session_factory
 from kouan.adapters.db.tables import Base
 from kouan.config import Settings
@@ -26,22 +27,30 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@cache
+def _columns(model: type[Base]) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]:
+    """The keys of a model's columns but the id, and those with a scalar default and it."""
+    columns = [c for c in model.__table__.columns if c.key != "id"]
+    defaults = tuple(
+        (c.key, c.default.arg) for c in columns if c.default is not None and c.default.is_scalar
+    )
+    return tuple(c.key for c in columns), defaults
+
+
 def _values(obj: Base) -> dict[str, Any]:
     """The row of a new object, its column defaults applied to the object too."""
-    for column in obj.__table__.columns:
-        default = column.default
-        if getattr(obj, column.key) is None and default is not None and default.is_scalar:
-            setattr(obj, column.key, default.arg)
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns if c.key != "id"}
-
-
-@cache
-def _insert_returning_id(table: Table) -> Insert:
-    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    # A new object keeps what it was given in its __dict__; reading it there skips the ORM's
+    # attribute machinery, the bulk of this function's cost otherwise.
+    given = obj.__dict__
+    keys, defaults = _columns(type(obj))
+    for key, default in defaults:
+        if given.get(key) is None:
+            setattr(obj, key, default)
+    return {key: given.get(key) for key in keys}
 
 
 def insert_row(uow: UnitOfWork, obj: Base) -> int:
-    """Insert a new object's row with one Core statement, skipping the ORM's flush machinery
+    """Insert a new object's row with one plain statement, skipping the ORM's flush machinery
     (the hot path of filing); the object stays outside the session. Returns the new id."""
     return insert_rows(uow, [obj])[0]
 
@@ -54,29 +63,29 @@ def insert_rows(uow: UnitOfWork, objs: Sequence[Base]) -> list[int]:
 
 
 @cache
-def _plain_statements(model: type[Base]) -> tuple[Insert, Select[Any], Select[Any]]:
-    """Built once per table: the plain INSERT, the last id, and the next `count` ids of the
-    PostgreSQL sequence."""
+def _id_queries(model: type[Base]) -> tuple[Select[Any], Select[Any]]:
+    """The last id, and the next `count` ids of the PostgreSQL sequence."""
     sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
     next_ids = select(func.nextval(sequence)).select_from(
         func.generate_series(1, bindparam("count"))
     )
-    return insert(model), select(func.max(model.__table__.c.id)), next_ids
+    return select(func.max(model.__table__.c.id)), next_ids
 
 
 def insert_plain(uow: UnitOfWork, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Insert plain rows, as few round trips as the database allows, and give each its new id
-    (ascending in the rows' order)."""
+    """Insert plain rows on the driver (see kouan.adapters.db.plain), as few round trips as the
+    database allows, and give each its new id (ascending in the rows' order)."""
     conn = uow.session.connection()
+    table = model.__table__
     ids = _ids_ahead(uow, conn, model, len(rows))
     if ids is None:
-        result = conn.execute(_insert_returning_id(model.__table__), rows)
-        for row, row_id in zip(rows, result.scalars().all(), strict=True):
-            row["id"] = int(row_id)
+        returning = plain.insert_statement(table, conn.dialect, returning_id=True)
+        for row in rows:
+            row["id"] = int(plain.fetch(conn, returning, row)[0][0])
         return
     for row, row_id in zip(rows, ids, strict=True):
         row["id"] = row_id
-    conn.execute(_plain_statements(model)[0], rows)
+    plain.run(conn, plain.insert_statement(table, conn.dialect, returning_id=False), rows)
 
 
 def _ids_ahead(
@@ -86,19 +95,25 @@ def _ids_ahead(
     INSERT ... RETURNING is as cheap) and where they cannot be known."""
     if count < 2:
         return None
+    last_id, next_ids = _id_queries(model)
     if conn.dialect.name == "postgresql":
         # Many rows' INSERT ... RETURNING is one huge statement a thousand rows, which the driver
         # rewrites in Python. Ids drawn from the sequence first (ours alone, as all it gives) let
         # the driver send the plain INSERT for every row in one pipeline.
-        next_ids = _plain_statements(model)[2]
-        return sorted(int(i) for i in conn.execute(next_ids, {"count": count}).scalars())
+        drawn = plain.fetch(conn, _plain(next_ids, conn.dialect), {"count": count})
+        return sorted(int(row[0]) for row in drawn)
     if conn.dialect.name == "sqlite" and uow.write:
         # SQLite cannot say in which order many rows' RETURNING comes, so SQLAlchemy would insert
         # row by row. A writing unit holds SQLite's only write lock from BEGIN IMMEDIATE: no one
         # else inserts until it commits, so the next ids are ours to give.
-        last = conn.execute(_plain_statements(model)[1]).scalar() or 0
+        last = plain.fetch(conn, _plain(last_id, conn.dialect), {})[0][0] or 0
         return list(range(last + 1, last + 1 + count))
     return None
+
+
+@lru_cache(maxsize=256)
+def _plain(statement: Select[Any], dialect: Dialect) -> plain.PlainStatement:
+    return plain.compile_plain(statement, dialect)
 
 
 class UnitOfWork:
