@@ -6,9 +6,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from kouan.adapters.db import plain
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -30,6 +32,27 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
+def _savepoints_on_driver(engine: Engine) -> None:
+    """Savepoints issued on the driver. Each SAVEPOINT has a new name, so SQLAlchemy compiles
+    every one anew: some 100 µs a unit of work in a group commit, where the driver takes 5."""
+
+    def savepoint(conn: Connection, name: str) -> None:
+        plain.run_sql(conn, f'SAVEPOINT "{name}"')
+
+    def rollback_to(conn: Connection, name: str) -> None:
+        plain.run_sql(conn, f'ROLLBACK TO SAVEPOINT "{name}"')
+        # SQLite keeps a savepoint open after rolling back to it; a batch would pile them up.
+        plain.run_sql(conn, f'RELEASE SAVEPOINT "{name}"')
+
+    def release(conn: Connection, name: str) -> None:
+        plain.run_sql(conn, f'RELEASE SAVEPOINT "{name}"')
+
+    # The dialect is this engine's own instance: no other engine is affected.
+    engine.dialect.do_savepoint = savepoint  # type: ignore[method-assign,assignment]
+    engine.dialect.do_rollback_to_savepoint = rollback_to  # type: ignore[method-assign,assignment]
+    engine.dialect.do_release_savepoint = release  # type: ignore[method-assign,assignment]
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -38,6 +61,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        _savepoints_on_driver(engine)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext, suppress
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from types import TracebackType
@@ -17,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from kouan.adapters.db import audit, plain
 from kouan.adapters.db.engine import session_factory
+from kouan.adapters.db.group_commit import Batch, CommitFailed, GroupCommit
 from kouan.adapters.db.tables import Base
 from kouan.config import Settings
 from kouan.domain.errors import Conflict
@@ -117,7 +117,12 @@ def _plain(statement: Select[Any], dialect: Dialect) -> plain.PlainStatement:
 
 
 class UnitOfWork:
-    """Opens a session; `commit` makes everything done inside it durable at once, or nothing."""
+    """Opens a session; `commit` makes everything done inside it durable at once, or nothing.
+
+    On SQLite a writing unit runs in a batch of the group commit (see
+    kouan.adapters.db.group_commit), inside a SAVEPOINT of its own; elsewhere, and for reading,
+    it has a transaction of its own.
+    """
 
     def __init__(
         self,
@@ -125,20 +130,25 @@ class UnitOfWork:
         actor: Actor,
         now: datetime,
         write: bool,
-        write_lock: AbstractContextManager[Any],
+        group: GroupCommit | None,
         settings: Settings,
     ) -> None:
         self._sessions = sessions
         self.settings = settings
-        self._write_lock = write_lock
+        self._group = group if write else None
+        self._batch: Batch | None = None
         self.actor = actor
         self.now = now
         self.write = write
         self._audit: list[dict[str, Any]] = []
 
     def __enter__(self) -> UnitOfWork:
-        if self.write:
-            self._write_lock.__enter__()
+        if self._group is not None:
+            self._batch = self._group.join()
+            self.session = self._sessions(
+                bind=self._batch.conn, join_transaction_mode="create_savepoint"
+            )
+            return self
         self.session = self._sessions()
         if self.write:
             self.session.connection(execution_options={"kouan_write": True})
@@ -150,10 +160,17 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # close() rolls back whatever was not committed and keeps loaded objects readable.
-        self.session.close()
-        if self.write:
-            self._write_lock.__exit__(exc_type, exc, tb)
+        try:
+            # close() rolls back whatever was not committed (in a batch: to the unit's
+            # savepoint) and keeps loaded objects readable.
+            self.session.close()
+        finally:
+            if self._batch is not None:
+                # A unit that did not commit waits for its batch too: what it read and answers
+                # may be another unit's work, not durable before the batch is. Its own error,
+                # if any, is the one to raise.
+                with suppress(CommitFailed) if exc is not None else nullcontext():
+                    self._leave_batch()
 
     def commit(self) -> None:
         try:
@@ -167,6 +184,17 @@ class UnitOfWork:
             raise Conflict(
                 "someone else changed this record at the same time; reload and retry"
             ) from None
+        if self._batch is not None:
+            self._leave_batch()
+
+    def _leave_batch(self) -> None:
+        """Give up the batch's connection and wait until the batch is committed."""
+        assert self._batch is not None
+        batch, self._batch = self._batch, None
+        # Whatever the use case still reads after this, it reads on a connection of its own.
+        self.session.bind = batch.conn.engine
+        assert self._group is not None
+        self._group.leave(batch)
 
     def audit(
         self,
@@ -202,13 +230,10 @@ class ServiceContext:
         self.clock = clock
         self.sessions = session_factory(engine)
         self.cache: dict[str, Any] = {}
-        # SQLite has one writer at a time: queueing writers on a lock here is fair and prompt,
-        # where SQLite's busy handler would poll with growing sleeps. PostgreSQL locks rows itself.
-        self._write_lock: AbstractContextManager[Any] = (
-            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
-        )
+        # SQLite has one writer at a time: writers queue here, which is fair and prompt where
+        # SQLite's busy handler would poll with growing sleeps, and those that queue share one
+        # transaction and its COMMIT. PostgreSQL locks rows itself and commits concurrently.
+        self.group = GroupCommit(engine) if engine.dialect.name == "sqlite" else None
 
     def uow(self, actor: Actor, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(
-            self.sessions, actor, self.clock(), write, self._write_lock, self.settings
-        )
+        return UnitOfWork(self.sessions, actor, self.clock(), write, self.group, self.settings)
