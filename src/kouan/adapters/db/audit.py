@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -60,10 +62,12 @@ def append_many(session: Session, entries: list[dict[str, Any]]) -> None:
     lock_head, insert_entries, move_head = _statements(conn.dialect)
     head = plain.fetch(conn, lock_head, {})
     if not head:
-        conn.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
-        seq, prev_hash = 0, GENESIS
-    else:
-        seq, prev_hash = head[0]
+        # The first append ever. Writers that race to create the head on PostgreSQL: the
+        # second waits for the first to commit, then locks the head the first left.
+        statement = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(AuditHead)
+        conn.execute(statement.values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing())
+        head = plain.fetch(conn, lock_head, {})
+    seq, prev_hash = head[0]
     rows = []
     for entry in entries:
         seq += 1
