@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,7 +18,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling is off so that BEGIN is ours to issue (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    # WAL lets readers work while one writer commits; NORMAL sync is durable across app crashes.
+    # WAL lets readers work while one writer commits. With synchronous=NORMAL a COMMIT appends
+    # to the WAL without an fsync: a committed filing survives the application crashing, and
+    # the database is never corrupted, but a power cut may undo the last commits before the
+    # next checkpoint. FULL would fsync every COMMIT (a batch's, under group commit), which the
+    # filing rate target does not afford on ordinary disks; a port that needs power-cut
+    # durability runs PostgreSQL.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -29,7 +35,7 @@ def _sqlite_begin(conn: Any) -> None:
     # A writing unit of work takes the write lock at BEGIN, so concurrent writers queue on the
     # busy timeout instead of failing when a read transaction upgrades; readers stay deferred.
     writing = conn.get_execution_options().get("kouan_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    plain.run_sql(conn, "BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def _savepoints_on_driver(engine: Engine) -> None:
@@ -53,17 +59,30 @@ def _savepoints_on_driver(engine: Engine) -> None:
     engine.dialect.do_release_savepoint = release  # type: ignore[method-assign,assignment]
 
 
+def _json(value: Any) -> str:
+    """JSON columns' text, by pydantic's serializer: a third of the standard library's time on
+    a filed document. Compact and UTF-8; it also writes what json.dumps refuses (datetimes as
+    ISO 8601, NaN as null), which no Kouan document holds."""
+    return to_json(value).decode()
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            json_serializer=_json,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         _savepoints_on_driver(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, json_serializer=_json
+    )
 
 
 @cache
