@@ -28,25 +28,21 @@ Processor = Callable[[Any], Any] | None
 @dataclass(frozen=True)
 class PlainStatement:
     """One statement compiled for one dialect, with what turns a row into the driver's
-    parameters: the bind names in the driver's order, each with its default and processor."""
+    parameters: per bind name, in the driver's order, its default and its processor."""
 
     sql: str
-    names: tuple[str, ...]
-    defaults: tuple[Any, ...]
-    processors: tuple[Processor, ...]
+    binds: tuple[tuple[str, Any, Processor], ...]
     positional: bool
 
     def parameters(self, row: Mapping[str, Any]) -> Any:
         """The driver's parameters for `row`; a name missing from it takes its default."""
-        values = [
-            value if value is None or process is None else process(value)
-            for value, process in zip(
-                (row.get(n, d) for n, d in zip(self.names, self.defaults, strict=True)),
-                self.processors,
-                strict=True,
-            )
-        ]
-        return tuple(values) if self.positional else dict(zip(self.names, values, strict=True))
+        values = []
+        for name, default, process in self.binds:
+            value = row.get(name, default)
+            values.append(value if value is None or process is None else process(value))
+        if self.positional:
+            return tuple(values)
+        return {name: value for (name, _, _), value in zip(self.binds, values, strict=True)}
 
 
 def compile_plain(
@@ -60,9 +56,10 @@ def compile_plain(
     given = defaults or {}
     return PlainStatement(
         compiled.string,
-        names,
-        tuple(given.get(n, b.value) for n, b in zip(names, binds, strict=True)),
-        tuple(b.type.dialect_impl(dialect).bind_processor(dialect) for b in binds),
+        tuple(
+            (n, given.get(n, b.value), b.type.dialect_impl(dialect).bind_processor(dialect))
+            for n, b in zip(names, binds, strict=True)
+        ),
         compiled.positional,
     )
 
