@@ -164,6 +164,29 @@ def test_a_unit_raising_undoes_only_its_own_work(
     assert keys == ["kept"] and calls == 1
 
 
+def test_a_unit_failing_alone_leaves_nothing_and_the_next_one_writes(
+    ctx: ServiceContext, people: People, clock: Clock
+) -> None:
+    """Alone in its transaction a unit has no savepoint: its failure must still undo it whole,
+    whether it raises or its commit fails."""
+    agent = people["agent"]
+    with ctx.uow(agent) as uow:
+        uow.session.add(_key(agent, "taken", clock))
+        uow.commit()
+    with pytest.raises(ValueError), ctx.uow(agent) as uow:
+        uow.session.add(_key(agent, "raised", clock))
+        uow.session.flush()
+        raise ValueError("the use case refused")
+    with pytest.raises(IntegrityError), ctx.uow(agent) as uow:
+        uow.audit("test.doomed", "test", 1, None, {})
+        uow.session.add(_key(agent, "taken", clock))
+        uow.commit()
+    status, _ = portcalls.file_arrival(ctx, agent, arrival_notice(clock.now))
+    assert status == 201
+    keys, actions, calls = _committed(ctx)
+    assert keys == ["taken"] and calls == 1 and "test.doomed" not in actions
+
+
 def test_same_idempotency_key_filed_twice_at_once_files_once(
     ctx: ServiceContext, people: People, clock: Clock
 ) -> None:

@@ -1,12 +1,12 @@
 """Group commit on SQLite: writers that queue while one writes share its transaction and its
-COMMIT, each in a SAVEPOINT of its own.
+COMMIT.
 
-SQLite has one writer at a time, and a COMMIT costs more than a whole filing's statements (it
-writes every page the transaction touched to the WAL). Units of work that arrive while another
-holds the write lock therefore run, one after the other, in the same transaction; the last of
-them commits for all. A unit that fails rolls back to its savepoint and takes nothing else with
-it; every unit returns only once the shared COMMIT succeeded (or raises if it failed), so what a
-caller is told is done is durable.
+SQLite has one writer at a time, and a COMMIT costs about as much as a whole filing's
+statements (it writes every page the transaction touched to the WAL). Units of work that arrive
+while another holds the write lock therefore run, one after the other, in the same transaction;
+the last of them commits for all. A unit that runs where others' work already is does so in a
+SAVEPOINT of its own, so that its failure undoes it alone; every unit returns only once the
+shared COMMIT succeeded (or raises if it failed), so what a caller is told is done is durable.
 """
 
 from __future__ import annotations
@@ -28,9 +28,16 @@ class Batch:
     """One transaction that one or more units of work write in, one after the other."""
 
     conn: Connection
-    units: int = 0
+    units: int = 0  # that joined it
+    released: int = 0  # that committed their work into it
     committed: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
+
+    @property
+    def holds_work(self) -> bool:
+        """Whether units' committed work is in the transaction: a unit joining now needs a
+        SAVEPOINT so as not to take that work with it if it fails."""
+        return self.released > 0
 
 
 class GroupCommit:
@@ -45,6 +52,11 @@ class GroupCommit:
         self._queue_lock = threading.Lock()
         self._queued = 0
         self._batch: Batch | None = None
+
+    @property
+    def queued(self) -> int:
+        """Units of work waiting for their turn to write."""
+        return self._queued
 
     def join(self) -> Batch:
         """Wait for the turn to write; the open batch, begun (BEGIN IMMEDIATE) if none is."""
@@ -66,15 +78,19 @@ class GroupCommit:
         self._batch.units += 1
         return self._batch
 
-    @property
-    def queued(self) -> int:
-        """Units of work waiting for their turn to write."""
-        return self._queued
-
-    def leave(self, batch: Batch) -> None:
-        """The unit holding the turn is done writing: hand the turn to the next one queued, or
-        commit the batch if none is (or it is full). Returns once the batch is committed;
-        raises CommitFailed if it could not be."""
+    def leave(self, batch: Batch, committed: bool) -> None:
+        """The unit holding the turn is done, having `committed` its work into the batch or
+        not. Hand the turn to the next unit queued, or commit the batch if none is (or it is
+        full); return once the batch is committed, raising CommitFailed if it could not be."""
+        if committed:
+            batch.released += 1
+        elif not batch.holds_work:
+            # The unit was alone in the transaction, without a savepoint: ending the batch
+            # (its connection closed, which rolls back) undoes its work and nothing else's.
+            self._batch = None
+            _close(batch)
+            self._turn.release()
+            return
         with self._queue_lock:
             hand_on = self._queued > 0 and batch.units < self._max_units
         if not hand_on:
@@ -106,12 +122,16 @@ def _commit(batch: Batch) -> None:
         batch.conn.commit()
     except BaseException as error:
         batch.error = error
-        with suppress(Exception):
-            batch.conn.rollback()
     finally:
-        with suppress(Exception):
-            batch.conn.close()
-        batch.committed.set()
+        _close(batch)
+
+
+def _close(batch: Batch) -> None:
+    """Close the batch's connection (rolling back whatever it did not commit) and wake its
+    units."""
+    with suppress(Exception):
+        batch.conn.close()
+    batch.committed.set()
 
 
 def _in_transaction(batch: Batch) -> bool:
