@@ -6,18 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from kouan.adapters.db import plain
 from kouan.adapters.db.tables import AuditEntry, AuditHead
 from kouan.domain.canonical import digest
 
 GENESIS = "0" * 64
-# Built once: constructing statements costs more than running them on this hot path.
+# Built once, and run on the driver (see plain): SQLAlchemy's execution costs more than SQLite's.
 _LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
-_INSERT_ENTRY = insert(AuditEntry)
 _MOVE_HEAD = (
     update(AuditHead)
     .where(AuditHead.id == 1)
@@ -53,20 +57,34 @@ def append_many(session: Session, entries: list[dict[str, Any]]) -> None:
     Locking the head row last keeps the time other writers wait for the chain short.
     """
     conn = session.connection()
-    head = conn.execute(_LOCK_HEAD).first()
-    if head is None:
-        conn.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
-        seq, prev_hash = 0, GENESIS
-    else:
-        seq, prev_hash = head.seq, head.hash
+    lock_head, insert_entries, move_head = _statements(conn.dialect)
+    head = plain.fetch(conn, lock_head, {})
+    if not head:
+        # The first append ever. Writers that race to create the head on PostgreSQL: the
+        # second waits for the first to commit, then locks the head the first left.
+        statement = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(AuditHead)
+        conn.execute(statement.values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing())
+        head = plain.fetch(conn, lock_head, {})
+    seq, prev_hash = head[0]
     rows = []
     for entry in entries:
         seq += 1
         row = {**entry, "seq": seq, "entity_id": str(entry["entity_id"]), "prev_hash": prev_hash}
         row["hash"] = prev_hash = _digest(prev_hash, _fields(row))
         rows.append(row)
-    conn.execute(_INSERT_ENTRY, rows)
-    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev_hash})
+    plain.run(conn, insert_entries, rows)
+    plain.run(conn, move_head, [{"new_seq": seq, "new_hash": prev_hash}])
+
+
+@lru_cache(maxsize=64)
+def _statements(dialect: Dialect) -> tuple[plain.PlainStatement, ...]:
+    """Locking the head, inserting entries and moving the head, compiled for `dialect`."""
+    entries = plain.insert_statement(AuditEntry.__table__, dialect, returning_id=False)
+    return (
+        plain.compile_plain(_LOCK_HEAD, dialect),
+        entries,
+        plain.compile_plain(_MOVE_HEAD, dialect),
+    )
 
 
 @dataclass(frozen=True)

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext, suppress
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, Select, Table, bindparam, func, insert, select
+from sqlalchemy import Connection, Engine, Select, bindparam, func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from kouan.adapters.db import audit
+from kouan.adapters.db import audit, plain
 from kouan.adapters.db.engine import session_factory
+from kouan.adapters.db.group_commit import Batch, CommitFailed, GroupCommit
 from kouan.adapters.db.tables import Base
 from kouan.config import Settings
 from kouan.domain.errors import Conflict
@@ -27,22 +28,30 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@cache
+def _columns(model: type[Base]) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]:
+    """The keys of a model's columns but the id, and those with a scalar default and it."""
+    columns = [c for c in model.__table__.columns if c.key != "id"]
+    defaults = tuple(
+        (c.key, c.default.arg) for c in columns if c.default is not None and c.default.is_scalar
+    )
+    return tuple(c.key for c in columns), defaults
+
+
 def _values(obj: Base) -> dict[str, Any]:
     """The row of a new object, its column defaults applied to the object too."""
-    for column in obj.__table__.columns:
-        default = column.default
-        if getattr(obj, column.key) is None and default is not None and default.is_scalar:
-            setattr(obj, column.key, default.arg)
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns if c.key != "id"}
-
-
-@cache
-def _insert_returning_id(table: Table) -> Insert:
-    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    # A new object keeps what it was given in its __dict__; reading it there skips the ORM's
+    # attribute machinery, the bulk of this function's cost otherwise.
+    given = obj.__dict__
+    keys, defaults = _columns(type(obj))
+    for key, default in defaults:
+        if given.get(key) is None:
+            setattr(obj, key, default)
+    return {key: given.get(key) for key in keys}
 
 
 def insert_row(uow: UnitOfWork, obj: Base) -> int:
-    """Insert a new object's row with one Core statement, skipping the ORM's flush machinery
+    """Insert a new object's row with one plain statement, skipping the ORM's flush machinery
     (the hot path of filing); the object stays outside the session. Returns the new id."""
     return insert_rows(uow, [obj])[0]
 
@@ -55,29 +64,29 @@ def insert_rows(uow: UnitOfWork, objs: Sequence[Base]) -> list[int]:
 
 
 @cache
-def _plain_statements(model: type[Base]) -> tuple[Insert, Select[Any], Select[Any]]:
-    """Built once per table: the plain INSERT, the last id, and the next `count` ids of the
-    PostgreSQL sequence."""
+def _id_queries(model: type[Base]) -> tuple[Select[Any], Select[Any]]:
+    """The last id, and the next `count` ids of the PostgreSQL sequence."""
     sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
     next_ids = select(func.nextval(sequence)).select_from(
         func.generate_series(1, bindparam("count"))
     )
-    return insert(model), select(func.max(model.__table__.c.id)), next_ids
+    return select(func.max(model.__table__.c.id)), next_ids
 
 
 def insert_plain(uow: UnitOfWork, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """Insert plain rows, as few round trips as the database allows, and give each its new id
-    (ascending in the rows' order)."""
+    """Insert plain rows on the driver (see kouan.adapters.db.plain), as few round trips as the
+    database allows, and give each its new id (ascending in the rows' order)."""
     conn = uow.session.connection()
+    table = model.__table__
     ids = _ids_ahead(uow, conn, model, len(rows))
     if ids is None:
-        result = conn.execute(_insert_returning_id(model.__table__), rows)
-        for row, row_id in zip(rows, result.scalars().all(), strict=True):
-            row["id"] = int(row_id)
+        returning = plain.insert_statement(table, conn.dialect, returning_id=True)
+        for row in rows:
+            row["id"] = int(plain.fetch(conn, returning, row)[0][0])
         return
     for row, row_id in zip(rows, ids, strict=True):
         row["id"] = row_id
-    conn.execute(_plain_statements(model)[0], rows)
+    plain.run(conn, plain.insert_statement(table, conn.dialect, returning_id=False), rows)
 
 
 def _ids_ahead(
@@ -87,23 +96,34 @@ def _ids_ahead(
     INSERT ... RETURNING is as cheap) and where they cannot be known."""
     if count < 2:
         return None
+    last_id, next_ids = _id_queries(model)
     if conn.dialect.name == "postgresql":
         # Many rows' INSERT ... RETURNING is one huge statement a thousand rows, which the driver
         # rewrites in Python. Ids drawn from the sequence first (ours alone, as all it gives) let
         # the driver send the plain INSERT for every row in one pipeline.
-        next_ids = _plain_statements(model)[2]
-        return sorted(int(i) for i in conn.execute(next_ids, {"count": count}).scalars())
+        drawn = plain.fetch(conn, _plain(next_ids, conn.dialect), {"count": count})
+        return sorted(int(row[0]) for row in drawn)
     if conn.dialect.name == "sqlite" and uow.write:
         # SQLite cannot say in which order many rows' RETURNING comes, so SQLAlchemy would insert
         # row by row. A writing unit holds SQLite's only write lock from BEGIN IMMEDIATE: no one
         # else inserts until it commits, so the next ids are ours to give.
-        last = conn.execute(_plain_statements(model)[1]).scalar() or 0
+        last = plain.fetch(conn, _plain(last_id, conn.dialect), {})[0][0] or 0
         return list(range(last + 1, last + 1 + count))
     return None
 
 
+@lru_cache(maxsize=256)
+def _plain(statement: Select[Any], dialect: Dialect) -> plain.PlainStatement:
+    return plain.compile_plain(statement, dialect)
+
+
 class UnitOfWork:
-    """Opens a session; `commit` makes everything done inside it durable at once, or nothing."""
+    """Opens a session; `commit` makes everything done inside it durable at once, or nothing.
+
+    On SQLite a writing unit runs in a batch of the group commit (see
+    kouan.adapters.db.group_commit), inside a SAVEPOINT of its own; elsewhere, and for reading,
+    it has a transaction of its own.
+    """
 
     def __init__(
         self,
@@ -111,22 +131,29 @@ class UnitOfWork:
         actor: Actor,
         now: datetime,
         write: bool,
-        write_lock: AbstractContextManager[Any],
+        group: GroupCommit | None,
         settings: Settings,
         wiring: Wiring,
     ) -> None:
         self._sessions = sessions
         self.settings = settings
         self.wiring = wiring
-        self._write_lock = write_lock
+        self._group = group if write else None
+        self._batch: Batch | None = None
         self.actor = actor
         self.now = now
         self.write = write
         self._audit: list[dict[str, Any]] = []
 
     def __enter__(self) -> UnitOfWork:
-        if self.write:
-            self._write_lock.__enter__()
+        if self._group is not None:
+            self._batch = self._group.join()
+            # Where others' work is in the transaction, a SAVEPOINT of its own lets the unit
+            # fail alone. Otherwise its rollback is the transaction's: a savepoint would cost
+            # SQLite a journal of every page the unit changes, a tenth of a filing.
+            mode = "create_savepoint" if self._batch.holds_work else "rollback_only"
+            self.session = self._sessions(bind=self._batch.conn, join_transaction_mode=mode)
+            return self
         self.session = self._sessions()
         if self.write:
             self.session.connection(execution_options={"kouan_write": True})
@@ -138,10 +165,17 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # close() rolls back whatever was not committed and keeps loaded objects readable.
-        self.session.close()
-        if self.write:
-            self._write_lock.__exit__(exc_type, exc, tb)
+        try:
+            # close() rolls back whatever was not committed (in a batch: to the unit's
+            # savepoint; without one, leaving the batch does) and keeps loaded objects readable.
+            self.session.close()
+        finally:
+            if self._batch is not None:
+                # A unit that did not commit waits for its batch too: what it read and answers
+                # may be another unit's work, not durable before the batch is. Its own error,
+                # if any, is the one to raise.
+                with suppress(CommitFailed) if exc is not None else nullcontext():
+                    self._leave_batch(committed=False)
 
     def commit(self) -> None:
         try:
@@ -155,6 +189,16 @@ class UnitOfWork:
             raise Conflict(
                 "someone else changed this record at the same time; reload and retry"
             ) from None
+        if self._batch is not None:
+            self._leave_batch(committed=True)
+
+    def _leave_batch(self, committed: bool) -> None:
+        """Give up the batch's connection and wait until the batch is committed."""
+        assert self._batch is not None and self._group is not None
+        batch, self._batch = self._batch, None
+        # Whatever the use case still reads after this, it reads on a connection of its own.
+        self.session.bind = batch.conn.engine
+        self._group.leave(batch, committed)
 
     def publish(self, event: object) -> None:
         """Hand a domain event to its handlers, inside this unit of work."""
@@ -200,13 +244,12 @@ class ServiceContext:
         self.clock = clock
         self.sessions = session_factory(engine)
         self.cache: dict[str, Any] = {}
-        # SQLite has one writer at a time: queueing writers on a lock here is fair and prompt,
-        # where SQLite's busy handler would poll with growing sleeps. PostgreSQL locks rows itself.
-        self._write_lock: AbstractContextManager[Any] = (
-            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
-        )
+        # SQLite has one writer at a time: writers queue here, which is fair and prompt where
+        # SQLite's busy handler would poll with growing sleeps, and those that queue share one
+        # transaction and its COMMIT. PostgreSQL locks rows itself and commits concurrently.
+        self.group = GroupCommit(engine) if engine.dialect.name == "sqlite" else None
 
     def uow(self, actor: Actor, write: bool = True) -> UnitOfWork:
         return UnitOfWork(
-            self.sessions, actor, self.clock(), write, self._write_lock, self.settings, self.wiring
+            self.sessions, actor, self.clock(), write, self.group, self.settings, self.wiring
         )
