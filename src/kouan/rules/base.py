@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import IntEnum
+from functools import cached_property
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -127,6 +128,19 @@ class Outcome:
         """The reason in English, as the record keeps it beside its key."""
         why = self.why
         return why.text if why else ""
+
+    @cached_property
+    def record(self) -> dict[str, Any]:
+        """What a review keeps of this verdict (its reason as text and as key and parameters,
+        the rules and each hit), made once however many reviews it decides."""
+        why = self.why
+        return {
+            "reason": why.text if why else "",
+            "reason_key": why.key if why else None,
+            "reason_params": why.as_dict()["params"] if why else None,
+            "rules_hit": self.rules_hit,
+            "hits": [hit.as_dict() for hit in self.hits],
+        }
 
     @property
     def decision(self) -> Decision | None:

@@ -152,6 +152,8 @@ def _etd(subject: CallFacts) -> datetime:
 
 
 def _watch_list(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
+    if not params["watch_list"]:
+        return  # nobody to look for: the common case, and every filing asks
     watch = parse_watch_list(params["watch_list"])
     for role, target, person in _aboard(subject):
         how = watch.match(person)

@@ -489,6 +489,8 @@ class RiskRuleSet:
     def __init__(self, engine: RiskEngine) -> None:
         self.engine = engine
         self._rules = {rule.code: rule for rule in engine.rules}
+        # Verdicts by (lane, rules hit, chance): a handful, shared by thousands of declarations.
+        self._outcomes: dict[tuple[Lane, tuple[str, ...], bool], Outcome] = {}
 
     @property
     def label(self) -> str:
@@ -499,6 +501,13 @@ class RiskRuleSet:
 
     def outcome(self, assessment: Assessment) -> Outcome:
         """The review's verdict on an assessment: "document lane: <titles>; random selection"."""
+        key = (assessment.lane, assessment.rules_hit, assessment.random_selected)
+        found = self._outcomes.get(key)
+        if found is None:
+            found = self._outcomes[key] = self._outcome(assessment)
+        return found
+
+    def _outcome(self, assessment: Assessment) -> Outcome:
         rules = [self._rules[code] for code in assessment.rules_hit]
         hits = tuple(
             Hit(rule.code, LANE_ACTION[rule.lane], Reason("risk.title", _titles(rule)))

@@ -21,11 +21,16 @@ from kouan.domain.identifiers import valid_id
 from kouan.domain.reasons import Reason
 from kouan.rules.base import port_date
 from kouan.services.platform.calendar import check_day
-from kouan.services.platform.messagebus import ReviewDecided, ReviewsOpened, TargetDecided
+from kouan.services.platform.messagebus import (
+    OrderedInspection,
+    ReviewDecided,
+    ReviewsOpened,
+    TargetDecided,
+)
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain
 from kouan.services.review.reviews import apply_decision, apply_target_decision
-from kouan.services.review.subjects import kind_of, lock
+from kouan.services.review.subjects import SubjectKind, kind_of, lock
 
 
 def today(uow: UnitOfWork) -> date:
@@ -83,23 +88,27 @@ class Booking:
 
 
 def on_reviews_opened(uow: UnitOfWork, event: ReviewsOpened) -> None:
-    """Book the inspections the rules ordered as reviews opened, a batch's together."""
-    wanted = []
+    """Book the inspections the rules ordered as reviews opened, a batch's together (its
+    subjects read in one query a kind)."""
+    by_kind: dict[str, list[OrderedInspection]] = {}
     for ordered in event.inspections_ordered:
-        kind = kind_of(uow, ordered.subject_type)
-        site = kind.inspection_site(uow.session.get(kind.table, ordered.subject_id))
-        if site is not None:
-            wanted.append(
-                Booking(
-                    ordered.subject_type,
-                    ordered.subject_id,
-                    site,
-                    ordered.review_id,
-                    ordered.agency,
-                )
-            )
+        by_kind.setdefault(ordered.subject_type, []).append(ordered)
+    wanted = []
+    for name, orders in by_kind.items():
+        kind = kind_of(uow, name)
+        subjects = _subjects(uow, kind, {o.subject_id for o in orders})
+        for o in orders:
+            site = kind.inspection_site(subjects[o.subject_id])
+            if site is not None:
+                wanted.append(Booking(name, o.subject_id, site, o.review_id, o.agency))
     if wanted:
         book_many(uow, wanted)
+
+
+def _subjects(uow: UnitOfWork, kind: SubjectKind, ids: set[int]) -> dict[int, Any]:
+    id_column = kind.table.__table__.c.id
+    query = select(kind.table, id_column).where(id_column.in_(sorted(ids)))
+    return {row_id: row for row, row_id in uow.session.execute(query)}
 
 
 def on_review_decided(uow: UnitOfWork, event: ReviewDecided) -> None:

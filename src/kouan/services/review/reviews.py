@@ -87,7 +87,8 @@ def review_row(
 ) -> dict[str, Any]:
     """A new review's row as the rules decide it (its subject set once the subject has its id).
     Where the kind decides targets on their own, a review with open targets waits for them."""
-    hits = [hit.as_dict() for hit in outcome.hits]
+    record = outcome.record
+    hits = record["hits"]
     status = outcome.status
     if kind.targets_decided and any(hit["target"] for hit in hits):
         # The whole is decided by the hits on it; the targets, each on its own, keep it open.
@@ -95,7 +96,6 @@ def review_row(
         still_open = any(s in OPEN_REVIEW for s, _ in _by_target(hits).values())
         status = ReviewStatus.PENDING if still_open else whole.status
     decided = status is not ReviewStatus.PENDING
-    why = outcome.why
     return {
         "subject_type": kind.name,
         "subject_id": None,
@@ -104,11 +104,7 @@ def review_row(
         "status": status.value,
         "decided_by": RULES if decided else None,
         "officer_id": None,
-        "reason": outcome.reason,
-        "reason_key": why.key if why else None,
-        "reason_params": why.as_dict()["params"] if why else None,
-        "rules_hit": outcome.rules_hit,
-        "hits": hits,
+        **record,
         "rule_set": outcome.rule_set,
         "created_at": uow.now,
         "decided_at": uow.now if decided else None,

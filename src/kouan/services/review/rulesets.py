@@ -8,11 +8,14 @@ decide; they are loaded from the database and cached while unchanged.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from kouan.adapters.db import plain
 from kouan.adapters.db.tables import RuleSetRow
 from kouan.domain.agency import Agency
 from kouan.domain.errors import InvalidTransition, NotFound, ValidationFailed
@@ -31,7 +34,13 @@ from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
 RuleSets = dict[tuple[str, Agency], Evaluator]
 _TABLE = RuleSetRow.__table__
-_ACTIVE_IDS = select(_TABLE.c.id).where(_TABLE.c.status == ACTIVE).order_by(_TABLE.c.id)
+
+
+@lru_cache(maxsize=4)
+def _active_ids(dialect: Dialect) -> plain.PlainStatement:
+    """The ids of the active versions: asked on every filing, so run on the driver."""
+    query = select(_TABLE.c.id).where(_TABLE.c.status == ACTIVE).order_by(_TABLE.c.id)
+    return plain.compile_plain(query, dialect)
 
 
 def ensure_defaults(session: Session, now: Any) -> None:
@@ -57,7 +66,8 @@ def ensure_defaults(session: Session, now: Any) -> None:
 
 def active_rule_sets(session: Session, cache: dict[str, Any]) -> RuleSets:
     """Every active rule set: one cheap query for their ids; rebuilt only when one changed."""
-    ids = tuple(session.connection().execute(_ACTIVE_IDS).scalars())
+    conn = session.connection()
+    ids = tuple(row[0] for row in plain.fetch(conn, _active_ids(conn.dialect), {}))
     cached = cache.get("rule_sets")
     if isinstance(cached, tuple) and cached[0] == ids:
         rule_sets: RuleSets = cached[1]
