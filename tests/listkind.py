@@ -54,6 +54,7 @@ LIST_KIND = SubjectKind(
     find=_find,
     settle=_settle,
     summary=lambda row: f"{len(row.persons)} persons, list {row.id}",
+    facts_of=lambda uow, rows, phase: [ListFacts(row.persons) for row in rows],
     inspection_site=lambda row: "ZSQD",  # persons sent to quarantine are seen at the airport
     targets_decided=True,
     target_label=lambda row, target: row.persons[int(target.split("[")[1].rstrip("]"))],

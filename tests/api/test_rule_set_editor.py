@@ -8,7 +8,8 @@ from fastapi.testclient import TestClient
 
 from kouan.services.platform.unit_of_work import ServiceContext
 from tests.api.conftest import Tokens
-from tests.conftest import People, file_declaration
+from tests.api.test_pages import file_call
+from tests.conftest import Clock, People, file_declaration
 from tests.factories import declaration_item
 
 MEAT = declaration_item(hs_code="020130", description="beef", unit="KGM", value="9000")
@@ -71,3 +72,54 @@ def test_each_agency_edits_its_own_and_risk_rules_stay_with_customs(
     listed = client.get("/api/v1/rule-sets", headers=auth("customs")).json()
     assert ("declaration", "CUSTOMS") in {(r["subject_kind"], r["agency"]) for r in listed}
     assert client.get("/api/v1/rule-sets/declaration/MSA", headers=auth("msa")).status_code == 404
+
+
+def test_a_draft_is_tested_on_recent_subjects_before_it_decides(
+    client: TestClient, auth: Tokens, registered: ServiceContext, people: People
+) -> None:
+    shirts = file_declaration(registered, people, reference="SHIRTS-1")  # cotton T-shirts, 6109
+    assert {r["agency"] for r in shirts["reviews"]} == {"CUSTOMS"}
+    base = "/api/v1/rule-sets/declaration/CIQ"
+    draft = client.post(f"{base}/drafts", headers=auth("ciq")).json()
+    params = draft["document"]["params"]
+    document = {
+        **draft["document"],
+        "params": {"legal_inspection": [*params["legal_inspection"], "6109"]},
+    }
+    assert (
+        client.put(f"{base}/{draft['version']}", json=document, headers=auth("ciq")).status_code
+        == 200
+    )
+
+    tested = client.post(f"{base}/{draft['version']}/test?last=50", headers=auth("ciq"))
+    assert tested.status_code == 200
+    result = tested.json()
+    assert (result["subjects"], result["changed"], result["hits"]) == (
+        1,
+        1,
+        {"CIQ-LEGAL-INSPECTION": 1},
+    )
+    assert result["examples"] == [
+        {"id": shirts["id"], "from": "approved", "to": "pending", "rules": ["CIQ-LEGAL-INSPECTION"]}
+    ]
+    assert client.get(f"{base}/active", headers=auth("ciq")).json()["version"] == 1  # not yet
+
+
+def test_a_port_call_rule_set_is_tested_on_recent_calls(
+    client: TestClient, auth: Tokens, ctx: ServiceContext, people: People, clock: Clock
+) -> None:
+    file_call(ctx, people, clock())
+    base = "/api/v1/rule-sets/port_call/MSA"
+    draft = client.post(f"{base}/drafts", headers=auth("msa")).json()
+    document = {**draft["document"], "params": {"max_stay_days": 0.5}}
+    client.put(f"{base}/{draft['version']}", json=document, headers=auth("msa"))
+    result = client.post(f"{base}/{draft['version']}/test", headers=auth("msa")).json()
+    assert (result["subjects"], result["phase"], result["hits"]) == (
+        1,
+        "entry",
+        {"MSA-STAY-IMPLAUSIBLE": 1},
+    )
+    assert result["statuses"] == {"pending": 1} and result["changed"] == 1
+    read_by_ciq = client.post(f"{base}/{draft['version']}/test", headers=auth("ciq"))
+    assert read_by_ciq.status_code == 200  # agencies read each other's port-call rules
+    assert client.post(f"{base}/{draft['version']}/test", headers=auth("broker")).status_code == 403

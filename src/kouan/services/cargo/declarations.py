@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 
 from kouan.adapters.db.tables import DeclarationRow, Review, Trader
-from kouan.domain.agency import Agency, Phase
+from kouan.domain.agency import Agency, Phase, ReviewStatus
 from kouan.domain.canonical import digest
 from kouan.domain.declaration import (
     AirTransport,
@@ -281,7 +281,9 @@ def file_declaration(
                 f"declaration: {first.field} {first.value!r} is not {first.expected}", filed.errors
             )
         assert filed.row is not None
-        booked = inspections_of(uow, [filed.row.id])[filed.row.id]
+        # Only a review the rules sent to inspection has booked one as the declaration was filed.
+        ordered = any(r.status == ReviewStatus.INSPECT for r in filed.reviews)
+        booked = inspections_of(uow, [filed.row.id])[filed.row.id] if ordered else []
         return 201, view(filed.row, filed.reviews, booked)
 
     return run_idempotent(ctx, actor, idempotency_key, digest, work)

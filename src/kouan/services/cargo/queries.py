@@ -9,14 +9,18 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
-from kouan.adapters.db.tables import DeclarationRow, Inspection, Review
+from kouan.adapters.db.tables import DeclarationRow, Inspection, Organisation, Review
 from kouan.domain.agency import OPEN_REVIEW, Agency
 from kouan.domain.declaration import (
+    CreditClass,
+    Declaration,
     DeclarationStatus,
     Lane,
 )
 from kouan.domain.errors import NotFound
 from kouan.domain.identifiers import valid_id
+from kouan.rules.risk import DeclarationFacts, facts_of
+from kouan.services.cargo import exchange_rates
 from kouan.services.platform.permissions import Actor, declaration_scope
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 from kouan.services.review import inspections, reviews, rulesets
@@ -224,3 +228,26 @@ def rule_titles(
         for rule in from_version.get("rules", [])
         if rule.get("code") in hit
     }
+
+
+def facts_of_stored(uow: UnitOfWork, rows: list[DeclarationRow]) -> list[DeclarationFacts]:
+    """What the rules look at for declarations already filed, as at their filing: the credit
+    class and random-selection key they were filed with, today's exchange rates."""
+    rates = exchange_rates.cny_rates(uow.session)
+    brokers = dict(
+        uow.session.execute(
+            select(Organisation.id, Organisation.name).where(
+                Organisation.id.in_({row.broker_org_id for row in rows})
+            )
+        ).all()
+    )
+    return [
+        facts_of(
+            row.selection_key,
+            Declaration.model_validate(row.document),
+            CreditClass(row.credit_class),
+            brokers.get(row.broker_org_id, ""),
+            rates,
+        )
+        for row in rows
+    ]

@@ -16,7 +16,13 @@ from kouan.domain.declaration import (
 )
 from kouan.domain.errors import InvalidTransition, ValidationFailed
 from kouan.domain.reasons import Reason
-from kouan.services.cargo.queries import SUBJECT, find_declaration, reviews_of, view_in
+from kouan.services.cargo.queries import (
+    SUBJECT,
+    facts_of_stored,
+    find_declaration,
+    reviews_of,
+    view_in,
+)
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 from kouan.services.review import inspections, reviews
@@ -142,5 +148,6 @@ KIND = SubjectKind(
     find=lambda uow, declaration_id, for_update: find_declaration(uow, declaration_id, for_update),
     settle=settle,
     summary=lambda row: f"{row.reference or row.id} {row.trader_name}",
+    facts_of=lambda uow, rows, phase: facts_of_stored(uow, rows),
     inspection_site=_inspection_site,
 )

@@ -11,20 +11,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kouan.adapters.db.tables import DeclarationRow, Organisation, RuleSetRow
-from kouan.domain.agency import Agency
-from kouan.domain.declaration import CreditClass, Declaration, Lane
+from kouan.adapters.db.tables import DeclarationRow, RuleSetRow
+from kouan.domain.agency import Agency, Phase
+from kouan.domain.declaration import Lane
 from kouan.domain.errors import FieldErrors, InvalidTransition, NotFound, ValidationFailed
 from kouan.rules.registry import DECLARATION
 from kouan.rules.risk import (
     RiskRuleSet,
     document_of,
     engine_from_document,
-    facts_of,
     rule_from_dict,
     rule_to_dict,
 )
-from kouan.services.cargo import exchange_rates
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 from kouan.services.review import rulesets
@@ -187,29 +185,13 @@ def test_version(
         candidate = engine_from_document(version, stored.document)
         active_version, active_set = active_engine(uow.session, ctx.cache)
         active = active_set.engine
-        rates = exchange_rates.cny_rates(uow.session)
-        rows = uow.session.execute(
-            select(
-                DeclarationRow.id,
-                DeclarationRow.document,
-                DeclarationRow.credit_class,
-                DeclarationRow.selection_key,
-                Organisation.name,
-            )
-            .join(Organisation, Organisation.id == DeclarationRow.broker_org_id)
-            .order_by(DeclarationRow.id.desc())
-            .limit(last)
-        ).all()
+        rows, facts = rulesets.recent_facts(uow, KIND, Phase.CARGO, last)
     lanes: Counter[str] = Counter()
     active_lanes: Counter[str] = Counter()
     hits: Counter[str] = Counter()
     changed = []
-    for row in rows:
-        declaration = Declaration.model_validate(row.document)
-        facts = facts_of(
-            row.selection_key, declaration, CreditClass(row.credit_class), row.name, rates
-        )
-        new, old = candidate.assess(facts), active.assess(facts)
+    for row, fact in zip(rows, facts, strict=True):
+        new, old = candidate.assess(fact), active.assess(fact)
         lanes[new.lane.value] += 1
         active_lanes[old.lane.value] += 1
         hits.update(new.rules_hit)

@@ -35,7 +35,7 @@ from kouan.services.platform.messagebus import (
 from kouan.services.platform.permissions import Action, Actor, require, review_scope
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain
 from kouan.services.review.rulesets import RuleSets
-from kouan.services.review.subjects import SubjectKind, kind_of, lock
+from kouan.services.review.subjects import SubjectKind, kind_of, lock, subject_id
 
 RULES, OFFICER = "rules", "officer"
 
@@ -137,7 +137,7 @@ def store(uow: UnitOfWork, kind: str, opened: Sequence[tuple[Any, list[dict[str,
     rows = []
     for subject, found in opened:
         for row in found:
-            row["subject_id"] = subject.id if hasattr(subject, "id") else subject["id"]
+            row["subject_id"] = subject_id(subject)
             rows.append(row)
     if not rows:
         return

@@ -7,6 +7,7 @@ decide; they are loaded from the database and cached while unchanged.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from kouan.adapters.db import plain
 from kouan.adapters.db.tables import RuleSetRow
-from kouan.domain.agency import Agency
+from kouan.domain.agency import Agency, Phase
 from kouan.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from kouan.rules.base import Evaluator
 from kouan.rules.registry import BOOKS, book
@@ -30,6 +31,7 @@ from kouan.services.platform.permissions import (
     require_rule_set_read,
 )
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.review.subjects import kind_of, subject_id
 
 DRAFT, ACTIVE, RETIRED = "draft", "active", "retired"
 RuleSets = dict[tuple[str, Agency], Evaluator]
@@ -338,3 +340,69 @@ def activate_draft(
         view = version_view(row)
         uow.commit()
     return view
+
+
+def recent_facts(
+    uow: UnitOfWork, kind: str, phase: Phase, last: int
+) -> tuple[list[Any], list[Any]]:
+    """The last `last` subjects of the kind (newest first) and what the rules look at for each."""
+    subject_kind = kind_of(uow, kind)
+    id_column = subject_kind.table.__table__.c.id
+    rows = list(
+        uow.session.scalars(select(subject_kind.table).order_by(id_column.desc()).limit(last))
+    )
+    return rows, subject_kind.facts_of(uow, rows, phase)
+
+
+def test_version(
+    ctx: ServiceContext,
+    actor: Actor,
+    kind: str,
+    agency: Agency,
+    version: int,
+    last: int = 1000,
+) -> dict[str, Any]:
+    """Evaluate the last N subjects of the kind with this version beside the active one: the
+    statuses each would give, how many change, and how often each rule hits. Nothing is stored."""
+    _known(kind, agency)
+    require_rule_set_read(actor, kind, agency)
+    if not 1 <= last <= 100_000:
+        raise ValidationFailed.one("last", last, "a number of subjects from 1 to 100000")
+    with ctx.uow(actor, write=False) as uow:
+        stored = find_version(uow, kind, agency, version)
+        candidate = book(kind, agency).build(version, stored.document)
+        active = active_rule_sets(uow.session, ctx.cache)[(kind, agency)]
+        phase = kind_of(uow, kind).phases[0]
+        rows, facts = recent_facts(uow, kind, phase, last)
+        ids = [subject_id(row) for row in rows]
+    statuses: Counter[str] = Counter()
+    active_statuses: Counter[str] = Counter()
+    hits: Counter[str] = Counter()
+    changed = []
+    for subject, fact in zip(ids, facts, strict=True):
+        new, old = candidate.evaluate(fact, phase), active.evaluate(fact, phase)
+        statuses[new.status.value] += 1
+        active_statuses[old.status.value] += 1
+        hits.update(new.rules_hit)
+        if new.status is not old.status:
+            changed.append(
+                {
+                    "id": subject,
+                    "from": old.status.value,
+                    "to": new.status.value,
+                    "rules": new.rules_hit,
+                }
+            )
+    return {
+        "subject_kind": kind,
+        "agency": agency.value,
+        "version": version,
+        "against": active.label,
+        "phase": phase.value,
+        "subjects": len(ids),
+        "statuses": dict(statuses),
+        "active_statuses": dict(active_statuses),
+        "changed": len(changed),
+        "examples": changed[:20],
+        "hits": dict(hits),
+    }

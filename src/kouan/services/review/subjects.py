@@ -18,6 +18,8 @@ from kouan.services.platform.unit_of_work import UnitOfWork
 Find = Callable[[UnitOfWork, int, bool], Any]
 # Bring the subject up to date with its reviews: permits, release, clearance of a person...
 Settle = Callable[[UnitOfWork, Any, list[Review]], None]
+# What the rules look at for stored subjects, in a phase (to test a rule set on past subjects).
+FactsOf = Callable[[UnitOfWork, list[Any], Phase], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class SubjectKind:
     find: Find
     settle: Settle
     summary: Callable[[Any], str]  # one line for queues and trails
+    facts_of: FactsOf
     # Where an inspection one of its reviews orders takes place; None: not to be booked (the
     # kind has no inspection site, or the subject no longer needs one).
     inspection_site: Callable[[Any], str | None] = lambda row: None
@@ -54,3 +57,8 @@ def lock(uow: UnitOfWork, kind: SubjectKind, subject_id: int) -> Any:
     id_column = table.__table__.c.id
     uow.session.execute(select(id_column).where(id_column == subject_id).with_for_update())
     return uow.session.get(table, subject_id)
+
+
+def subject_id(row: Any) -> int:
+    """The id of a subject's row (a mapped object, or a plain row a batch is stored as)."""
+    return int(row["id"] if isinstance(row, dict) else row.id)

@@ -145,6 +145,7 @@ KIND = SubjectKind(
     find=lambda uow, call_id, for_update: find_port_call(uow, call_id, for_update),
     settle=settle,
     summary=lambda call: f"{call.ship_name} ({call.imo}) {call.voyage}",
+    facts_of=lambda uow, calls, phase: [_facts(uow, call, phase) for call in calls],
 )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from fastapi import Path as ApiPath
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -94,3 +94,17 @@ def activate(
     ctx: Ctx, actor: ApiActor, subject_kind: Kind, agency: Agency, version: Version
 ) -> dict[str, Any]:
     return rulesets.activate_draft(ctx, actor, subject_kind, agency, version)
+
+
+@router.post("/{subject_kind}/{agency}/{version}/test")
+def test_version(
+    ctx: Ctx,
+    actor: ApiActor,
+    subject_kind: Kind,
+    agency: Agency,
+    version: Version,
+    last: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+) -> dict[str, Any]:
+    """Evaluate the last N subjects of the kind with this version beside the active one:
+    statuses, how many change, hits per rule. Nothing is stored."""
+    return rulesets.test_version(ctx, actor, subject_kind, agency, version, last)
