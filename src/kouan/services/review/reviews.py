@@ -264,13 +264,18 @@ def apply_decision(
     before = review_state(review)
     review.status = status.value
     review.decided_by, review.officer_id = OFFICER, officer_id
-    review.reason = why.text if why else ""
-    review.reason_key = why.key if why else None
-    review.reason_params = why.as_dict()["params"] if why else None
+    _give_reason(review, why)
     review.decided_at = uow.now
     uow.session.flush()
     uow.audit("review.decided", "review", review.id, before, review_state(review))
     uow.publish(ReviewDecided(review.id, review.subject_type, review.subject_id, review.phase))
+
+
+def _give_reason(decided: Review | ReviewTarget, why: Reason | None) -> None:
+    """Keep why a review or target was decided: as English text, and as key and parameters."""
+    decided.reason = why.text if why else ""
+    decided.reason_key = why.key if why else None
+    decided.reason_params = why.as_dict()["params"] if why else None
 
 
 def _checked_reason(decision: Decision, reason: str) -> Reason | None:
@@ -358,9 +363,7 @@ def apply_target_decision(
     before = target_state(target)
     target.status, target.decided_by = status.value, OFFICER
     target.officer_id, target.decided_at = officer_id, uow.now
-    target.reason = why.text if why else ""
-    target.reason_key = why.key if why else None
-    target.reason_params = why.as_dict()["params"] if why else None
+    _give_reason(target, why)
     uow.session.flush()
     uow.audit("review.target_decided", "review", review.id, before, target_state(target))
     uow.publish(TargetDecided(review.id, target.id))
