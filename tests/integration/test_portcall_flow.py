@@ -252,3 +252,27 @@ def test_audit_chain_holds_and_finds_tampering(
         session.commit()
         problems = [b.problem for b in audit.verify(session)]
     assert any("chain ends" in p for p in problems)
+
+
+def test_a_ship_remembered_with_a_detention_is_referred_and_refiled_as_filed(
+    ctx: ServiceContext, people: People, clock: Clock
+) -> None:
+    """The ship register keeps what port State control recorded (detentions) when the ship is
+    filed again under a new name, and MSA's rules read it."""
+    notice = arrival_notice(clock())
+    portcalls.file_arrival(ctx, people["agent"], notice)
+    with ctx.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE ships SET detentions = 1 WHERE imo = :imo"), {"imo": notice.ship.imo}
+        )
+    renamed = notice.model_copy(
+        update={"ship": notice.ship.model_copy(update={"name": "NEW NAME"})}
+    )
+    _, call = portcalls.file_arrival(ctx, people["agent"], renamed)
+    msa = next(r for r in call["reviews"] if r["agency"] == "MSA")
+    assert "MSA-DETENTION-RECORD" in msa["rules_hit"] and msa["status"] == "pending"
+    with ctx.engine.connect() as conn:
+        ship = conn.execute(
+            text("SELECT name, detentions FROM ships WHERE imo = :imo"), {"imo": notice.ship.imo}
+        ).one()
+    assert tuple(ship) == ("NEW NAME", 1)

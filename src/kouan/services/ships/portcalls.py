@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from kouan.adapters.db import plain
 from kouan.adapters.db.tables import Organisation, PortCall, Review, Ship
 from kouan.adapters.paxlst import split_roles
 from kouan.domain.agency import Agency, Phase
@@ -72,17 +74,21 @@ def _upsert_ship(session: Session, notice: ArrivalNotice) -> int:
         "flag": ship.flag,
         "detentions": 0,
     }
-    return int(conn.execute(_ship_upsert(conn.dialect.name), values).scalar_one())
+    [(detentions,)] = plain.fetch(conn, _ship_upsert(conn.dialect), values)
+    return int(detentions)
 
 
-@cache
-def _ship_upsert(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT (imo) DO UPDATE, built once per dialect (SQLite and PostgreSQL)."""
-    statement = (sqlite_insert if dialect == "sqlite" else pg_insert)(Ship)
+@lru_cache(maxsize=4)
+def _ship_upsert(dialect: Dialect) -> plain.PlainStatement:
+    """INSERT ... ON CONFLICT (imo) DO UPDATE, compiled once per dialect (SQLite and
+    PostgreSQL) and run on the driver: every filing runs it."""
+    statement = (sqlite_insert if dialect.name == "sqlite" else pg_insert)(Ship)
     refreshed = {c: statement.excluded[c] for c in ("mmsi", "name", "call_sign", "flag")}
-    return statement.on_conflict_do_update(index_elements=[Ship.imo], set_=refreshed).returning(
-        Ship.detentions
-    )
+    upsert = statement.on_conflict_do_update(index_elements=[Ship.imo], set_=refreshed)
+    values: dict[str, Any] = {
+        c: bindparam(c) for c in ("imo", "mmsi", "name", "call_sign", "flag", "detentions")
+    }
+    return plain.compile_plain(upsert.values(values).returning(Ship.detentions), dialect)
 
 
 def _facts(uow: UnitOfWork, call: PortCall, phase: Phase) -> CallFacts:
