@@ -116,13 +116,7 @@ def on_review_decided(uow: UnitOfWork, event: ReviewDecided) -> None:
     is booked (unless the subject no longer needs one: goods refused, seized or gone)."""
     review = uow.session.get(Review, event.review_id)
     assert review is not None
-    if review.status != ReviewStatus.INSPECT:
-        cancel_open(uow, review)
-        return
-    kind = kind_of(uow, review.subject_type)
-    site = kind.inspection_site(uow.session.get(kind.table, review.subject_id))
-    if site is not None and not has_open(uow, review):
-        book_many(uow, [Booking(kind.name, review.subject_id, site, review.id, review.agency)])
+    _follow(uow, review, review.status, None)
 
 
 def on_target_decided(uow: UnitOfWork, event: TargetDecided) -> None:
@@ -131,15 +125,19 @@ def on_target_decided(uow: UnitOfWork, event: TargetDecided) -> None:
     review = uow.session.get(Review, event.review_id)
     target = uow.session.get(ReviewTarget, event.target_id)
     assert review is not None and target is not None
-    if target.status != ReviewStatus.INSPECT:
-        cancel_open(uow, review, target.target)
+    _follow(uow, review, target.status, target.target)
+
+
+def _follow(uow: UnitOfWork, review: Review, status: str, target: str | None) -> None:
+    """Book the inspection a decision ordered at the subject's site, or free the booking of one
+    decided otherwise (the whole review's, or the target's)."""
+    if status != ReviewStatus.INSPECT:
+        cancel_open(uow, review, target)
         return
     kind = kind_of(uow, review.subject_type)
     site = kind.inspection_site(uow.session.get(kind.table, review.subject_id))
-    if site is not None and not has_open(uow, review, target.target):
-        booking = Booking(
-            kind.name, review.subject_id, site, review.id, review.agency, target.target
-        )
+    if site is not None and not has_open(uow, review, target):
+        booking = Booking(kind.name, review.subject_id, site, review.id, review.agency, target)
         book_many(uow, [booking])
 
 
