@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # a booking may go when every day is full.
     inspection_daily_capacity: int = 40
     inspection_horizon_days: int = 366
+    # NATS with JetStream for agency systems and audit checkpoints (nats://host:4222); without
+    # one Kouan runs on its own, as before.
+    nats_url: str | None = None
 
 
 @cache

@@ -4,21 +4,25 @@ holds; and the plain insert path stores what SQLAlchemy would."""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from kouan.adapters.db import audit
+from kouan.adapters.db import audit, checkpoint
 from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.group_commit import CommitFailed
 from kouan.adapters.db.tables import AuditEntry, IdempotencyKey, PortCall, Review
 from kouan.services.platform.permissions import Actor
-from kouan.services.platform.unit_of_work import ServiceContext, insert_row, insert_rows
+from kouan.services.platform.unit_of_work import ServiceContext, insert_plain, new_row
 from kouan.services.ships import portcalls
 from tests.conftest import Clock, People
 from tests.factories import arrival_notice
@@ -251,7 +255,8 @@ def test_plain_inserts_store_what_the_orm_reads_back(
 ) -> None:
     agent = people["agent"]
     notice = arrival_notice(clock.now)
-    call = PortCall(
+    call = new_row(
+        PortCall,
         agent_org_id=agent.org_id,
         filed_by=agent.user_id,
         imo=notice.ship.imo,
@@ -267,7 +272,8 @@ def test_plain_inserts_store_what_the_orm_reads_back(
         arrival=notice.model_dump(mode="json"),
     )
     reviews = [
-        Review(
+        new_row(
+            Review,
             subject_type="port_call",
             phase="entry",
             agency=agency,
@@ -280,19 +286,21 @@ def test_plain_inserts_store_what_the_orm_reads_back(
         for agency in ("CIQ", "MSA")
     ]
     with ctx.uow(agent) as uow:
-        call_id = insert_row(uow, call)
+        insert_plain(uow, PortCall, [call])
         for review in reviews:
-            review.subject_id = call_id
-        review_ids = insert_rows(uow, reviews)
+            review["subject_id"] = call["id"]
+        insert_plain(uow, Review, reviews)  # several rows: ids known ahead, one statement
         uow.commit()
-    assert call.late is False and call.version == 1  # the columns' defaults, on the object too
+    assert call["late"] is False and call["version"] == 1  # the columns' defaults, in the row
+    review_ids = [r["id"] for r in reviews]
+    assert review_ids == sorted(review_ids) and len(set(review_ids)) == 2
     with ctx.sessions() as session:
-        stored = session.get(PortCall, call_id)
+        stored = session.get(PortCall, call["id"])
         assert stored is not None
         assert (stored.eta, stored.filed_at, stored.arrival) == (
-            call.eta,
-            call.filed_at,
-            call.arrival,
+            call["eta"],
+            call["filed_at"],
+            call["arrival"],
         )
         assert (stored.late, stored.version, stored.berth) == (False, 1, None)
         read = [session.get(Review, i) for i in review_ids]
@@ -305,6 +313,51 @@ def test_plain_inserts_store_what_the_orm_reads_back(
 def test_plain_insert_errors_are_sqlalchemys(ctx: ServiceContext, people: People) -> None:
     agent = people["agent"]
     with ctx.uow(agent) as uow:
-        call = PortCall(agent_org_id=agent.org_id)  # required columns missing
+        call = new_row(PortCall, agent_org_id=agent.org_id)  # required columns missing
         with pytest.raises(IntegrityError):
-            insert_row(uow, call)
+            insert_plain(uow, PortCall, [call])
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the WAL is SQLite's
+def test_committed_filings_reach_the_database_file_without_a_writer_checkpointing(
+    ctx: ServiceContext, people: People, clock: Clock, tmp_path: Path
+) -> None:
+    """Writers only append to the write-ahead log; the checkpointer's thread copies it back
+    into the database file shortly after (a copy of the file alone then holds the filings)."""
+    database = Path(ctx.engine.url.database or "")
+    with ctx.engine.connect() as conn:
+        fallback = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+    assert fallback == checkpoint.FALLBACK_PAGES
+    agent = people["agent"]
+    for _ in range(3):
+        portcalls.file_arrival(ctx, agent, arrival_notice(clock.now))
+
+    def calls_in_file_alone() -> int:
+        copy = tmp_path / "file-alone.db"
+        shutil.copy(database, copy)  # without kouan.db-wal: only what was checkpointed
+        with closing(sqlite3.connect(copy)) as conn:
+            return int(conn.execute("SELECT count(*) FROM port_calls").fetchone()[0])
+
+    deadline = time.monotonic() + 5
+    while calls_in_file_alone() < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert calls_in_file_alone() == 3
+
+
+def test_an_idle_checkpointer_stops_its_thread_and_the_next_commit_starts_it(
+    ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoint, "IDLE_S", 0.05)
+    monkeypatch.setattr(checkpoint, "DELAY_S", 0.0)
+    done = threading.Event()
+    checkpointer = checkpoint.Checkpointer(ctx.engine)
+    monkeypatch.setattr(checkpointer, "checkpoint", done.set)
+    checkpointer.committed()
+    assert done.wait(2)
+    deadline = time.monotonic() + 2
+    while checkpointer._thread is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert checkpointer._thread is None  # idle: no thread left behind
+    done.clear()
+    checkpointer.committed()
+    assert done.wait(2)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
@@ -51,12 +51,11 @@ def _fields(entry: AuditEntry | dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def append_many(session: Session, entries: list[dict[str, Any]]) -> None:
+def append_many(conn: Connection, entries: list[dict[str, Any]]) -> None:
     """Chain and insert a transaction's entries at once, just before it commits.
 
     Locking the head row last keeps the time other writers wait for the chain short.
     """
-    conn = session.connection()
     lock_head, insert_entries, move_head = _statements(conn.dialect)
     head = plain.fetch(conn, lock_head, {})
     if not head:

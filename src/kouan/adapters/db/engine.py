@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from kouan.adapters.db import plain
+from kouan.adapters.db.checkpoint import FALLBACK_PAGES
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -26,6 +27,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # durability runs PostgreSQL.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoints are the Checkpointer's (kouan.adapters.db.checkpoint), not the committing
+    # writer's; a connection checkpoints by itself only if that thread falls far behind.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_PAGES}")
     # A savepoint journals every page its unit changes; in memory, not in a temporary file.
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute("PRAGMA foreign_keys=ON")

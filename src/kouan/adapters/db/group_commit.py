@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine
 
+from kouan.adapters.db.checkpoint import Checkpointer
+
 
 class CommitFailed(RuntimeError):
     """The transaction a unit of work shared with others could not be committed: nothing of it
@@ -47,6 +49,7 @@ class GroupCommit:
 
     def __init__(self, engine: Engine, max_units: int = 32) -> None:
         self._engine = engine
+        self._checkpointer = Checkpointer(engine)
         self._max_units = max_units  # bounds how long the first unit of a batch waits
         self._turn = threading.Lock()  # held by the unit writing now
         self._queue_lock = threading.Lock()
@@ -96,6 +99,7 @@ class GroupCommit:
         if not hand_on:
             self._batch = None
             _commit(batch)
+            self._checkpointer.committed()
         self._turn.release()
         batch.committed.wait()
         if batch.error is not None:

@@ -9,8 +9,7 @@ driver errors are raised as SQLAlchemy's (IntegrityError and so on), as callers 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
@@ -84,37 +83,34 @@ def insert_statement(table: Table, dialect: Dialect, returning_id: bool) -> Plai
 def run(conn: Connection, statement: PlainStatement, rows: Sequence[Mapping[str, Any]]) -> None:
     """Run `statement` once per row, in one call of the driver."""
     params = [statement.parameters(row) for row in rows]
-    with _translated(conn, statement.sql, params), closing(_cursor(conn)) as cursor:
-        if len(params) == 1:
-            cursor.execute(statement.sql, params[0])
-        else:
-            cursor.executemany(statement.sql, params)
+    if len(params) == 1:
+        _execute(conn, statement.sql, params[0])
+    else:
+        _execute(conn, statement.sql, params, many=True)
 
 
 def fetch(conn: Connection, statement: PlainStatement, row: Mapping[str, Any]) -> list[Any]:
     """Run `statement` for one row; the rows it returns (all read, so the statement is done)."""
-    params = statement.parameters(row)
-    with _translated(conn, statement.sql, params), closing(_cursor(conn)) as cursor:
-        cursor.execute(statement.sql, params)
-        return list(cursor.fetchall())
+    return _execute(conn, statement.sql, statement.parameters(row))
 
 
 def run_sql(conn: Connection, sql: str) -> None:
     """Run a statement without parameters (SAVEPOINT, say) on the driver."""
-    with _translated(conn, sql, ()), closing(_cursor(conn)) as cursor:
-        cursor.execute(sql)
+    _execute(conn, sql, ())
 
 
-def _cursor(conn: Connection) -> Any:
-    # The connection's own transaction (begun by SQLAlchemy) is the one the driver writes in.
-    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-
-
-@contextmanager
-def _translated(conn: Connection, sql: str, params: Any) -> Iterator[None]:
-    """Raises a driver error as SQLAlchemy's exception for it, naming the statement."""
-    dbapi_error = conn.dialect.loaded_dbapi.Error
+def _execute(conn: Connection, sql: str, params: Any, many: bool = False) -> list[Any]:
+    """Run `sql` on the connection's own transaction (begun by SQLAlchemy); the rows it
+    returns. A driver error is raised as SQLAlchemy's exception for it, naming the statement."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        yield
-    except dbapi_error as error:
+        if many:
+            cursor.executemany(sql, params)
+            return []
+        cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description else []
+    except conn.dialect.loaded_dbapi.Error as error:
+        dbapi_error = conn.dialect.loaded_dbapi.Error
         raise DBAPIError.instance(sql, params, error, dbapi_error, dialect=conn.dialect) from error
+    finally:
+        cursor.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import nullcontext, suppress
 from datetime import UTC, datetime
 from functools import cache, lru_cache
@@ -29,38 +29,19 @@ def utcnow() -> datetime:
 
 
 @cache
-def _columns(model: type[Base]) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]:
-    """The keys of a model's columns but the id, and those with a scalar default and it."""
-    columns = [c for c in model.__table__.columns if c.key != "id"]
-    defaults = tuple(
-        (c.key, c.default.arg) for c in columns if c.default is not None and c.default.is_scalar
-    )
-    return tuple(c.key for c in columns), defaults
+def _blank_row(model: type[Base]) -> dict[str, Any]:
+    """Every column of a model's table but the id, at its scalar default or None."""
+    columns = (c for c in model.__table__.columns if c.key != "id")
+    return {
+        c.key: c.default.arg if c.default is not None and c.default.is_scalar else None
+        for c in columns
+    }
 
 
-def _values(obj: Base) -> dict[str, Any]:
-    """The row of a new object, its column defaults applied to the object too."""
-    # A new object keeps what it was given in its __dict__; reading it there skips the ORM's
-    # attribute machinery, the bulk of this function's cost otherwise.
-    given = obj.__dict__
-    keys, defaults = _columns(type(obj))
-    for key, default in defaults:
-        if given.get(key) is None:
-            setattr(obj, key, default)
-    return {key: given.get(key) for key in keys}
-
-
-def insert_row(uow: UnitOfWork, obj: Base) -> int:
-    """Insert a new object's row with one plain statement, skipping the ORM's flush machinery
-    (the hot path of filing); the object stays outside the session. Returns the new id."""
-    return insert_rows(uow, [obj])[0]
-
-
-def insert_rows(uow: UnitOfWork, objs: Sequence[Base]) -> list[int]:
-    """Like `insert_row` for several objects of one table (see `insert_plain`); ids in order."""
-    rows = [_values(obj) for obj in objs]
-    insert_plain(uow, type(objs[0]), rows)
-    return [row["id"] for row in rows]
+def new_row(model: type[Base], **values: Any) -> dict[str, Any]:
+    """A new row of `model`'s table as a plain dict, its column defaults filled in: what the
+    hot paths of filing build and insert with `insert_plain`, skipping the ORM's objects."""
+    return {**_blank_row(model), **values}
 
 
 @cache
@@ -76,7 +57,7 @@ def _id_queries(model: type[Base]) -> tuple[Select[Any], Select[Any]]:
 def insert_plain(uow: UnitOfWork, model: type[Base], rows: list[dict[str, Any]]) -> None:
     """Insert plain rows on the driver (see kouan.adapters.db.plain), as few round trips as the
     database allows, and give each its new id (ascending in the rows' order)."""
-    conn = uow.session.connection()
+    conn = uow.connection()
     table = model.__table__
     ids = _ids_ahead(uow, conn, model, len(rows))
     if ids is None:
@@ -144,6 +125,14 @@ class UnitOfWork:
         self.now = now
         self.write = write
         self._audit: list[dict[str, Any]] = []
+        self._conn: Connection | None = None
+
+    def connection(self) -> Connection:
+        """The unit's connection, for plain statements (see kouan.adapters.db.plain); asking
+        the session each time costs a filing more than some of its statements."""
+        if self._conn is None:
+            self._conn = self.session.connection()
+        return self._conn
 
     def __enter__(self) -> UnitOfWork:
         if self._group is not None:
@@ -165,6 +154,7 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self._conn = None
         try:
             # close() rolls back whatever was not committed (in a batch: to the unit's
             # savepoint; without one, leaving the batch does) and keeps loaded objects readable.
@@ -181,8 +171,9 @@ class UnitOfWork:
         try:
             if self._audit:
                 self.session.flush()
-                audit.append_many(self.session, self._audit)
+                audit.append_many(self.connection(), self._audit)
                 self._audit = []
+            self._conn = None
             self.session.commit()
         except StaleDataError:
             self.session.rollback()

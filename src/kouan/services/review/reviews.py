@@ -10,6 +10,7 @@ kouan.bootstrap wires.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -38,6 +39,8 @@ from kouan.services.review.rulesets import RuleSets
 from kouan.services.review.subjects import SubjectKind, kind_of, lock, subject_id
 
 RULES, OFFICER = "rules", "officer"
+# A stored review, or a new one's row read as attributes (filing builds no ORM objects).
+ReviewRecord = Review | SimpleNamespace
 
 
 # What review_state keeps, in the audit log; a new review's from its row.
@@ -437,7 +440,7 @@ def target_view(target: ReviewTarget) -> dict[str, Any]:
 
 
 def review_view(
-    review: Review,
+    review: ReviewRecord,
     officers: dict[int, str],
     targets: dict[int, list[ReviewTarget]] | None = None,
 ) -> dict[str, Any]:
@@ -463,7 +466,7 @@ def review_view(
     }
 
 
-def officer_names(uow: UnitOfWork, reviews: Iterable[Review]) -> dict[int, str]:
+def officer_names(uow: UnitOfWork, reviews: Iterable[ReviewRecord]) -> dict[int, str]:
     ids = {r.officer_id for r in reviews if r.officer_id}
     if not ids:
         return {}

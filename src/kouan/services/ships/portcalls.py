@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session
 
 from kouan.adapters.db import plain
 from kouan.adapters.db.tables import Organisation, PortCall, Review, Ship
@@ -31,7 +32,12 @@ from kouan.domain.portcall import (
 from kouan.rules.portcall import CallFacts
 from kouan.services.platform.idempotency import Answer, run_idempotent
 from kouan.services.platform.permissions import Action, Actor, port_call_scope, require
-from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_row
+from kouan.services.platform.unit_of_work import (
+    ServiceContext,
+    UnitOfWork,
+    insert_plain,
+    new_row,
+)
 from kouan.services.review import reviews
 from kouan.services.review.rulesets import active_rule_sets
 from kouan.services.review.subjects import SubjectKind
@@ -41,13 +47,15 @@ if TYPE_CHECKING:
 
 SUBJECT = "port_call"
 AMENDABLE = frozenset({CallStatus.FILED, CallStatus.REJECTED, CallStatus.CLEARED})
+# A stored call, or a new one's row read as attributes (filing builds no ORM objects).
+CallRecord = PortCall | SimpleNamespace
 
 
-def _timeline(call: PortCall) -> dict[TimelineEvent, datetime | None]:
+def _timeline(call: CallRecord) -> dict[TimelineEvent, datetime | None]:
     return {event: getattr(call, event.column) for event in TimelineEvent}
 
 
-def _call_state(call: PortCall) -> dict[str, Any]:
+def _call_state(call: CallRecord) -> dict[str, Any]:
     """What the audit log keeps of a port call before and after a change."""
     return {
         "status": call.status,
@@ -62,10 +70,10 @@ def _call_state(call: PortCall) -> dict[str, Any]:
     }
 
 
-def _upsert_ship(session: Session, notice: ArrivalNotice) -> int:
+def _upsert_ship(uow: UnitOfWork, notice: ArrivalNotice) -> int:
     """Remember the ship as filed (one statement); returns its detentions on record."""
     ship = notice.ship
-    conn = session.connection()
+    conn = uow.connection()
     values = {
         "imo": ship.imo,
         "mmsi": ship.mmsi,
@@ -118,7 +126,9 @@ def find_port_call(uow: UnitOfWork, call_id: int, for_update: bool = False) -> P
     return call
 
 
-def _apply_permits(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> None:
+def _apply_permits(
+    uow: UnitOfWork, call: CallRecord, call_reviews: Sequence[reviews.ReviewRecord]
+) -> None:
     """Issue or withdraw permits as the reviews and the timeline now allow; refresh the status."""
     entry = [r for r in call_reviews if r.phase == Phase.ENTRY]
     departure = [r for r in call_reviews if r.phase == Phase.DEPARTURE]
@@ -157,30 +167,33 @@ KIND = SubjectKind(
 
 def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer:
     document = notice.model_dump(mode="json")
-    detentions = _upsert_ship(uow.session, notice)
+    detentions = _upsert_ship(uow, notice)
     deadline = notice.eta - timedelta(hours=ctx.settings.filing_deadline_hours)
-    call = PortCall(
-        agent_org_id=uow.actor.org_id,
-        filed_by=uow.actor.user_id,
-        imo=notice.ship.imo,
-        mmsi=notice.ship.mmsi,
-        ship_name=notice.ship.name,
-        voyage=notice.voyage,
-        port=notice.port,
-        berth=notice.berth,
-        eta=notice.eta,
-        etd=notice.etd,
-        late=uow.now > deadline,
-        filed_at=uow.now,
-        arrival=document,
+    # The hot path of filing: the call and its reviews are plain rows, never ORM objects.
+    call = SimpleNamespace(
+        **new_row(
+            PortCall,
+            agent_org_id=uow.actor.org_id,
+            filed_by=uow.actor.user_id,
+            imo=notice.ship.imo,
+            mmsi=notice.ship.mmsi,
+            ship_name=notice.ship.name,
+            voyage=notice.voyage,
+            port=notice.port,
+            berth=notice.berth,
+            eta=notice.eta,
+            etd=notice.etd,
+            late=uow.now > deadline,
+            filed_at=uow.now,
+            arrival=document,
+        )
     )
     facts = CallFacts(arrival=notice, phase=Phase.ENTRY, now=uow.now, ship_detentions=detentions)
     # Decide first, write once: the call is inserted already cleared when the rules allow it.
     rule_sets = active_rule_sets(uow.session, ctx.cache)
     rows = reviews.open_rows(uow, SUBJECT, Phase.ENTRY, facts, rule_sets)
-    opened = [Review(**row) for row in rows]
-    _apply_permits(uow, call, opened)
-    call.id = insert_row(uow, call)
+    _apply_permits(uow, call, [SimpleNamespace(**row) for row in rows])
+    insert_plain(uow, PortCall, [vars(call)])  # gives the call its id
     uow.audit(
         "port_call.filed",
         SUBJECT,
@@ -188,10 +201,8 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
         None,
         {**_call_state(call), "late": call.late, "document_sha256": digest(document)},
     )
-    reviews.store(uow, SUBJECT, [(call, rows)])
-    for review, row in zip(opened, rows, strict=True):
-        review.id, review.subject_id = row["id"], call.id
-    return 201, _view(uow, call, opened)
+    reviews.store(uow, SUBJECT, [(vars(call), rows)])
+    return 201, _view(uow, call, [SimpleNamespace(**row) for row in rows])
 
 
 def file_arrival(
@@ -236,7 +247,7 @@ def _amend(
     call.arrival = document
     call.eta, call.etd, call.berth = notice.eta, notice.etd, notice.berth
     call.voyage, call.port = notice.voyage, notice.port
-    _upsert_ship(uow.session, notice)
+    _upsert_ship(uow, notice)
     uow.audit(
         "port_call.amended",
         SUBJECT,
@@ -360,13 +371,15 @@ def list_port_calls(
         return [_view(uow, c, by_call[c.id]) for c in calls]
 
 
-def _permit(prefix: str, call: PortCall, at: datetime | None) -> dict[str, Any] | None:
+def _permit(prefix: str, call: CallRecord, at: datetime | None) -> dict[str, Any] | None:
     if at is None:
         return None
     return {"number": f"{prefix}-{call.port}-{call.id:07d}", "issued_at": at.isoformat()}
 
 
-def _view(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> dict[str, Any]:
+def _view(
+    uow: UnitOfWork, call: CallRecord, call_reviews: Sequence[reviews.ReviewRecord]
+) -> dict[str, Any]:
     """The port call as the API answers it (names fixed by the contract in DESIGN.md)."""
     ship = call.arrival["ship"]
     timestamps: dict[str, str | None] = {"ETA": call.eta.isoformat(), "ETD": call.etd.isoformat()}
