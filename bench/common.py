@@ -34,6 +34,8 @@ from kouan.services.platform.permissions import Actor
 from kouan.services.platform.unit_of_work import ServiceContext
 
 PASSWORD = "bench-password-1"
+# The benchmarks' own audit key (a scratch database's): not the demo's key file.
+AUDIT_KEY = "bench-audit-key-" + "a" * 32
 # The options every benchmark takes.
 DatabaseUrl = Annotated[str | None, typer.Option(help="A scratch database (it is emptied!).")]
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object on the last line.")]
@@ -70,7 +72,7 @@ def scratch_database(url: str | None) -> tuple[str, str]:
 
 
 def context(url: str) -> ServiceContext:
-    settings = Settings(database_url=url, secret_key="bench-" + "k" * 32)
+    settings = Settings(database_url=url, secret_key="bench-" + "k" * 32, audit_key=AUDIT_KEY)
     ctx = service_context(make_engine(url), settings)
     with ctx.sessions() as session:
         reference.ensure_reference_data(session, ctx.clock())
@@ -321,12 +323,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(url: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
-    """`kouan serve` on the scratch database, once it answers /api/v1/health."""
-    env = {**os.environ, "KOUAN_DATABASE_URL": url, "KOUAN_SECRET_KEY": "bench-" + "k" * 32}
+def start_server(
+    url: str, port: int, workers: int = 1, own_group: bool = False
+) -> subprocess.Popen[bytes]:
+    """`kouan serve` on the scratch database, once it answers /api/v1/health. With `own_group`
+    the server and its workers form a process group of their own (to be killed at once)."""
+    env = {
+        **os.environ,
+        "KOUAN_DATABASE_URL": url,
+        "KOUAN_SECRET_KEY": "bench-" + "k" * 32,
+        "KOUAN_AUDIT_KEY": AUDIT_KEY,
+    }
     command = [sys.executable, "-m", "kouan.cli", "serve", "--port", str(port)]
-    server = subprocess.Popen([*command, "--workers", str(workers)], env=env)
-    deadline = time.monotonic() + 30
+    server = subprocess.Popen(
+        [*command, "--workers", str(workers)], env=env, start_new_session=own_group
+    )
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
@@ -334,7 +346,7 @@ def start_server(url: str, port: int, workers: int = 1) -> subprocess.Popen[byte
         except httpx.TransportError:
             time.sleep(0.1)
     server.kill()
-    raise RuntimeError("the server did not start within 30 s")
+    raise RuntimeError("the server did not start within 60 s")
 
 
 @contextmanager

@@ -46,7 +46,7 @@ def main(
         filed = _file_all(ctx, actor, iter(notices), threads, lambda: progress.advance(task))
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     with ctx.sessions() as session:
-        breaks = list(audit.verify(session))
+        breaks = list(audit.verify(session, common.AUDIT_KEY.encode()))
     latencies = [latency for latency, _ in filed]
     cleared = sum(permit for _, permit in filed)
     common.emit(

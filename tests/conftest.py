@@ -38,7 +38,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("KOUAN_TEST_DATABASE_URL")
 # CI sets KOUAN_TEST_STRICT=1: a missing database or browser is then an error, not a skip.
 STRICT = os.environ.get("KOUAN_TEST_STRICT") == "1"
+# NATS with JetStream for the event tests; CI (.ci/run) sets it to nats://127.0.0.1:4222.
+NATS_URL = os.environ.get("KOUAN_TEST_NATS_URL")
 PASSWORD = "correct-horse-9"
+# The audit chain's key in every test's settings (and the command line's, read from the
+# environment): never the demo's key file.
+AUDIT_KEY = "test-audit-key-" + "k" * 32
+os.environ.setdefault("KOUAN_AUDIT_KEY", AUDIT_KEY)
 
 
 def shared_data(*parts: str) -> Path:
@@ -168,8 +174,36 @@ def database_url(database: tuple[str, People]) -> str:
 
 
 @pytest.fixture
+def empty_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database of the same kind as the test's (not migrated)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"kouan_empty_{uuid.uuid4().hex[:8]}"
+    server = make_engine(database_url).execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+@pytest.fixture
 def people(database: tuple[str, People]) -> People:
     return database[1]
+
+
+@pytest.fixture
+def nats_url() -> str:
+    """The NATS server of the event tests (KOUAN_TEST_NATS_URL)."""
+    if not NATS_URL:
+        skip_or_fail(
+            "NATS tests skipped: set KOUAN_TEST_NATS_URL=nats://127.0.0.1:4222 (a nats-server "
+            "run with -js) to run them"
+        )
+    assert NATS_URL
+    return NATS_URL
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from kouan.config import Settings
 from kouan.services.cargo import release
+from kouan.services.platform import outbox
 from kouan.services.platform.messagebus import (
     ReviewDecided,
     ReviewsOpened,
@@ -33,6 +34,8 @@ def wiring(extra_kinds: tuple[SubjectKind, ...] = ()) -> Wiring:
     wired.subscribe(ReviewsOpened, inspections.on_reviews_opened)
     # A decision first books or frees its inspection, then the subject settles.
     wired.subscribe(ReviewDecided, inspections.on_review_decided)
+    # Announced before the subject settles, so a permit or a release follows the decision.
+    wired.subscribe(ReviewDecided, outbox.on_review_decided)
     wired.subscribe(ReviewDecided, reviews.settle_subject)
     wired.subscribe(TargetDecided, inspections.on_target_decided)
     return wired

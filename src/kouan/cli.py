@@ -6,15 +6,19 @@ import os
 import runpy
 import socket
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from kouan.adapters.db import audit
+from kouan import cli_events
+from kouan.adapters.db import audit, backup
 from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.migrate import upgrade
 from kouan.bootstrap import service_context
@@ -22,9 +26,10 @@ from kouan.config import get_settings
 from kouan.demo import build as demo_port
 from kouan.domain.agency import OrgType
 from kouan.domain.errors import DomainError
-from kouan.services.platform import reference, users
+from kouan.services.platform import audit_chain, reference, users
 from kouan.services.platform.permissions import SYSTEM
 from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.web import served
 
 app = typer.Typer(help="Kouan 口岸: a single window for a port of entry.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
@@ -37,6 +42,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ais_app, name="ais")
 app.add_typer(import_app, name="import")
+app.add_typer(cli_events.outbox_app, name="outbox")
+app.add_typer(cli_events.agency_app, name="agency")
 console = Console()
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
 
@@ -60,6 +67,55 @@ def db_upgrade() -> None:
     ctx = context()
     upgrade_database(ctx)
     console.print(f"database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
+
+
+@db_app.command("backup")
+def db_backup(file: Path) -> None:
+    """Write the whole database (SQLite or PostgreSQL) to FILE, one consistent snapshot."""
+    engine = make_engine(get_settings().database_url)
+    with _table_progress("backup") as advance:
+        header = backup.backup(engine, file, advance)
+    console.print(f"{sum(header.tables.values())} rows at schema {header.revision} in {file}")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Path,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Empty a database that holds data first.")
+    ] = False,
+) -> None:
+    """Load FILE (made by `kouan db backup`, from SQLite or PostgreSQL) into the database and
+    migrate it to this version's schema."""
+    url = get_settings().database_url
+    try:
+        with _table_progress("restore") as advance:
+            header = backup.restore(make_engine(url), url, file, replace, advance)
+    except backup.BackupError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    # Rows written after the backup are gone: the chain says so instead of looking cut.
+    epoch = audit_chain.start_epoch(
+        context(url), f"restored from {file.name}, a backup made {header.created_at}"
+    )
+    console.print(
+        f"restored {sum(header.tables.values())} rows made {header.created_at}; "
+        f"audit epoch {epoch} begun"
+    )
+
+
+@contextmanager
+def _table_progress(verb: str) -> Iterator[backup.Progress]:
+    """A progress bar per table for a backup or restore."""
+    with Progress(console=console, transient=True) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(table: str, done: int) -> None:
+            if table not in tasks:
+                tasks[table] = progress.add_task(f"{verb} {table}", total=None)
+            progress.update(tasks[table], completed=done)
+
+        yield advance
 
 
 @users_app.command("create")
@@ -86,15 +142,65 @@ def users_create(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Walk the hash chain; exit 1 and name each row that was edited or deleted."""
-    ctx = context()
-    with ctx.sessions() as session:
-        breaks = list(audit.verify(session))
-    for brk in breaks:
-        console.print(f"[red]row {brk.seq}: {brk.problem}[/red]")
-    if breaks:
+    """Walk the chain and compare it with the checkpoints; exit 1 and name each row or
+    checkpoint that does not hold."""
+    report = audit_chain.verify(context())
+    for line in [*map(_epoch_line, report.epochs), *report.notes]:
+        _say(line)
+    if report.anchored is not None:
+        _say(f"checked up to the last checkpoint: row {report.anchored.seq} ({report.anchored.at})")
+    for brk in report.problems:
+        _say(f"{brk.where}: {brk.problem}", "red")
+    if report.problems:
         raise typer.Exit(1)
     console.print("audit log intact")
+
+
+def _say(text: str, style: str | None = None) -> None:
+    """One line as it is (no markup, unwrapped): rows, hashes and paths stay greppable."""
+    console.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
+def _epoch_line(epoch: audit.Epoch) -> str:
+    rows = f"epoch {epoch.epoch}: rows {epoch.first_seq}..{epoch.last_seq}"
+    if not epoch.keyed:
+        return f"{rows}, unkeyed SHA-256 from before keys: an edit shows at epoch 1's anchor"
+    record = epoch.record or {}
+    how = "HMAC-SHA256 checked" if epoch.checked else "not checked (another key)"
+    return f"{rows}, {how} with key {record.get('key_id')}: {record.get('reason')}"
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    every: Annotated[
+        float | None, typer.Option(help="Run as the checkpoint job: once every SECONDS.")
+    ] = None,
+) -> None:
+    """Sign where the audit chain ends, to the checkpoint file and NATS. Run one such job."""
+    ctx = context()
+    if every is not None:
+        console.print(f"audit checkpoints every {every} s to {ctx.settings.audit_checkpoint_file}")
+        audit_chain.run_checkpoints(ctx, every, threading.Event())
+        return
+    try:
+        made = audit_chain.checkpoint(ctx)
+    except Exception as error:
+        # Written to the file first: a failure here is most likely NATS refusing it.
+        console.print(f"checkpoint failed: {error}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    if made is None:
+        console.print("nothing new to checkpoint")
+    else:
+        _say(f"checkpoint: row {made.seq} of epoch {made.epoch}, {made.hash}")
+
+
+@audit_app.command("new-epoch")
+def audit_new_epoch(
+    reason: Annotated[str, typer.Option(help="Why, e.g. which backup was restored.")],
+) -> None:
+    """Begin a new epoch of the chain (a restore from backup does this itself)."""
+    epoch = audit_chain.start_epoch(context(), reason)
+    console.print(f"epoch {epoch} begun: {reason}")
 
 
 @ais_app.command("replay")
@@ -184,13 +290,16 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     # Workers are separate processes: without a configured key they must still share one,
     # or a session signed by one worker would be refused by the next.
     os.environ.setdefault("KOUAN_SECRET_KEY", get_settings().secret_key)
+    os.environ[served.MASTER_ENV] = str(os.getpid())  # workers end with this process
     uvicorn.run(
-        "kouan.web.app:create_app",
+        "kouan.web.served:create_served_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         log_level="warning",
+        # A worker told to stop (its master gone, say) finishes what it is answering, briefly.
+        timeout_graceful_shutdown=5,
     )
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import secrets
 from functools import cache
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The key a demo's audit chain is made with when none is configured: beside the default
+# database, outside it, made once per installation.
+DEMO_AUDIT_KEY_FILE = Path("var/audit.key")
 
 
 class Settings(BaseSettings):
@@ -18,8 +25,20 @@ class Settings(BaseSettings):
     secret_key: str = secrets.token_urlsafe(32)
     token_minutes: int = 8 * 60
     filing_deadline_hours: float = 24.0
+    # Logins: past login_max_failures recent failures of an account (login_client_max_failures
+    # of a client) each attempt waits login_delay_seconds, doubled per further failure, at most
+    # login_lock_minutes; failures are forgotten after login_failure_hours and at most
+    # login_failure_rows counts are kept (see services/platform/login_throttle.py).
     login_max_failures: int = 5
     login_lock_minutes: int = 15
+    login_delay_seconds: int = 60
+    login_client_max_failures: int = 20
+    login_failure_hours: int = 24
+    login_failure_rows: int = 100_000
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (comma-separated
+    # addresses or networks): they name the client that logins are throttled by and whether
+    # the browser spoke HTTPS.
+    trusted_proxies: str = "127.0.0.1"
     max_body_bytes: int = 2_000_000
     port_area_file: Path | None = None  # GeoJSON polygon replacing the default port area
     default_lang: str = "zh"
@@ -27,11 +46,77 @@ class Settings(BaseSettings):
     # a booking may go when every day is full.
     inspection_daily_capacity: int = 40
     inspection_horizon_days: int = 366
+    # /metrics is readable from the machine itself, or from elsewhere with this bearer token.
+    metrics_token: str | None = None
     # NATS with JetStream for agency systems and audit checkpoints (nats://host:4222); without
     # one Kouan runs on its own, as before.
     nats_url: str | None = None
+    # The audit chain's key (HMAC), kept apart from the database: the key itself, or a file that
+    # holds it. With neither, a demo's key file is made under var/ (see audit_key).
+    audit_key: SecretStr | None = None
+    audit_key_file: Path | None = None
+    # Where the one checkpoint job appends the chain's signed checkpoints, and their subject on
+    # NATS (when nats_url is set): keep both away from the database and its backups.
+    audit_checkpoint_file: Path = Path("var/audit-checkpoints.jsonl")
+    audit_checkpoint_subject: str = "kouan.audit.checkpoint"
+    # The JetStream stream Kouan's events go to and the subjects' first tokens (see docs/events.md);
+    # a test or a second installation on one server takes names of its own.
+    nats_stream: str = "KOUAN"
+    nats_subject_prefix: str = "kouan.event"
+    # Published events are kept this long in the outbox (the stream keeps them for consumers).
+    outbox_retention_days: float = 7.0
+    # Whether the server relays the outbox itself (else `kouan outbox relay --loop` does).
+    outbox_relay_in_server: bool = True
+    # Webhooks: attempts before a delivery fails, and whether URLs may name this machine or a
+    # private network (refused in production: a webhook must not reach inside the port's network).
+    webhook_max_attempts: int = 8
+    webhook_allow_private_hosts: bool = False
 
 
 @cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def audit_key(settings: Settings) -> bytes:
+    """The audit chain's key: KOUAN_AUDIT_KEY, else the file KOUAN_AUDIT_KEY_FILE names, else
+    the demo's key file (made if missing, with a warning). At least 32 characters."""
+    given = settings.audit_key.get_secret_value() if settings.audit_key else None
+    return _audit_key(given, settings.audit_key_file)
+
+
+@cache
+def _audit_key(given: str | None, key_file: Path | None) -> bytes:
+    if given is not None:
+        key, where = given.strip(), "KOUAN_AUDIT_KEY"
+    elif key_file is not None:
+        if not key_file.is_file():
+            raise ValueError(f"KOUAN_AUDIT_KEY_FILE: {key_file} is not a file holding the key")
+        key, where = key_file.read_text("utf-8").strip(), str(key_file)
+    else:
+        key, where = _demo_audit_key(), str(DEMO_AUDIT_KEY_FILE)
+    if len(key) < 32:
+        raise ValueError(f"the audit key in {where} has {len(key)} characters; 32 or more expected")
+    return key.encode()
+
+
+def _demo_audit_key() -> str:
+    """The demo's key, made once: whoever creates the file first (of several workers) wins."""
+    logging.getLogger("kouan.audit").warning(
+        "no audit key configured (KOUAN_AUDIT_KEY or KOUAN_AUDIT_KEY_FILE): the audit chain is "
+        "keyed with %s, fit for a demo only; keep a production key away from the database",
+        DEMO_AUDIT_KEY_FILE,
+    )
+    DEMO_AUDIT_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    # Written whole under a name of its own, then linked into place: a worker never reads half
+    # a key, and of two workers' keys the first linked is everyone's.
+    made = DEMO_AUDIT_KEY_FILE.with_name(f".audit.key.{os.getpid()}.{secrets.token_hex(4)}")
+    with os.fdopen(os.open(made, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(secrets.token_hex(32) + "\n")
+    try:
+        os.link(made, DEMO_AUDIT_KEY_FILE)
+    except FileExistsError:
+        pass
+    finally:
+        made.unlink()
+    return DEMO_AUDIT_KEY_FILE.read_text("utf-8").strip()

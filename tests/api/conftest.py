@@ -4,20 +4,22 @@ headers for each person of tests/conftest.py ORGS, and helpers the API tests sha
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from fastapi.testclient import TestClient
 from pyais import encode_dict
 from sqlalchemy import func, select
 
-from kouan.adapters.db.tables import AuditEntry, PortCall
+from kouan.adapters.db.tables import AuditEntry, PortCall, UserSession
 from kouan.adapters.paxlst import PassengerList, write_paxlst
 from kouan.domain.filing import Person
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.web.app import create_app
-from tests.conftest import PASSWORD
+from tests.conftest import ORGS, PASSWORD
 from tests.factories import arrival_notice_data
 
 # Filing overrides that send every agency's entry review to an officer: cargo totals that do
@@ -48,13 +50,23 @@ class Tokens:
     """Bearer headers for the people of tests/conftest.py, each logged in over HTTP once."""
 
     def __init__(self, client: TestClient, backend: str | None = None) -> None:
-        """With `backend` the tokens are shared by the run's tests on that database kind."""
+        """With `backend` the tokens are shared by the run's tests on that database kind: all
+        log in when the first test asks (so no test sees a login's writes inside what it
+        counts), and each later test's database gets their sessions back."""
         self._client = client
         self._tokens = _SESSION_TOKENS.setdefault(backend, {}) if backend else {}
+        self._resumed: set[str] = set()
+        if backend and not self._tokens:
+            for who in ORGS:
+                self._tokens[who] = self._login(who)
+                self._resumed.add(who)
 
     def __call__(self, who: str) -> dict[str, str]:
         if who not in self._tokens:
             self._tokens[who] = self._login(who)
+        elif who not in self._resumed:
+            _resume_session(self._client, self._tokens[who])
+        self._resumed.add(who)
         return {"Authorization": f"Bearer {self._tokens[who]}"}
 
     def _login(self, who: str) -> str:
@@ -66,6 +78,22 @@ class Tokens:
         assert body["token_type"] == "bearer"
         token: str = body["access_token"]
         return token
+
+
+def _resume_session(client: TestClient, token: str) -> None:
+    """Put a kept token's session into this test's database (a fresh copy of the template, or
+    cleaned tables), as the login that issued it had in its own."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    ctx: ServiceContext = client.app.state.ctx  # type: ignore[attr-defined]
+    session = UserSession(
+        id=claims["jti"],
+        user_id=int(claims["sub"]),
+        created_at=ctx.clock(),
+        expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+    )
+    with ctx.sessions() as db:
+        db.merge(session)
+        db.commit()
 
 
 @pytest.fixture

@@ -180,24 +180,24 @@ def small_client(ctx: ServiceContext) -> Iterator[TestClient]:
 
 
 def test_an_oversize_body_is_refused_with_413(
-    small_client: TestClient, ctx: ServiceContext, stored: None
+    small_client: TestClient, ctx: ServiceContext, auth: Tokens, stored: None
 ) -> None:
     notice = notice_data(ctx)
     notice["crew"] = notice["crew"] * 20
-    response = small_client.post(PORT_CALLS, json=notice, headers=Tokens(small_client)("agent"))
+    response = small_client.post(PORT_CALLS, json=notice, headers=auth("agent"))
     named = error_field(response, 413, "body")
     assert named["value"] > 4096 and "4096" in named["expected"]
 
 
 def test_an_oversize_body_without_length_is_refused_with_413(
-    small_client: TestClient, ctx: ServiceContext, stored: None
+    small_client: TestClient, ctx: ServiceContext, auth: Tokens, stored: None
 ) -> None:
     """Sent in chunks, so only counting what arrives can find it too large."""
     chunks = [b"{" + b" " * 3000, b" " * 3000 + b"}"]
     response = small_client.post(
         PORT_CALLS,
         content=iter(chunks),
-        headers=Tokens(small_client)("agent") | {"Content-Type": "application/json"},
+        headers=auth("agent") | {"Content-Type": "application/json"},
     )
     assert error_field(response, 413, "body")["value"] > 4096
 

@@ -90,8 +90,10 @@ def server(ctx: ServiceContext) -> Iterator[str]:
 @pytest.fixture
 def page_for(browser: Browser, server: str) -> Iterator[PageFor]:
     """`page_for("customs")`: that person's page, logged in through the /login form the first
-    time (each person in a browser context of their own, so their sessions never mix)."""
+    time (each person in a browser context of their own, so their sessions never mix). Whatever
+    the Content-Security-Policy blocked on any of these pages fails the test."""
     pages: dict[str, Page] = {}
+    blocked: list[str] = []
 
     def open_as(username: str) -> Page:
         if username not in pages:
@@ -99,12 +101,25 @@ def page_for(browser: Browser, server: str) -> Iterator[PageFor]:
                 base_url=server, viewport=VIEWPORT, locale=LOCALE, timezone_id=TIME_ZONE
             )
             context.set_default_timeout(TIMEOUT_MS)
-            pages[username] = log_in(context.new_page(), username)
+            pages[username] = log_in(watch_policy(context.new_page(), blocked), username)
         return pages[username]
 
     yield open_as
     for page in pages.values():
         page.context.close()
+    assert blocked == [], "the Content-Security-Policy blocked something on the pages"
+
+
+def watch_policy(page: Page, blocked: list[str]) -> Page:
+    """Collect in `blocked` what the page's Content-Security-Policy refused (Chromium says so
+    on the console)."""
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return page
 
 
 def log_in(page: Page, username: str, password: str = PASSWORD) -> Page:

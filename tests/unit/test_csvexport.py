@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.responses import StreamingResponse
 
+from kouan.adapters import blocking
 from kouan.domain.errors import Forbidden
 from kouan.web.ui import csvexport
 
@@ -18,9 +17,7 @@ def _body(answer: StreamingResponse) -> str:
     async def read() -> str:
         return "".join([str(chunk) async for chunk in answer.body_iterator])
 
-    # In a thread of its own: a browser test earlier in the run may leave this thread's loop set.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, read()).result()
+    return blocking.run(read())
 
 
 def test_pages_are_fetched_until_one_comes_short() -> None:

@@ -88,6 +88,7 @@ from kouan.adapters.edifact_envelope import (
     split_messages,
     value,
 )
+from kouan.domain import values
 from kouan.domain.declaration import AirTransport, Declaration
 from kouan.domain.errors import FieldError, FieldErrors, ValidationFailed
 
@@ -767,10 +768,15 @@ class _ResponseReader:
     def _date(self, number: int, parts: list[str], fields: dict[str, Any]) -> None:
         text = parts[1] if len(parts) > 1 else ""
         try:
-            fields["at"] = datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+            at = datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
         except ValueError:
             expected = f"a UTC time in format 204 (CCYYMMDDHHMMSS) in DTM+137 (segment {number})"
             self._refuse("at", text, expected)
+            return
+        if not values.in_port_years(at):
+            self._refuse("at", text, f"{values.IN_PORT_YEARS} in DTM+137 (segment {number})")
+            return
+        fields["at"] = at
 
     def _indicator(self, number: int, parts: list[str], fields: dict[str, Any]) -> None:
         code_list = parts[1] if len(parts) > 1 else ""

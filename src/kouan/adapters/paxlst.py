@@ -22,6 +22,7 @@ from pydifact.segments import Segment
 from pydifact.serializer import Serializer
 
 from kouan.adapters.edifact_envelope import Seg, Syntax, read_segments, split_messages
+from kouan.domain import values
 from kouan.domain.errors import FieldErrors, ValidationFailed
 from kouan.domain.filing import Person
 from kouan.domain.identifiers import country_alpha3, is_known_locode
@@ -262,6 +263,8 @@ class _MessageReader:
         slot = self._date_slot(segment.qualifier)
         try:
             at = _parse_dtm(segment)
+            if slot:
+                _check_bounds(slot[2], at)
         except ValueError as exc:
             self._errors.add(segment.place, segment.value(0, 1), str(exc))
             if slot and self._people:
@@ -363,6 +366,18 @@ def _parse_dtm(segment: Seg) -> datetime:
         return datetime.strptime(text, pattern)
     except ValueError:
         raise ValueError(expected) from None
+
+
+def _check_bounds(field: str, at: datetime) -> None:
+    """The bounds every date Kouan keeps has (kouan.domain.values), checked where the DTM is, so
+    the refusal names the segment: a birth up to today, a journey or an expiry in 2000-2099."""
+    if field == "date_of_birth":
+        if not values.possible_birth_day(at.date()):
+            raise ValueError(values.BIRTH_DAY)
+    elif not values.in_port_years(at):
+        raise ValueError(
+            values.IN_PORT_YEARS if field.endswith("_at") else values.DAY_IN_PORT_YEARS
+        )
 
 
 def _century(year: int, *, birth: bool) -> str:

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from kouan.domain import identifiers
 from kouan.domain.filing import DOCUMENT, Country, Imo, Locode, Text
+from kouan.domain.values import Amount, Plain
 
 
 class Direction(StrEnum):
@@ -60,9 +61,9 @@ def _currencies() -> frozenset[str]:
 HsCode = Annotated[str, AfterValidator(identifiers.validate_hs)]
 Container = Annotated[str, AfterValidator(identifiers.validate_container)]
 Currency = Annotated[str, AfterValidator(validate_currency)]
-Code = Annotated[str, Field(min_length=1, max_length=35)]
+Code = Annotated[Plain, Field(min_length=1, max_length=35)]
 # The 10-character customs registration code (海关编码) every trader registers before declaring.
-TraderCode = Annotated[str, Field(pattern=r"^[0-9A-Z]{10}$")]
+TraderCode = Annotated[Plain, Field(pattern=r"^[0-9A-Z]{10}$")]
 
 
 class SeaTransport(BaseModel):
@@ -83,7 +84,7 @@ class AirTransport(BaseModel):
     model_config = DOCUMENT
 
     mode: Literal["air"]
-    flight: Annotated[str, Field(pattern=r"^[A-Z0-9]{2}[0-9]{1,4}[A-Z]?$")]
+    flight: Annotated[Plain, Field(pattern=r"^[A-Z0-9]{2}[0-9]{1,4}[A-Z]?$")]
     air_waybill: Code
 
 
@@ -95,10 +96,10 @@ class Item(BaseModel):
     hs_code: HsCode
     description: Text
     # Bounded so that every figure derived from them (unit values, CNY totals) stays finite.
-    quantity: Annotated[Decimal, Field(gt=0, le=Decimal("1e12"))]
+    quantity: Annotated[Amount, Field(gt=0, le=Decimal("1e12"))]
     # UN/ECE Recommendation 20 codes (KGM, PCE) or customs' numeric unit codes (035).
-    unit: Annotated[str, Field(pattern=r"^[A-Z0-9]{1,3}$")]
-    value: Annotated[Decimal, Field(ge=0, le=Decimal("1e12"))]
+    unit: Annotated[Plain, Field(pattern=r"^[A-Z0-9]{1,3}$")]
+    value: Annotated[Amount, Field(ge=0, le=Decimal("1e12"))]
     currency: Currency
     origin: Country
 
@@ -120,7 +121,7 @@ class Declaration(BaseModel):
     trader: TraderCode
     trader_name: Text
     direction: Direction
-    trade_mode: Annotated[str, Field(pattern=r"^[0-9A-Z]{1,10}$")]
+    trade_mode: Annotated[Plain, Field(pattern=r"^[0-9A-Z]{1,10}$")]
     transport: Annotated[SeaTransport | AirTransport, Field(discriminator="mode")]
     declaration_office: Locode
     release_port: Locode

@@ -6,12 +6,30 @@ Unknown fields are refused so that a typo in a field name is never silently drop
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from kouan.domain import identifiers
+from kouan.domain.values import (
+    BirthDate,
+    Flag,
+    Plain,
+    PortDate,
+    PortTime,
+    Real,
+    Whole,
+    not_a_bool,
+)
 
 # Unknown fields are refused; NaN and infinities are not numbers anyone can file.
 DOCUMENT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -20,28 +38,18 @@ Imo = Annotated[str, AfterValidator(identifiers.validate_imo)]
 Mmsi = Annotated[str, AfterValidator(identifiers.validate_mmsi)]
 Country = Annotated[str, AfterValidator(identifiers.validate_country)]
 Locode = Annotated[str, AfterValidator(identifiers.validate_locode)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("a date and time with a UTC offset, e.g. 2026-11-27T08:00:00+08:00")
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 west of it
-        raise ValueError("a date and time between the years 1 and 9999 in UTC") from None
-
-
-UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
+Text = Annotated[Plain, Field(min_length=1, max_length=200)]
+# ISPS security levels; true is not level 1.
+SecurityLevel = Annotated[Literal[1, 2, 3], BeforeValidator(not_a_bool)]
 
 
 class Document(BaseModel):
     model_config = DOCUMENT
 
-    type: Annotated[str, Field(min_length=1, max_length=3)] = "P"
-    number: Annotated[str, Field(min_length=1, max_length=35)]
+    type: Annotated[Plain, Field(min_length=1, max_length=3)] = "P"
+    number: Annotated[Plain, Field(min_length=1, max_length=35)]
     issuing_state: Country
-    expiry: date
+    expiry: PortDate
 
 
 class Person(BaseModel):
@@ -50,12 +58,12 @@ class Person(BaseModel):
     model_config = DOCUMENT
 
     family_name: Text
-    given_names: Annotated[str, Field(max_length=200)] = ""
+    given_names: Annotated[Plain, Field(max_length=200)] = ""
     nationality: Country
-    date_of_birth: date
+    date_of_birth: BirthDate
     sex: Literal["M", "F", "U"] | None = None
     document: Document
-    rank: Annotated[str, Field(max_length=60)] | None = None
+    rank: Annotated[Plain, Field(max_length=60)] | None = None
     port_of_embarkation: Locode | None = None
     port_of_disembarkation: Locode | None = None
 
@@ -70,20 +78,20 @@ class Ship(BaseModel):
     imo: Imo
     mmsi: Mmsi
     name: Text
-    call_sign: Annotated[str, Field(min_length=1, max_length=12)]
+    call_sign: Annotated[Plain, Field(min_length=1, max_length=12)]
     flag: Country
-    gross_tonnage: Annotated[float, Field(gt=0)] | None = None
-    ship_type: Annotated[str, Field(max_length=60)] | None = None
+    gross_tonnage: Annotated[Real, Field(gt=0)] | None = None
+    ship_type: Annotated[Plain, Field(max_length=60)] | None = None
 
 
 class CargoItem(BaseModel):
     model_config = DOCUMENT
 
     description: Text
-    packages: Annotated[int, Field(ge=0)] = 0
-    gross_tonnes: Annotated[float, Field(ge=0)] = 0.0
-    teu: Annotated[int, Field(ge=0)] = 0
-    bill_of_lading: Annotated[str, Field(max_length=35)] | None = None
+    packages: Annotated[Whole, Field(ge=0)] = 0
+    gross_tonnes: Annotated[Real, Field(ge=0)] = 0.0
+    teu: Annotated[Whole, Field(ge=0)] = 0
+    bill_of_lading: Annotated[Plain, Field(max_length=35)] | None = None
 
 
 class CargoSummary(BaseModel):
@@ -92,9 +100,9 @@ class CargoSummary(BaseModel):
     model_config = DOCUMENT
 
     items: list[CargoItem] = []
-    total_packages: Annotated[int, Field(ge=0)] = 0
-    total_gross_tonnes: Annotated[float, Field(ge=0)] = 0.0
-    total_teu: Annotated[int, Field(ge=0)] = 0
+    total_packages: Annotated[Whole, Field(ge=0)] = 0
+    total_gross_tonnes: Annotated[Real, Field(ge=0)] = 0.0
+    total_teu: Annotated[Whole, Field(ge=0)] = 0
 
     def discrepancies(self) -> list[str]:
         """Which declared totals do not equal the sum of the items."""
@@ -113,12 +121,12 @@ class DangerousGood(BaseModel):
 
     model_config = DOCUMENT
 
-    un_number: Annotated[str, Field(pattern=r"^(UN)?\d{4}$")]
-    imdg_class: Annotated[str, Field(pattern=r"^[1-9](\.[1-6])?$")]
+    un_number: Annotated[Plain, Field(pattern=r"^(UN)?\d{4}$")]
+    imdg_class: Annotated[Plain, Field(pattern=r"^[1-9](\.[1-6])?$")]
     proper_shipping_name: Text
-    quantity_kg: Annotated[float, Field(gt=0)]
+    quantity_kg: Annotated[Real, Field(gt=0)]
     packing_group: Literal["I", "II", "III"] | None = None
-    stowage: Annotated[str, Field(max_length=35)] | None = None
+    stowage: Annotated[Plain, Field(max_length=35)] | None = None
 
     @property
     def main_class(self) -> int:
@@ -130,11 +138,11 @@ class HealthDeclaration(BaseModel):
 
     model_config = DOCUMENT
 
-    ill_persons: Annotated[int, Field(ge=0)] = 0
-    deaths: Annotated[int, Field(ge=0)] = 0
-    suspected_infectious: bool = False
-    sanitation_certificate_expiry: date | None = None
-    notes: Annotated[str, Field(max_length=2000)] = ""
+    ill_persons: Annotated[Whole, Field(ge=0)] = 0
+    deaths: Annotated[Whole, Field(ge=0)] = 0
+    suspected_infectious: Flag = False
+    sanitation_certificate_expiry: PortDate | None = None
+    notes: Annotated[Plain, Field(max_length=2000)] = ""
 
 
 class GeneralDeclaration(BaseModel):
@@ -142,11 +150,11 @@ class GeneralDeclaration(BaseModel):
 
     model_config = DOCUMENT
 
-    master_name: Annotated[str, Field(max_length=120)] = ""
-    net_tonnage: Annotated[float, Field(ge=0)] | None = None
+    master_name: Annotated[Plain, Field(max_length=120)] = ""
+    net_tonnage: Annotated[Real, Field(ge=0)] | None = None
     next_port: Locode | None = None
-    cargo_brief: Annotated[str, Field(max_length=500)] = ""
-    remarks: Annotated[str, Field(max_length=2000)] = ""
+    cargo_brief: Annotated[Plain, Field(max_length=500)] = ""
+    remarks: Annotated[Plain, Field(max_length=2000)] = ""
 
 
 class ArrivalNotice(BaseModel):
@@ -155,11 +163,11 @@ class ArrivalNotice(BaseModel):
     model_config = DOCUMENT
 
     ship: Ship
-    voyage: Annotated[str, Field(min_length=1, max_length=35)]
+    voyage: Annotated[Plain, Field(min_length=1, max_length=35)]
     port: Locode
-    berth: Annotated[str, Field(max_length=35)] | None = None
-    eta: UtcDateTime
-    etd: UtcDateTime
+    berth: Annotated[Plain, Field(max_length=35)] | None = None
+    eta: PortTime
+    etd: PortTime
     last_ports: Annotated[list[Locode], Field(max_length=10)] = []
     general_declaration: GeneralDeclaration = GeneralDeclaration()
     cargo: CargoSummary = CargoSummary()
@@ -167,7 +175,7 @@ class ArrivalNotice(BaseModel):
     passengers: list[Person] = []
     dangerous_goods: list[DangerousGood] = []
     health: HealthDeclaration = HealthDeclaration()
-    security_level: Literal[1, 2, 3] = 1
+    security_level: SecurityLevel = 1
 
     @field_validator("etd")
     @classmethod
@@ -183,7 +191,7 @@ class DepartureNotice(BaseModel):
 
     model_config = DOCUMENT
 
-    etd: UtcDateTime
+    etd: PortTime
     next_port: Locode
     crew: list[Person] | None = None  # None: same crew as on arrival
     passengers: list[Person] | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from kouan.domain.agency import ReviewStatus
@@ -97,6 +97,25 @@ def check_event(
             )
     if event is TimelineEvent.ATD and departure_permit_at is None:
         raise InvalidTransition("ATD needs the departure permit; it has not been issued")
+
+
+# How far an actual time may stray from the filed estimate before it is worth a second look.
+PLAUSIBLE_DRIFT = timedelta(days=30)
+
+
+def oddities(event: TimelineEvent, at: datetime, eta: datetime, etd: datetime) -> list[str]:
+    """Why a possible time is odd (an arrival long before its ETA): kept as recorded, flagged for
+    someone to look at. Impossible times are refused before (kouan.domain.values); this is the
+    hook where flagging belongs, each reason a key a later issue records and shows."""
+    estimates = {TimelineEvent.ATA: ("eta", eta), TimelineEvent.ATD: ("etd", etd)}
+    if event not in estimates:
+        return []
+    name, estimate = estimates[event]
+    if at < estimate - PLAUSIBLE_DRIFT:
+        return [f"{event.value.lower()}_long_before_{name}"]
+    if at > estimate + PLAUSIBLE_DRIFT:
+        return [f"{event.value.lower()}_long_after_{name}"]
+    return []
 
 
 def _minutes(start: datetime | None, end: datetime | None) -> float:

@@ -34,3 +34,9 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 # Ids are the database's INTEGER: anything outside it is refused as input, not looked up.
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+
+
+def client_address(request: Request) -> str:
+    """The address logins are throttled by: the peer, or what a trusted proxy says it is
+    (the app's proxy-headers middleware has already put that in its place)."""
+    return request.client.host if request.client else ""

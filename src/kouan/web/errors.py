@@ -16,13 +16,30 @@ from kouan.domain.errors import DomainError, FieldError
 
 
 def error_body(code: str, message: str, fields: list[FieldError] | None = None) -> dict[str, Any]:
+    """The error as JSON carries it: whatever was echoed from the input made encodable."""
     return {
         "error": {
             "code": code,
-            "message": message,
-            "fields": [f.as_dict() for f in fields or []],
+            "message": encodable(message),
+            "fields": [_encodable_all(f.as_dict()) for f in fields or []],
         }
     }
+
+
+def encodable(text: str) -> str:
+    """Text any UTF-8 encoder takes: an unpaired surrogate echoed from the input (JSON can send
+    "\\ud800") is shown as its escape, so the answer that names it can be sent."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _encodable_all(value: Any) -> Any:
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, dict):
+        return {encodable(str(k)): _encodable_all(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encodable_all(v) for v in value]
+    return value
 
 
 # Tagged unions put the tag in an error's location ("transport", "sea", "imo"); the field a
@@ -62,12 +79,12 @@ def printable(value: Any) -> Any:
     """A value as the error body can carry it: JSON-safe, and short when it was sent as text."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
-    if isinstance(value, str) and len(value) > 200:
-        return value[:200] + "..."
+    if isinstance(value, str):
+        return encodable(value[:200] + "..." if len(value) > 200 else value)
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, dict):
-        return {str(k): printable(v) for k, v in value.items()}
+        return {encodable(str(k)): printable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [printable(v) for v in value]
     return value if isinstance(value, str | int | float | bool | None) else str(value)

@@ -97,14 +97,27 @@ class User(Base):
     created_at: Mapped[datetime]
 
 
-class LoginThrottle(Base):
-    """Failed logins per username (known or not), so guessing is slowed for everyone alike."""
+class LoginFailure(Base):
+    """Recent failed logins of one account or one client, under a fixed-size key (a hash of the
+    username or address), so that guessing waits longer and longer; old rows are pruned."""
 
-    __tablename__ = "login_throttle"
+    __tablename__ = "login_failures"
 
-    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None]
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class UserSession(Base):
+    """A signed-in session: the id (`jti`) its token carries. A token whose row is gone (logged
+    out, password changed) no longer lets anyone in."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
 
 
 class Terminal(Base):
@@ -248,11 +261,13 @@ class RuleSetRow(Base):
 
 
 class AuditEntry(Base):
-    """Append-only, hash-chained record of every state change."""
+    """Append-only record of every state change, chained by a keyed hash (see
+    kouan.adapters.db.audit); `epoch` 0 holds the rows chained before keys, unkeyed."""
 
     __tablename__ = "audit_log"
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     at: Mapped[datetime]
     actor_user_id: Mapped[int | None]
     actor: Mapped[str] = mapped_column(String(80))
@@ -273,6 +288,7 @@ class AuditHead(Base):
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(64))
 
@@ -397,3 +413,84 @@ class Inspection(Base):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_inspections_subject", "subject_type", "subject_id"),)
+
+
+class OutboxEvent(Base):
+    """A domain event, written in the transaction of the change it announces and published to
+    JetStream by the relay (kouan.services.platform.relay), which then marks it published."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(32))  # stable: JetStream's Nats-Msg-Id
+    event_type: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(120))
+    # The enterprise whose filing the event concerns, whose webhooks receive it.
+    org_id: Mapped[int | None]
+    # When it occurred is the payload's `occurred_at`: binding a time costs more than the row.
+    payload: Mapped[dict[str, Any]]
+    published_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_outbox_unpublished", "published_at", "id"),)
+
+
+class RelayLease(Base):
+    """Who relays the outbox now, until when: one relay at a time across processes."""
+
+    __tablename__ = "outbox_relay"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder: Mapped[str] = mapped_column(String(80))
+    expires_at: Mapped[datetime]
+
+
+class Webhook(Base):
+    """An enterprise's URL that receives its own filings' events, signed with its secret."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(64))  # the HMAC key; shown once, at registration
+    description: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class WebhookDelivery(Base):
+    """One event to one webhook: pending until its receiver answers 2xx, retried with back-off,
+    failed after the last attempt."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"), index=True)
+    event_id: Mapped[str] = mapped_column(String(32))
+    event_type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(10))  # pending, delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_id"),
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    )
+
+
+class WebhookAttempt(Base):
+    """One attempt of a delivery, as the receiver answered it: the delivery log."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_deliveries.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    status_code: Mapped[int | None]
+    error: Mapped[str] = mapped_column(Text, default="")
+    duration_ms: Mapped[int] = mapped_column(Integer)

@@ -33,6 +33,7 @@ from kouan.rules.risk import RiskRuleSet, facts_of
 from kouan.services.cargo import exchange_rates, risk_rules
 from kouan.services.cargo.queries import SUBJECT, inspections_of, view
 from kouan.services.cargo.release import KIND, state_of
+from kouan.services.platform import outbox
 from kouan.services.platform.idempotency import Answer, run_idempotent
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain
@@ -243,9 +244,13 @@ def _store(uow: UnitOfWork, accepted: list[Filed]) -> None:
     for row, filed in zip(rows, accepted, strict=True):
         state = _filed_state(row, filed.stored_reviews)
         uow.audit("declaration.filed", SUBJECT, row["id"], None, state)
+        outbox.declaration_filed(uow, row)
     reviews.store(
         uow, SUBJECT, [(row, f.stored_reviews) for row, f in zip(rows, accepted, strict=True)]
     )
+    for row in rows:
+        if row["released_at"] is not None:  # the green lane, released as filed
+            outbox.declaration_released(uow, row, row["released_at"])
 
 
 def _filed_state(row: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, Any]:

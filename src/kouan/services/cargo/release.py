@@ -23,6 +23,7 @@ from kouan.services.cargo.queries import (
     reviews_of,
     view_in,
 )
+from kouan.services.platform import outbox
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 from kouan.services.review import inspections, reviews
@@ -65,6 +66,7 @@ def settle(uow: UnitOfWork, row: DeclarationRow, found: list[Review]) -> None:
     )
     if status is DeclarationStatus.RELEASED:
         row.released_at = uow.now
+        outbox.declaration_released(uow, row, uow.now)
     if _state(row) != before:
         row.changed_at = uow.now
         uow.audit("declaration.settled", SUBJECT, row.id, before, _state(row))

@@ -56,6 +56,7 @@ class Action(StrEnum):
     TRADERS_READ = "traders.read"
     TRADERS_EDIT = "traders.edit"
     CLEARANCE_READ = "clearance.read"
+    WEBHOOKS_MANAGE = "webhooks.manage"
 
 
 _AGENCY_TYPES = frozenset(OrgType(a.value) for a in AGENCIES)
@@ -90,6 +91,8 @@ ALLOWED: dict[Action, frozenset[OrgType]] = {
     Action.CLEARANCE_READ: frozenset(
         {OrgType.CUSTOMS_BROKER, OrgType.CUSTOMS, OrgType.PORT_OFFICE}
     ),
+    # An enterprise's webhooks receive its own filings' events (only the filer's, see outbox).
+    Action.WEBHOOKS_MANAGE: ENTERPRISE_TYPES,
 }
 
 

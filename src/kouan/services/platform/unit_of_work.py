@@ -14,11 +14,11 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from kouan.adapters.db import audit, plain
+from kouan.adapters.db import audit, outbox_rows, plain
 from kouan.adapters.db.engine import session_factory
 from kouan.adapters.db.group_commit import Batch, CommitFailed, GroupCommit
 from kouan.adapters.db.tables import Base
-from kouan.config import Settings
+from kouan.config import Settings, audit_key
 from kouan.domain.errors import Conflict
 from kouan.services.platform.messagebus import Wiring
 from kouan.services.platform.permissions import Actor
@@ -125,6 +125,8 @@ class UnitOfWork:
         self.now = now
         self.write = write
         self._audit: list[dict[str, Any]] = []
+        # Events for the outbox (kouan.services.platform.outbox), written at commit.
+        self.outbox: list[dict[str, Any]] = []
         self._conn: Connection | None = None
 
     def connection(self) -> Connection:
@@ -171,8 +173,12 @@ class UnitOfWork:
         try:
             if self._audit:
                 self.session.flush()
-                audit.append_many(self.connection(), self._audit)
+                audit.append_many(self.connection(), self._audit, audit_key(self.settings))
                 self._audit = []
+            if self.outbox:
+                # In the same transaction as the change they announce: both or neither.
+                outbox_rows.append_many(self.connection(), self.outbox)
+                self.outbox = []
             self._conn = None
             self.session.commit()
         except StaleDataError:
@@ -232,6 +238,8 @@ class ServiceContext:
         self.engine = engine
         self.wiring = wiring
         self.settings = settings
+        # A missing or short audit key stops Kouan here, not at the first write.
+        audit_key(settings)
         self.clock = clock
         self.sessions = session_factory(engine)
         self.cache: dict[str, Any] = {}

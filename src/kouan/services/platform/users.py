@@ -1,32 +1,32 @@
-"""Organisations, users, passwords (argon2), login throttling and bearer tokens."""
+"""Organisations, users, passwords (argon2), logins, sessions and their bearer tokens."""
 
 from __future__ import annotations
 
-import math
+import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
 
 import jwt
 from pwdlib import PasswordHash
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, func, select, update
 
-from kouan.adapters.db.tables import LoginThrottle, Organisation, User
+from kouan.adapters.db.tables import Organisation, User, UserSession
 from kouan.config import Settings
 from kouan.domain.agency import OrgType
 from kouan.domain.errors import DomainError, NotFound, ValidationFailed
+from kouan.services.platform import login_throttle
 from kouan.services.platform.permissions import SYSTEM, Actor
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 
 TOKEN_ALGORITHM = "HS256"
+USERNAME_MAX = 80  # the users table's username column
+PASSWORD_MIN = 8
+PASSWORD_MAX = 1024
+SESSION_ID_LENGTH = 32  # hex characters of a session id (the token's jti)
 
 
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
-
-
-class TooManyAttempts(DomainError):
-    code = "too_many_attempts"
 
 
 @cache
@@ -71,10 +71,13 @@ def create_user(
 ) -> int:
     """Create a user (and its organisation if new); returns the user's id."""
     username = username.strip()
-    if not 3 <= len(username) <= 80 or not username.replace("_", "").replace(".", "").isalnum():
-        raise ValidationFailed.one("username", username, "3-80 letters, digits, '_' or '.'")
-    if len(password) < 8:
-        raise ValidationFailed.one("password", "***", "at least 8 characters")
+    if not _may_exist(username):
+        raise ValidationFailed.one(
+            "username", username, f"3-{USERNAME_MAX} letters, digits, '_' or '.'"
+        )
+    if len(password) < PASSWORD_MIN:
+        raise ValidationFailed.one("password", "***", f"at least {PASSWORD_MIN} characters")
+    _checked_password("password", password)
     password_hash = _hasher().hash(password)  # slow on purpose: before the write transaction
     with ctx.uow(actor) as uow:
         if uow.session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -124,70 +127,192 @@ def actor_named(ctx: ServiceContext, username: str) -> Actor:
     return actor_for(ctx, user_id)
 
 
-def authenticate(ctx: ServiceContext, username: str, password: str) -> Actor:
-    """Check a password. After repeated failures the username is locked for a while.
+def _login_username(username: str) -> str:
+    """A username as typed at login: longer than any username can be is refused outright (it
+    cannot be an account, and it is not worth hashing or storing)."""
+    if len(username) > USERNAME_MAX:
+        shown = username[:40] + "..."
+        raise ValidationFailed.one("username", shown, f"at most {USERNAME_MAX} characters")
+    return username
 
-    The slow hash check runs outside any write transaction, so logins never hold up filings.
+
+def _checked_password(field: str, password: str) -> str:
+    # argon2 reads the whole password: a bound keeps a megabyte "password" from costing seconds.
+    if len(password) > PASSWORD_MAX:
+        raise ValidationFailed.one(field, "***", f"at most {PASSWORD_MAX} characters")
+    return password
+
+
+def _may_exist(username: str) -> bool:
+    """Whether `username` has a username's shape (one that could never be created is not looked
+    up: NUL bytes, surrogates and the like never reach the database)."""
+    return 3 <= len(username) <= USERNAME_MAX and (
+        username.replace("_", "").replace(".", "").isalnum()
+    )
+
+
+def authenticate(ctx: ServiceContext, username: str, password: str, client: str = "") -> Actor:
+    """Check a password from `client` (the address it came from; "" on the command line).
+
+    Repeated failures make the next attempts wait (login_throttle). The slow hash check runs
+    outside any write transaction, so logins never hold up filings.
     """
+    keys = login_throttle.keys(_login_username(username), client)
+    _checked_password("password", password)
     with ctx.uow(SYSTEM, write=False) as uow:
-        _refuse_if_locked(uow.session.get(LoginThrottle, username), uow.now, username)
-        user = uow.session.scalar(select(User).where(User.username == username, User.is_active))
+        login_throttle.refuse_if_waiting(uow.session, keys, uow.now, ctx.settings)
+        user = None
+        if _may_exist(username):
+            user = uow.session.scalar(select(User).where(User.username == username, User.is_active))
     ok = _hasher().verify(password, user.password_hash if user else _dummy_hash())
     with ctx.uow(SYSTEM) as uow:
-        throttle = uow.session.get(LoginThrottle, username)
-        _refuse_if_locked(throttle, uow.now, username)  # locked meanwhile by a parallel guess
+        # A parallel guess may have failed meanwhile.
+        login_throttle.refuse_if_waiting(uow.session, keys, uow.now, ctx.settings)
         if ok and user is not None:
-            if throttle:
-                uow.session.delete(throttle)
-                uow.commit()
+            login_throttle.forget(uow.session, keys.account)
+            uow.commit()
             return actor_for(ctx, user.id)
-        _count_failure(uow, throttle, username, ctx.settings)
+        _count_failure(uow, keys, user, client, ctx.settings)
         uow.commit()
     raise NotAuthenticated("wrong username or password")
 
 
-def _refuse_if_locked(throttle: LoginThrottle | None, now: datetime, username: str) -> None:
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        wait = math.ceil((throttle.locked_until - now).total_seconds() / 60)
-        raise TooManyAttempts(f"too many failed logins for '{username}'; try again in {wait} min")
-
-
 def _count_failure(
-    uow: UnitOfWork, throttle: LoginThrottle | None, username: str, settings: Settings
+    uow: UnitOfWork, keys: login_throttle.Keys, user: User | None, client: str, settings: Settings
 ) -> None:
-    if throttle is None:
-        throttle = LoginThrottle(username=username, failures=0)
-        uow.session.add(throttle)
-    throttle.failures += 1
-    if throttle.failures >= settings.login_max_failures:
-        throttle.locked_until = uow.now + timedelta(minutes=settings.login_lock_minutes)
-        throttle.failures = 0
+    """Count the failure and audit it under the user's id, or, for a username that names no
+    one, under its hash (never the text typed: it is sometimes a password)."""
+    waits = login_throttle.record_failure(uow.session, keys, uow.now, settings)
+    kind, entity = ("user", str(user.id)) if user is not None else ("login", keys.account[2:])
+    address = client[:64]
+    uow.audit("user.login_failed", kind, entity, None, {"client": address})
+    if waits[keys.account]:
+        uow.audit("user.login_throttled", kind, entity, None, {"wait_seconds": waits[keys.account]})
+    if waits[keys.client]:
         uow.audit(
-            "user.login_locked",
-            "user",
-            username,
+            "client.login_throttled",
+            "client",
+            keys.client[2:],
             None,
-            {"locked_until": throttle.locked_until.isoformat()},
+            {"client": address, "wait_seconds": waits[keys.client]},
         )
 
 
-def issue_token(ctx: ServiceContext, actor: Actor) -> str:
+def _claims(ctx: ServiceContext, token: str) -> tuple[int, str]:
+    """The user id and session id a token of ours carries; it must expire and name a session."""
+    try:
+        claims = jwt.decode(
+            token,
+            ctx.settings.secret_key,
+            algorithms=[TOKEN_ALGORITHM],
+            options={"require": ["exp", "iat", "sub", "jti"]},
+        )
+        user_id, session_id = int(claims["sub"]), claims["jti"]
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError):
+        raise NotAuthenticated("the token is invalid or has expired; log in again") from None
+    if not isinstance(session_id, str) or len(session_id) != SESSION_ID_LENGTH:
+        raise NotAuthenticated("the token is invalid or has expired; log in again")
+    return user_id, session_id
+
+
+def issue_token(ctx: ServiceContext, actor: Actor, client: str = "") -> str:
+    """Start a session for `actor` and answer its bearer token (the session cookie's value)."""
+    session_id = secrets.token_hex(SESSION_ID_LENGTH // 2)
+    # The token's own times, not the service clock: the session row lives as long as the
+    # token's signature would, and goes when the token could no longer be used anyway.
     now = datetime.now(UTC)
-    claims: dict[str, Any] = {
-        "sub": str(actor.user_id),
-        "iat": now,
-        "exp": now + timedelta(minutes=ctx.settings.token_minutes),
-    }
+    expires = now + timedelta(minutes=ctx.settings.token_minutes)
+    with ctx.uow(actor) as uow:
+        # A user's expired sessions go as they start new ones: the table holds live ones only.
+        uow.session.execute(
+            delete(UserSession).where(
+                UserSession.user_id == actor.user_id, UserSession.expires_at <= now
+            )
+        )
+        uow.session.add(
+            UserSession(
+                id=session_id, user_id=actor.user_id, created_at=uow.now, expires_at=expires
+            )
+        )
+        after = {"session": session_id, "client": client[:64]}
+        uow.audit("user.login", "user", actor.user_id, None, after)
+        uow.commit()
+    claims = {"sub": str(actor.user_id), "iat": now, "exp": expires, "jti": session_id}
     return jwt.encode(claims, ctx.settings.secret_key, algorithm=TOKEN_ALGORITHM)
 
 
+# Run on every request that carries a token (the token names the user and the session; the
+# database says whether both still stand): one primary-key lookup joined to the user, as a plain
+# statement built once, without an ORM session.
+_SESSION_ACTOR = (
+    select(User.id, User.username, Organisation.id, Organisation.type, Organisation.name)
+    .join(Organisation, Organisation.id == User.org_id)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        UserSession.id == bindparam("session_id"),
+        User.id == bindparam("user_id"),
+        User.is_active,
+    )
+)
+
+
+def _session(ctx: ServiceContext, token: str) -> tuple[Actor, str]:
+    user_id, session_id = _claims(ctx, token)
+    with ctx.engine.connect() as conn:
+        row = conn.execute(_SESSION_ACTOR, {"user_id": user_id, "session_id": session_id}).first()
+    if row is None:
+        raise NotAuthenticated("the session has ended or the user is disabled; log in again")
+    uid, username, org_id, org_type, org_name = row
+    return Actor(uid, username, org_id, OrgType(org_type), org_name), session_id
+
+
 def actor_from_token(ctx: ServiceContext, token: str) -> Actor:
-    try:
-        claims = jwt.decode(token, ctx.settings.secret_key, algorithms=[TOKEN_ALGORITHM])
-        user_id = int(claims["sub"])
-    except (jwt.PyJWTError, KeyError, ValueError):
-        raise NotAuthenticated("the token is invalid or has expired; log in again") from None
-    return actor_for(ctx, user_id)
+    """Who a bearer token (or session cookie) lets act: its session must still stand."""
+    return _session(ctx, token)[0]
+
+
+def logout(ctx: ServiceContext, token: str) -> None:
+    """End the session the token belongs to; the token then lets no one in."""
+    actor, session_id = _session(ctx, token)
+    with ctx.uow(actor) as uow:
+        uow.session.execute(delete(UserSession).where(UserSession.id == session_id))
+        uow.audit("user.logout", "user", actor.user_id, None, {"session": session_id})
+        uow.commit()
+
+
+def change_password(
+    ctx: ServiceContext, actor: Actor, current: str, new: str, client: str = ""
+) -> None:
+    """Replace the actor's password after checking the current one, and end all their
+    sessions (the caller starts a new one for whoever changed it). A wrong current password
+    counts as a failed login: a stolen session cannot guess at it faster than a login could."""
+    keys = login_throttle.keys(actor.username, client)
+    _checked_password("current_password", current)
+    _check_new_password(new)
+    with ctx.uow(SYSTEM, write=False) as uow:
+        login_throttle.refuse_if_waiting(uow.session, keys, uow.now, ctx.settings)
+        user = uow.session.get(User, actor.user_id)
+    if user is None or not _hasher().verify(current, user.password_hash):
+        with ctx.uow(SYSTEM) as uow:
+            _count_failure(uow, keys, user, client, ctx.settings)
+            uow.commit()
+        raise ValidationFailed.one("current_password", "***", "the current password")
+    password_hash = _hasher().hash(new)
+    with ctx.uow(actor) as uow:
+        uow.session.execute(
+            update(User).where(User.id == actor.user_id).values(password_hash=password_hash)
+        )
+        mine = UserSession.user_id == actor.user_id
+        ended = uow.session.scalar(select(func.count()).select_from(UserSession).where(mine))
+        uow.session.execute(delete(UserSession).where(mine))
+        uow.audit("user.password_changed", "user", actor.user_id, None, {"sessions_ended": ended})
+        uow.commit()
+
+
+def _check_new_password(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise ValidationFailed.one("new_password", "***", f"at least {PASSWORD_MIN} characters")
+    _checked_password("new_password", password)
 
 
 def find_user(ctx: ServiceContext, username: str) -> int:

@@ -27,6 +27,7 @@ from kouan.domain.reasons import Reason
 from kouan.rules.base import ACTION_STATUS, Outcome, outcome_of
 from kouan.rules.base import Action as RuleAction
 from kouan.rules.registry import BOOKS
+from kouan.services.platform import outbox
 from kouan.services.platform.messagebus import (
     OrderedInspection,
     ReviewDecided,
@@ -147,6 +148,7 @@ def store(uow: UnitOfWork, kind: str, opened: Sequence[tuple[Any, list[dict[str,
     insert_plain(uow, Review, rows)
     for row in rows:
         uow.audit("review.opened", "review", row["id"], None, _opened_state(row))
+    outbox.reviews_opened(uow, opened)
     if subject_kind.targets_decided:
         _store_targets(uow, subject_kind, opened)
     ordered = tuple(

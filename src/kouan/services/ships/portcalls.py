@@ -30,6 +30,7 @@ from kouan.domain.portcall import (
     zero_wait,
 )
 from kouan.rules.portcall import CallFacts
+from kouan.services.platform import outbox
 from kouan.services.platform.idempotency import Answer, run_idempotent
 from kouan.services.platform.permissions import Action, Actor, port_call_scope, require
 from kouan.services.platform.unit_of_work import (
@@ -152,6 +153,26 @@ def settle(uow: UnitOfWork, call: PortCall, call_reviews: list[Review]) -> None:
     after = _call_state(call)
     if after != before:
         uow.audit("port_call.settled", SUBJECT, call.id, before, after)
+        _announce_permits(uow, call, before)
+
+
+def _announce_permits(uow: UnitOfWork, call: CallRecord, before: dict[str, Any] | None) -> None:
+    """Put each permit issued since the state `before` (None: a new call) in the outbox."""
+    if not outbox.enabled(uow):
+        return
+    for permit, prefix, column in _PERMITS:
+        at = getattr(call, column)
+        if at is not None and (before is None or before[column] is None):
+            number = _permit(prefix, call, at)
+            assert number is not None
+            outbox.permit_issued(uow, call, permit, number["number"], at)
+
+
+# Each permit: its name in events, its number's prefix, its column.
+_PERMITS = (
+    ("entry", "EP", "entry_permit_at"),
+    ("departure", "DP", "departure_permit_at"),
+)
 
 
 KIND = SubjectKind(
@@ -194,6 +215,7 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
     rows = reviews.open_rows(uow, SUBJECT, Phase.ENTRY, facts, rule_sets)
     _apply_permits(uow, call, [SimpleNamespace(**row) for row in rows])
     insert_plain(uow, PortCall, [vars(call)])  # gives the call its id
+    outbox.port_call_filed(uow, call)
     uow.audit(
         "port_call.filed",
         SUBJECT,
@@ -202,6 +224,7 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
         {**_call_state(call), "late": call.late, "document_sha256": digest(document)},
     )
     reviews.store(uow, SUBJECT, [(vars(call), rows)])
+    _announce_permits(uow, call, None)
     return 201, _view(uow, call, [SimpleNamespace(**row) for row in rows])
 
 

@@ -3,7 +3,6 @@ clearance times."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -14,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from kouan.domain.agency import Agency
 from kouan.domain.declaration import Declaration, DeclarationStatus, Lane
 from kouan.domain.errors import Forbidden
-from kouan.domain.filing import UtcDateTime
 from kouan.domain.identifiers import MAX_ID
+from kouan.domain.values import Plain, PortDate, PortTime
 from kouan.services.cargo import clearance, cusdec_import, declarations, queries, release
 from kouan.services.cargo.queries import Filter
 from kouan.services.platform.idempotency import request_hash
@@ -28,13 +27,13 @@ EDIFACT = "application/edifact"
 class GateOutIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    at: UtcDateTime | None = None  # now when omitted
+    at: PortTime | None = None  # now when omitted
 
 
 class SeizureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    reason: Annotated[Plain, Field(min_length=1, max_length=2000)]
 
 
 @router.post("/declarations", status_code=201)
@@ -76,7 +75,7 @@ def list_declarations(
     office: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}[A-Za-z2-9]{3}$")] = None,
     awaiting: Agency | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    since: UtcDateTime | None = None,
+    since: PortTime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> list[dict[str, Any]]:
@@ -102,7 +101,7 @@ def get_cusres(ctx: Ctx, actor: ApiActor, declaration_id: Id) -> PlainTextRespon
 def poll_cusres(
     ctx: Ctx,
     actor: ApiActor,
-    since: UtcDateTime,
+    since: PortTime,
     after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> PlainTextResponse:
     """A CUSRES for every declaration that changed after `since` (and `after_id` at that very
@@ -137,7 +136,7 @@ def queue_counts(ctx: Ctx, actor: ApiActor) -> dict[str, int]:
 
 @router.get("/clearance-times")
 def clearance_times(
-    ctx: Ctx, actor: ApiActor, first: date | None = None, last: date | None = None
+    ctx: Ctx, actor: ApiActor, first: PortDate | None = None, last: PortDate | None = None
 ) -> dict[str, Any]:
     """Filing to release, by lane, declaration office and day, with percentiles."""
     return clearance.clearance_times(ctx, actor, first, last)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kouan.domain.declaration import InspectionKind
 from kouan.domain.filing import Locode
+from kouan.domain.values import Plain, PortDate, Whole
 from kouan.services.review import inspections
 from kouan.web.deps import ApiActor, Ctx, Id
 
@@ -20,7 +20,7 @@ class ResultIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     result: Literal["pass", "fail"]
-    finding: Annotated[str, Field(max_length=2000)] = ""
+    finding: Annotated[Plain, Field(max_length=2000)] = ""
     kind: InspectionKind | None = None  # how it was done, when not as booked
 
 
@@ -28,8 +28,8 @@ class CapacityIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     site: Locode
-    day: date
-    capacity: Annotated[int, Field(ge=0, le=10_000)]
+    day: PortDate
+    capacity: Annotated[Whole, Field(ge=0, le=10_000)]
 
 
 @router.get("/schedule")
@@ -37,7 +37,7 @@ def schedule(
     ctx: Ctx,
     actor: ApiActor,
     site: Annotated[str, Query(pattern=r"^[A-Z]{2}[A-Z2-9]{3}$")] = "CNTAO",
-    first: date | None = None,
+    first: PortDate | None = None,
     days: Annotated[int, Query(ge=1, le=62)] = 7,
 ) -> dict[str, Any]:
     return inspections.schedule(ctx, actor, site, first, days)

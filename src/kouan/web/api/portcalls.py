@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from kouan.adapters.paxlst import parse_paxlst
-from kouan.domain.filing import ArrivalNotice, DepartureNotice, UtcDateTime
+from kouan.domain.filing import ArrivalNotice, DepartureNotice
 from kouan.domain.portcall import CallStatus, TimelineEvent
+from kouan.domain.values import PortTime
 from kouan.services.platform.idempotency import request_hash
 from kouan.services.ships import portcalls
 from kouan.web.deps import ApiActor, Ctx, Id, IdempotencyKey, Offset
@@ -23,7 +24,7 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: TimelineEvent
-    at: UtcDateTime | None = None  # now when omitted
+    at: PortTime | None = None  # now when omitted
 
 
 def _digest(request: Request, notice: BaseModel, key: str | None) -> str:

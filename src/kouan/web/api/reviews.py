@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from kouan.domain.agency import Decision
+from kouan.domain.values import Plain, Whole
 from kouan.services.review import reviews
 from kouan.web.deps import ApiActor, Ctx, Id, Offset
 
@@ -18,8 +19,8 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Decision
-    reason: Annotated[str, Field(max_length=2000)] = ""
-    version: int | None = None  # the review's version the officer saw, to detect a stale screen
+    reason: Annotated[Plain, Field(max_length=2000)] = ""
+    version: Whole | None = None  # the review's version the officer saw, to detect a stale screen
 
 
 @router.get("")

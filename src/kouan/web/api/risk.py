@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from kouan.domain.values import Plain
 from kouan.services.cargo import risk_rules
 from kouan.web.deps import ApiActor, Ctx
 
@@ -17,7 +18,7 @@ Version = Annotated[int, Path(ge=1, le=1_000_000)]
 class DraftIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[str, Field(max_length=500)] = ""
+    note: Annotated[Plain, Field(max_length=500)] = ""
 
 
 @router.get("")
@@ -59,7 +60,7 @@ def add_rule(
 
 @router.delete("/{version}/rules/{code}")
 def remove_rule(
-    ctx: Ctx, actor: ApiActor, version: Version, code: Annotated[str, Path(max_length=40)]
+    ctx: Ctx, actor: ApiActor, version: Version, code: Annotated[Plain, Path(max_length=40)]
 ) -> dict[str, Any]:
     return risk_rules.remove_rule(ctx, actor, version, code)
 

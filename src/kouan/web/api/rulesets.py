@@ -12,6 +12,7 @@ from fastapi import Path as ApiPath
 from pydantic import BaseModel, ConfigDict, Field
 
 from kouan.domain.agency import Agency
+from kouan.domain.values import Plain
 from kouan.services.review import rulesets
 from kouan.web.deps import ApiActor, Ctx
 
@@ -46,7 +47,7 @@ Version = Annotated[int, ApiPath(ge=1, le=1_000_000)]
 class DraftIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[str, Field(max_length=500)] = ""
+    note: Annotated[Plain, Field(max_length=500)] = ""
 
 
 @router.get("/{subject_kind}/{agency}")

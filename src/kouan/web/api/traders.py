@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kouan.domain.declaration import CreditClass
 from kouan.domain.filing import Text
+from kouan.domain.values import Plain, Real
 from kouan.services.cargo import exchange_rates, traders
 from kouan.web.deps import ApiActor, Ctx, Offset
 
 router = APIRouter(prefix="/api/v1", tags=["traders"])
-TraderPath = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{10}$")]
+TraderPath = Annotated[Plain, Path(pattern=r"^[0-9A-Za-z]{10}$")]
 
 
 class TraderBody(BaseModel):
@@ -26,7 +27,7 @@ class TraderBody(BaseModel):
 class RateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    cny_per_unit: Annotated[float, Field(gt=0, lt=1_000_000)]
+    cny_per_unit: Annotated[Real, Field(gt=0, lt=1_000_000)]
 
 
 @router.get("/traders")
@@ -61,7 +62,7 @@ def list_rates(ctx: Ctx, actor: ApiActor) -> list[dict[str, Any]]:
 
 @router.put("/exchange-rates/{currency}")
 def set_rate(
-    ctx: Ctx, actor: ApiActor, currency: Annotated[str, Path(max_length=3)], body: RateIn
+    ctx: Ctx, actor: ApiActor, currency: Annotated[Plain, Path(max_length=3)], body: RateIn
 ) -> dict[str, Any]:
     exchange_rates.set_rate(ctx, actor, currency, body.cny_per_unit)
     return {"currency": currency.upper(), "cny_per_unit": body.cny_per_unit}

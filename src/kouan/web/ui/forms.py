@@ -17,16 +17,15 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from kouan.domain.errors import DomainError, FieldError
+from kouan.domain.values import in_port_years
 from kouan.web.errors import fields_from_pydantic
-from kouan.web.ui import words
+from kouan.web.ui import strict_words, words
 from kouan.web.ui.display import PORT_ZONE
 from kouan.web.ui.i18n import translations
 
 # A field of a form table: "cargo.items[0].teu" is column "teu" of row 0 of "cargo.items".
 _ROW = re.compile(r"^(?P<table>[a-z_.]+)\[(?P<index>\d+)\]\.(?P<column>[a-z_]+)$")
 _LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
-# Days outside these are refused: a week or a period past them would overflow the calendar.
-_EARLIEST, _LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
 
 @dataclass
@@ -131,7 +130,7 @@ def day(text: str | None) -> date | None:
         found = date.fromisoformat(text) if text else None
     except ValueError:
         return None
-    return found if found is not None and _EARLIEST <= found <= _LATEST else None
+    return found if found is not None and in_port_years(found) else None
 
 
 def locode(text: str | None) -> str | None:
@@ -140,7 +139,7 @@ def locode(text: str | None) -> str | None:
     return code if _LOCODE.match(code) else None
 
 
-def port_datetime(value: str) -> datetime | None:
+def _wall_clock(value: str) -> datetime | None:
     """A datetime-local value, which is the port's wall clock, as an aware datetime."""
     try:
         moment = datetime.fromisoformat(value)
@@ -149,10 +148,17 @@ def port_datetime(value: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=PORT_ZONE)
 
 
+def port_datetime(value: str) -> datetime | None:
+    """A datetime-local value as an aware datetime; None for anything else, and for a time
+    outside the years a port's records span (2000-2099)."""
+    moment = _wall_clock(value)
+    return moment if moment is not None and in_port_years(moment) else None
+
+
 def port_time(value: str) -> str:
     """A datetime-local value as ISO 8601 with the port's offset; text that is not a date and
-    time is passed on unchanged for the validation to name."""
-    moment = port_datetime(value)
+    time is passed on unchanged for the validation to name (a time out of range too)."""
+    moment = _wall_clock(value)
     return moment.isoformat() if moment else value
 
 
@@ -226,7 +232,8 @@ def said(
     """What pydantic expected, in the reader's language where the page knows the words: by the
     error's type (`types`), else the field's own words (`known`), else pydantic's English."""
     t = translations(lang).gettext
-    msgid = types.get(str(error.get("type")))
+    kind = str(error.get("type"))
+    msgid = types.get(kind) or strict_words.TYPE_MESSAGES.get(kind)
     if msgid is None:
         return t(known) if known else fe.expected
     context = {

@@ -17,6 +17,7 @@ NOTICES = {
     "event": N_("Event recorded."),
     "departure": N_("Departure filed."),
     "logged_out": N_("You have logged out."),
+    "password_changed": N_("Password changed: your other sessions have ended."),
     "legal_published": N_("The legal-inspection list is published."),
     "declaration_filed": N_("Declaration filed"),
     "inspection_result": N_("Inspection result recorded"),
@@ -154,8 +155,12 @@ CHART_Y_TITLE = N_("Minutes from filing to release")
 
 # --- logging in -------------------------------------------------------------------------------
 
-LOGIN_THROTTLED = N_("Too many failed logins for this user: wait a few minutes and try again.")
+LOGIN_THROTTLED = N_("Too many failed logins: wait %(wait)s, then try again.")
 LOGIN_WRONG = N_("Wrong username or password.")
+WAIT_SECONDS = N_("%(s)d s")
+PASSWORD_NOT_CURRENT = N_("This is not your current password.")
+PASSWORD_RULE = N_("8 to 1024 characters.")
+PASSWORD_MISMATCH = N_("The new password and its repetition differ.")
 
 # --- refused forms: headlines and what a field expects ----------------------------------------
 
