@@ -121,7 +121,7 @@ def main(
         "stored_unacknowledged",
         "events_missing",
     )
-    if any(report[name] for name in failures):
+    if any(report.get(name) for name in failures):
         raise typer.Exit(1)
 
 
