@@ -28,7 +28,7 @@ def _login_page(request: Request, state: FormState, status: int = 200) -> Respon
 
 
 def throttled(request: Request, exc: TooManyAttempts) -> tuple[str, str]:
-    """The wait, said in the reader's language, and the service's message."""
+    """The wait, said in the reader's language (the service's English would only repeat it)."""
     t = translations(language(request)).gettext
     seconds = exc.wait_seconds
     wait = (
@@ -36,7 +36,7 @@ def throttled(request: Request, exc: TooManyAttempts) -> tuple[str, str]:
         if seconds < 60
         else t(words.MINUTES) % {"m": -(-seconds // 60)}
     )
-    return t(words.LOGIN_THROTTLED) % {"wait": wait}, exc.message
+    return t(words.LOGIN_THROTTLED) % {"wait": wait}, ""
 
 
 @router.get("/login")

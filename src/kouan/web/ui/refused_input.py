@@ -18,4 +18,4 @@ def input_refused(request: Request, found: FieldError) -> Response:
     msgid = GUARD_MESSAGES.get(found.expected)
     said = t(msgid) if msgid else found.expected
     message = t(REFUSED_FIELD) % {"field": found.field, "value": repr(found.value), "message": said}
-    return error_page(request, 422, encodable(message))
+    return error_page(request, 422, encodable(message), message_lang=language(request))

@@ -182,13 +182,14 @@ def redirect(url: str, notice: str | None = None) -> RedirectResponse:
     return response
 
 
-def error_page(request: Request, status: int, message: str) -> Response:
-    """Any refusal on a page, in the frame and the reader's language (the HTML error renderer)."""
+def error_page(request: Request, status: int, message: str, message_lang: str = "en") -> Response:
+    """Any refusal on a page, in the frame and the reader's language (the HTML error renderer).
+    `message` is the service's own (English) unless `message_lang` says it was translated."""
     headline = words.ERROR_HEADLINES.get(status, words.ERROR_HEADLINES[400])
     return render(
         request,
         "error.html",
-        {"status": status, "headline": headline, "message": message},
+        {"status": status, "headline": headline, "message": message, "message_lang": message_lang},
         actor=session.optional_actor(request),
         status=status,
     )
