@@ -284,7 +284,32 @@ def _due(ctx: ServiceContext, limit: int) -> list[_Due]:
         return [_Due(*row) for row in uow.session.execute(query)]
 
 
-async def _attempt(http: httpx.AsyncClient, due: _Due, timestamp: int) -> _Answer:
+async def _resolves_private(url: str) -> str | None:
+    """The private address the URL's host name resolves to now, if any: a name registered as
+    public may later point inside the port's network (the check at registration sees only
+    literal addresses)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if _private(host):
+        return host
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 443)
+    except OSError:
+        return None  # unresolvable: the attempt itself fails and is logged
+    for *_, sockaddr in found:
+        address = str(sockaddr[0]).split("%")[0]  # an IPv6 address may carry its interface
+        if _private(address):
+            return address
+    return None
+
+
+async def _attempt(
+    http: httpx.AsyncClient, due: _Due, timestamp: int, allow_private: bool = False
+) -> _Answer:
+    if not allow_private:
+        inside = await _resolves_private(due.url)
+        if inside is not None:
+            return _Answer(None, f"refused: the host resolves to a private address {inside}", 0)
     body = body_of(due.payload)
     headers = {
         "Content-Type": "application/json",
@@ -315,7 +340,8 @@ async def deliver_due(ctx: ServiceContext, http: httpx.AsyncClient, limit: int =
         by_webhook.setdefault(delivery.webhook_id, []).append(delivery)
 
     async def in_turn(deliveries: list[_Due]) -> list[tuple[_Due, _Answer]]:
-        return [(d, await _attempt(http, d, timestamp)) for d in deliveries]
+        allow = ctx.settings.webhook_allow_private_hosts
+        return [(d, await _attempt(http, d, timestamp, allow)) for d in deliveries]
 
     answered = await asyncio.gather(*(in_turn(found) for found in by_webhook.values()))
     with ctx.uow(SYSTEM) as uow:
