@@ -52,6 +52,22 @@ def _contents(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
+def _backed_up(
+    ctx: ServiceContext,
+    people: People,
+    clock: Clock,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Path:
+    """Some filings, then `kouan db backup`: the backup's path."""
+    _file_some(ctx, people, clock)
+    archive = tmp_path / "kouan.backup.gz"
+    made = _kouan(database_url, "db", "backup", str(archive), monkeypatch=monkeypatch)
+    assert made.exit_code == 0, made.output
+    return archive
+
+
 def _file_some(ctx: ServiceContext, people: People, clock: Clock) -> None:
     agent = people["agent"]
     _, call = portcalls.file_arrival(ctx, agent, arrival_notice(clock.now))
@@ -69,10 +85,7 @@ def test_a_backup_restores_every_row_and_the_restored_database_goes_on(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _file_some(ctx, people, clock)
-    archive = tmp_path / "kouan.backup.gz"
-    made = _kouan(database_url, "db", "backup", str(archive), monkeypatch=monkeypatch)
-    assert made.exit_code == 0, made.output
+    archive = _backed_up(ctx, people, clock, database_url, tmp_path, monkeypatch)
     restored = _kouan(empty_url, "db", "restore", str(archive), monkeypatch=monkeypatch)
     assert restored.exit_code == 0, restored.output
 
@@ -103,10 +116,7 @@ def test_a_database_holding_data_is_not_overwritten_unless_asked(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _file_some(ctx, people, clock)
-    archive = tmp_path / "kouan.backup.gz"
-    made = _kouan(database_url, "db", "backup", str(archive), monkeypatch=monkeypatch)
-    assert made.exit_code == 0, made.output
+    archive = _backed_up(ctx, people, clock, database_url, tmp_path, monkeypatch)
     portcalls.file_arrival(ctx, people["agent"], arrival_notice(clock.now))  # after the backup
     before = _contents(ctx.engine)
 

@@ -116,7 +116,7 @@ def _watch_list(today: date) -> list[dict[str, Any]]:
 def publish_watch_list(ctx: ServiceContext, officer: Actor) -> None:
     """Border inspection adds the demo's people to its watch list, a new version of its rules."""
     with ctx.uow(officer, write=False) as uow:
-        current = active_rule_sets(uow.session, ctx.cache)[("port_call", Agency.BORDER)]
+        current = active_rule_sets(uow.connection(), ctx.cache)[("port_call", Agency.BORDER)]
         assert isinstance(current, RuleSet)
         today = uow.now.date()
     watched = list(current.params.get("watch_list", []))

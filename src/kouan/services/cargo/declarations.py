@@ -114,7 +114,7 @@ def _known(uow: UnitOfWork, ctx: ServiceContext, batch: Sequence[Declaration]) -
         taken=taken,
         version=version,
         risk=risk,
-        ciq=active_rule_sets(session, ctx.cache)[(SUBJECT, Agency.CIQ)],
+        ciq=active_rule_sets(session.connection(), ctx.cache)[(SUBJECT, Agency.CIQ)],
     )
 
 

@@ -34,7 +34,7 @@ __all__ = ["DRAFT"]  # the pages ask whether a version is the draft
 
 def active_engine(session: Session, cache: dict[str, Any]) -> tuple[int, RiskRuleSet]:
     """The active version and its rule set (from the one store's cache)."""
-    rule_set = active_rule_sets(session, cache).get((KIND, AGENCY))
+    rule_set = active_rule_sets(session.connection(), cache).get((KIND, AGENCY))
     if not isinstance(rule_set, RiskRuleSet):
         raise InvalidTransition("no risk rule set is active; run kouan db upgrade")
     return int(rule_set.label.rsplit("v", 1)[1]), rule_set

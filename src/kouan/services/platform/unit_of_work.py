@@ -9,7 +9,7 @@ from functools import cache, lru_cache
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, bindparam, func, select
+from sqlalchemy import Connection, Engine, NestedTransaction, Select, bindparam, func, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -99,11 +99,13 @@ def _plain(statement: Select[Any], dialect: Dialect) -> plain.PlainStatement:
 
 
 class UnitOfWork:
-    """Opens a session; `commit` makes everything done inside it durable at once, or nothing.
+    """A transaction per use case; `commit` makes everything done inside it durable at once, or
+    nothing.
 
     On SQLite a writing unit runs in a batch of the group commit (see
-    kouan.adapters.db.group_commit), inside a SAVEPOINT of its own; elsewhere, and for reading,
-    it has a transaction of its own.
+    kouan.adapters.db.group_commit), inside a SAVEPOINT of its own where others' work is already
+    in the batch; elsewhere, and for reading, it has a transaction of its own. The ORM session is
+    made on first use: a use case writing only plain rows (filing) never pays for one.
     """
 
     def __init__(
@@ -121,19 +123,39 @@ class UnitOfWork:
         self.wiring = wiring
         self._group = group if write else None
         self._batch: Batch | None = None
+        self._savepoint: NestedTransaction | None = None
+        self._session: Session | None = None
+        self._left_batch = False
         self.actor = actor
         self.now = now
         self.write = write
         self._audit: list[dict[str, Any]] = []
-        # Events for the outbox (kouan.services.platform.outbox), written at commit.
         self.outbox: list[dict[str, Any]] = []
         self._conn: Connection | None = None
 
+    @property
+    def session(self) -> Session:
+        """The unit's ORM session, in the unit's transaction (made on first use)."""
+        if self._session is None:
+            self._session = self._new_session()
+        return self._session
+
+    def _new_session(self) -> Session:
+        if self._batch is not None:
+            # In the unit's own savepoint where it has one (the session's commit then
+            # releases a savepoint of its own inside it), else in the batch's transaction.
+            mode = "create_savepoint" if self._savepoint is not None else "rollback_only"
+            return self._sessions(bind=self._batch.conn, join_transaction_mode=mode)
+        session = self._sessions()
+        if self.write and not self._left_batch:  # after its batch a unit only reads
+            session.connection(execution_options={"kouan_write": True})
+        return session
+
     def connection(self) -> Connection:
-        """The unit's connection, for plain statements (see kouan.adapters.db.plain); asking
-        the session each time costs a filing more than some of its statements."""
+        """The unit's connection, for plain statements (see kouan.adapters.db.plain); in a
+        batch its own, without a session."""
         if self._conn is None:
-            self._conn = self.session.connection()
+            self._conn = self._batch.conn if self._batch is not None else self.session.connection()
         return self._conn
 
     def __enter__(self) -> UnitOfWork:
@@ -142,12 +164,11 @@ class UnitOfWork:
             # Where others' work is in the transaction, a SAVEPOINT of its own lets the unit
             # fail alone. Otherwise its rollback is the transaction's: a savepoint would cost
             # SQLite a journal of every page the unit changes, a tenth of a filing.
-            mode = "create_savepoint" if self._batch.holds_work else "rollback_only"
-            self.session = self._sessions(bind=self._batch.conn, join_transaction_mode=mode)
+            if self._batch.holds_work:
+                self._savepoint = self._batch.conn.begin_nested()
             return self
-        self.session = self._sessions()
         if self.write:
-            self.session.connection(execution_options={"kouan_write": True})
+            self.session  # noqa: B018 - a writer takes its write lock now, as SQLite's BEGIN IMMEDIATE
         return self
 
     def __exit__(
@@ -160,7 +181,10 @@ class UnitOfWork:
         try:
             # close() rolls back whatever was not committed (in a batch: to the unit's
             # savepoint; without one, leaving the batch does) and keeps loaded objects readable.
-            self.session.close()
+            if self._session is not None:
+                self._session.close()
+            if self._savepoint is not None and self._savepoint.is_active:
+                self._savepoint.rollback()
         finally:
             if self._batch is not None:
                 # A unit that did not commit waits for its batch too: what it read and answers
@@ -171,8 +195,9 @@ class UnitOfWork:
 
     def commit(self) -> None:
         try:
+            if self._session is not None:
+                self._session.flush()
             if self._audit:
-                self.session.flush()
                 audit.append_many(self.connection(), self._audit, audit_key(self.settings))
                 self._audit = []
             if self.outbox:
@@ -180,7 +205,10 @@ class UnitOfWork:
                 outbox_rows.append_many(self.connection(), self.outbox)
                 self.outbox = []
             self._conn = None
-            self.session.commit()
+            if self._session is not None:
+                self._session.commit()
+            if self._savepoint is not None:
+                self._savepoint.commit()
         except StaleDataError:
             self.session.rollback()
             raise Conflict(
@@ -193,8 +221,10 @@ class UnitOfWork:
         """Give up the batch's connection and wait until the batch is committed."""
         assert self._batch is not None and self._group is not None
         batch, self._batch = self._batch, None
+        self._savepoint, self._left_batch = None, True
         # Whatever the use case still reads after this, it reads on a connection of its own.
-        self.session.bind = batch.conn.engine
+        if self._session is not None:
+            self._session.bind = batch.conn.engine
         self._group.leave(batch, committed)
 
     def publish(self, event: object) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -66,20 +66,18 @@ def ensure_defaults(session: Session, now: Any) -> None:
             )
 
 
-def active_rule_sets(session: Session, cache: dict[str, Any]) -> RuleSets:
+def active_rule_sets(conn: Connection, cache: dict[str, Any]) -> RuleSets:
     """Every active rule set: one cheap query for their ids; rebuilt only when one changed."""
-    conn = session.connection()
     ids = tuple(row[0] for row in plain.fetch(conn, _active_ids(conn.dialect), {}))
     cached = cache.get("rule_sets")
     if isinstance(cached, tuple) and cached[0] == ids:
         rule_sets: RuleSets = cached[1]
         return rule_sets
-    rows = session.scalars(select(RuleSetRow).where(RuleSetRow.status == ACTIVE)).all()
+    columns = (RuleSetRow.subject_kind, RuleSetRow.agency, RuleSetRow.version, RuleSetRow.document)
+    rows = conn.execute(select(*columns).where(RuleSetRow.status == ACTIVE)).all()
     rule_sets = {
-        (row.subject_kind, Agency(row.agency)): book(row.subject_kind, Agency(row.agency)).build(
-            row.version, row.document
-        )
-        for row in rows
+        (kind, Agency(agency)): book(kind, Agency(agency)).build(version, document)
+        for kind, agency, version, document in rows
     }
     cache["rule_sets"] = (ids, rule_sets)
     return rule_sets
@@ -371,7 +369,7 @@ def test_version(
     with ctx.uow(actor, write=False) as uow:
         stored = find_version(uow, kind, agency, version)
         candidate = book(kind, agency).build(version, stored.document)
-        active = active_rule_sets(uow.session, ctx.cache)[(kind, agency)]
+        active = active_rule_sets(uow.connection(), ctx.cache)[(kind, agency)]
         phase = kind_of(uow, kind).phases[0]
         rows, facts = recent_facts(uow, kind, phase, last)
         ids = [subject_id(row) for row in rows]

@@ -211,7 +211,7 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
     )
     facts = CallFacts(arrival=notice, phase=Phase.ENTRY, now=uow.now, ship_detentions=detentions)
     # Decide first, write once: the call is inserted already cleared when the rules allow it.
-    rule_sets = active_rule_sets(uow.session, ctx.cache)
+    rule_sets = active_rule_sets(uow.connection(), ctx.cache)
     rows = reviews.open_rows(uow, SUBJECT, Phase.ENTRY, facts, rule_sets)
     _apply_permits(uow, call, [SimpleNamespace(**row) for row in rows])
     insert_plain(uow, PortCall, [vars(call)])  # gives the call its id
@@ -279,7 +279,7 @@ def _amend(
         {**_call_state(call), "affected": sorted(affected), "document_sha256": digest(document)},
     )
     call_reviews = _reviews_of(uow, [call.id])[call.id]
-    rule_sets = active_rule_sets(uow.session, ctx.cache)
+    rule_sets = active_rule_sets(uow.connection(), ctx.cache)
     facts = _facts(uow, call, Phase.ENTRY)
     for review in call_reviews:
         if review.phase == Phase.ENTRY and review.agency in affected:
@@ -309,7 +309,7 @@ def _depart(uow: UnitOfWork, ctx: ServiceContext, call_id: int, notice: Departur
     )
     call.etd = notice.etd
     facts = _facts(uow, call, Phase.DEPARTURE)
-    rule_sets = active_rule_sets(uow.session, ctx.cache)
+    rule_sets = active_rule_sets(uow.connection(), ctx.cache)
     reviews.store(
         uow, SUBJECT, [(call, reviews.open_rows(uow, SUBJECT, Phase.DEPARTURE, facts, rule_sets))]
     )
