@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from datetime import timedelta
 
@@ -40,6 +42,30 @@ def test_clean_filing_is_cleared_by_rules_at_once(
     assert all(r["status"] == "approved" and r["decided_by"] == "rules" for r in call["reviews"])
     assert call["entry_permit"]["issued_at"] == clock.now.isoformat()
     assert call["late"] is False
+
+
+def test_filed_document_is_stored_as_filed_and_audited_by_its_digest(
+    ctx: ServiceContext, people: People, clock: Clock
+) -> None:
+    notice = arrival_notice(clock.now)
+    _, call = portcalls.file_arrival(ctx, people["agent"], notice)
+    with ctx.sessions() as session:
+        stored = session.execute(
+            text("SELECT arrival FROM port_calls WHERE id = :id"), {"id": call["id"]}
+        ).scalar_one()
+        after = session.execute(
+            text(
+                "SELECT after FROM audit_log WHERE action = 'port_call.filed' AND entity_id = :id"
+            ),
+            {"id": str(call["id"])},
+        ).scalar_one()
+    # Stored once as JSON (never a JSON string holding JSON), and the digest is of that text.
+    document = stored if isinstance(stored, dict) else json.loads(stored)
+    assert type(notice).model_validate(document) == notice
+    after = after if isinstance(after, dict) else json.loads(after)
+    expected = hashlib.sha256(notice.model_dump_json().encode()).hexdigest()
+    assert after["document_sha256"] == expected
+    assert portcalls.get_port_call(ctx, people["agent"], call["id"])["arrival"] == document
 
 
 def test_ill_person_orders_boarding_quarantine_and_officer_clears(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kouan.adapters.db import plain
 from kouan.adapters.db.checkpoint import FALLBACK_PAGES
+from kouan.domain.canonical import JsonText
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -68,7 +69,10 @@ def _savepoints_on_driver(engine: Engine) -> None:
 def _json(value: Any) -> str:
     """JSON columns' text, by pydantic's serializer: a third of the standard library's time on
     a filed document. Compact and UTF-8; it also writes what json.dumps refuses (datetimes as
-    ISO 8601, NaN as null), which no Kouan document holds."""
+    ISO 8601, NaN as null), which no Kouan document holds. A document serialised already
+    (JsonText) is stored as it is."""
+    if isinstance(value, JsonText):
+        return str(value)
     return to_json(value).decode()
 
 

@@ -17,7 +17,7 @@ from kouan.adapters.db import plain
 from kouan.adapters.db.tables import Organisation, PortCall, Review, Ship
 from kouan.adapters.paxlst import split_roles
 from kouan.domain.agency import Agency, Phase
-from kouan.domain.canonical import digest
+from kouan.domain.canonical import stored_json
 from kouan.domain.errors import InvalidTransition, NotFound
 from kouan.domain.filing import ArrivalNotice, DepartureNotice, affected_agencies
 from kouan.domain.identifiers import valid_id
@@ -187,7 +187,7 @@ KIND = SubjectKind(
 
 
 def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer:
-    document = notice.model_dump(mode="json")
+    document, document_sha256 = stored_json(notice)
     detentions = _upsert_ship(uow, notice)
     deadline = notice.eta - timedelta(hours=ctx.settings.filing_deadline_hours)
     # The hot path of filing: the call and its reviews are plain rows, never ORM objects.
@@ -221,11 +221,13 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
         SUBJECT,
         call.id,
         None,
-        {**_call_state(call), "late": call.late, "document_sha256": digest(document)},
+        {**_call_state(call), "late": call.late, "document_sha256": document_sha256},
     )
     reviews.store(uow, SUBJECT, [(vars(call), rows)])
     _announce_permits(uow, call, None)
-    return 201, _view(uow, call, [SimpleNamespace(**row) for row in rows])
+    # The record holds its document as stored text: the view takes the ship from the notice.
+    ship = notice.ship.model_dump(mode="json")
+    return 201, _view(uow, call, [SimpleNamespace(**row) for row in rows], ship)
 
 
 def file_arrival(
@@ -266,8 +268,8 @@ def _amend(
     previous = ArrivalNotice.model_validate(call.arrival)
     affected = affected_agencies(previous, notice)
     before = _call_state(call)
-    document = notice.model_dump(mode="json")
-    call.arrival = document
+    call.arrival = notice.model_dump(mode="json")
+    document_sha256 = stored_json(notice)[1]
     call.eta, call.etd, call.berth = notice.eta, notice.etd, notice.berth
     call.voyage, call.port = notice.voyage, notice.port
     _upsert_ship(uow, notice)
@@ -276,7 +278,7 @@ def _amend(
         SUBJECT,
         call.id,
         before,
-        {**_call_state(call), "affected": sorted(affected), "document_sha256": digest(document)},
+        {**_call_state(call), "affected": sorted(affected), "document_sha256": document_sha256},
     )
     call_reviews = _reviews_of(uow, [call.id])[call.id]
     rule_sets = active_rule_sets(uow.connection(), ctx.cache)
@@ -401,10 +403,14 @@ def _permit(prefix: str, call: CallRecord, at: datetime | None) -> dict[str, Any
 
 
 def _view(
-    uow: UnitOfWork, call: CallRecord, call_reviews: Sequence[reviews.ReviewRecord]
+    uow: UnitOfWork,
+    call: CallRecord,
+    call_reviews: Sequence[reviews.ReviewRecord],
+    ship: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The port call as the API answers it (names fixed by the contract in DESIGN.md)."""
-    ship = call.arrival["ship"]
+    """The port call as the API answers it (names fixed by the contract in DESIGN.md); `ship`
+    when the call's document is not at hand as a dict."""
+    ship = ship or call.arrival["ship"]
     timestamps: dict[str, str | None] = {"ETA": call.eta.isoformat(), "ETD": call.etd.isoformat()}
     timestamps.update({e.value: (t.isoformat() if t else None) for e, t in _timeline(call).items()})
     officers = reviews.officer_names(uow, call_reviews)  # port calls' reviews have no targets
