@@ -278,6 +278,12 @@ class ServiceContext:
         # transaction and its COMMIT. PostgreSQL locks rows itself and commits concurrently.
         self.group = GroupCommit(engine) if engine.dialect.name == "sqlite" else None
 
+    @property
+    def embedded(self) -> bool:
+        """The database is a file of this machine (SQLite): a read takes microseconds and never
+        waits on a network."""
+        return self.group is not None
+
     def uow(self, actor: Actor, write: bool = True) -> UnitOfWork:
         return UnitOfWork(
             self.sessions, actor, self.clock(), write, self.group, self.settings, self.wiring
