@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from kouan.config import Settings
+from kouan.domain import health
 from kouan.services.cargo import release
 from kouan.services.platform import outbox
 from kouan.services.platform.messagebus import (
@@ -22,6 +23,10 @@ from kouan.services.platform.unit_of_work import ServiceContext, utcnow
 from kouan.services.review import inspections, reviews
 from kouan.services.review.subjects import SubjectKind
 from kouan.services.ships import portcalls
+
+# The messages of the later rooms join the reasons' catalogue here, at import: every entry point
+# (and the catalogue's own test) imports this module before it renders one.
+health.register_templates()
 
 SUBJECT_KINDS: tuple[SubjectKind, ...] = (portcalls.KIND, release.KIND)
 

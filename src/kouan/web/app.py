@@ -13,6 +13,7 @@ from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.web import errors, metrics, relay_task
 from kouan.web.api import (
     ais,
+    alerts,
     auth,
     declarations,
     docs,
@@ -49,6 +50,7 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
         portcalls,
         reviews,
         ais,
+        alerts,
         declarations,
         risk,
         rulesets,

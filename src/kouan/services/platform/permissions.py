@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 
+from kouan.adapters.db.alert_tables import Alert, AlertRecipient
 from kouan.adapters.db.tables import DeclarationRow, PortCall, Review
 from kouan.domain.agency import AGENCIES, ENTERPRISE_TYPES, Agency, OrgType
 from kouan.domain.errors import Forbidden
@@ -57,6 +58,9 @@ class Action(StrEnum):
     TRADERS_EDIT = "traders.edit"
     CLEARANCE_READ = "clearance.read"
     WEBHOOKS_MANAGE = "webhooks.manage"
+    ALERTS_READ = "alerts.read"
+    ALERTS_ACKNOWLEDGE = "alerts.acknowledge"
+    ALERTS_RAISE = "alerts.raise"
 
 
 _AGENCY_TYPES = frozenset(OrgType(a.value) for a in AGENCIES)
@@ -93,6 +97,11 @@ ALLOWED: dict[Action, frozenset[OrgType]] = {
     ),
     # An enterprise's webhooks receive its own filings' events (only the filer's, see outbox).
     Action.WEBHOOKS_MANAGE: ENTERPRISE_TYPES,
+    # Anyone an alert is addressed to reads and acknowledges it (alert_scope says which); the
+    # agencies and the port office raise them (rules and events raise them as SYSTEM).
+    Action.ALERTS_READ: frozenset(OrgType),
+    Action.ALERTS_ACKNOWLEDGE: frozenset(OrgType),
+    Action.ALERTS_RAISE: _AGENCY_TYPES | {OrgType.PORT_OFFICE},
 }
 
 
@@ -170,3 +179,24 @@ def broker_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.org_type is OrgType.CUSTOMS_BROKER:
         return DeclarationRow.broker_org_id == actor.org_id
     return true()
+
+
+# --- alerts (kouan.services.platform.alerts) --------------------------------------------------
+
+
+def addressed_to(actor: Actor) -> ColumnElement[bool]:
+    """The recipient rows that are the actor's: its organisation's, or one of its type that no
+    organisation has taken yet (addressed before any of that type existed)."""
+    return or_(
+        AlertRecipient.org_id == actor.org_id,
+        and_(AlertRecipient.org_id.is_(None), AlertRecipient.org_type == actor.org_type.value),
+    )
+
+
+def alert_scope(actor: Actor) -> ColumnElement[bool]:
+    """The alerts this actor may see: the port office all (it coordinates the port's joint
+    response), everyone else, enterprises included, those addressed to it."""
+    require(actor, Action.ALERTS_READ)
+    if actor.org_type is OrgType.PORT_OFFICE:
+        return true()
+    return Alert.id.in_(select(AlertRecipient.alert_id).where(addressed_to(actor)))
