@@ -494,3 +494,7 @@ class WebhookAttempt(Base):
     status_code: Mapped[int | None]
     error: Mapped[str] = mapped_column(Text, default="")
     duration_ms: Mapped[int] = mapped_column(Integer)
+
+
+from kouan.adapters.db import alert_tables as _alert_tables  # noqa: E402,F401
+from kouan.adapters.db import passenger_tables as _passenger_tables  # noqa: E402,F401
