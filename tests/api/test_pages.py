@@ -515,18 +515,23 @@ def test_an_etd_before_the_eta_is_refused_beside_the_etd(ctx: ServiceContext, cl
     assert f'value="{etd}"' in answer.text
 
 
-def test_a_paxlst_that_does_not_fit_is_named_beside_the_upload(
-    ctx: ServiceContext, clock: Clock
+def test_an_imperfect_paxlst_is_kept_and_left_to_the_rules(
+    ctx: ServiceContext, people: People, clock: Clock
 ) -> None:
+    # A real message: its person has a role Kouan does not know (NAD+VW) and a document
+    # without expiry. The person is kept with warnings; border inspection's rules refer them.
     client = signed_in(ctx, "agent", lang="en")
     smooks = shared_data("edifact", "smooks_paxlst_d03b.edi").read_text(encoding="latin-1")
     answer = submit_arrival(client, arrival_form(clock.now), smooks)
-    assert answer.status_code == 422
-    errors = texts_of(answer, "error-paxlst")
-    assert len(errors) == 2
-    assert errors[0].startswith("segment 8 (NAD+VW) 'VW': ") and "FM (crew)" in errors[0]
-    assert errors[1] == "person 1 document.expiry: an expiry date in DTM+36 after DOC"
-    assert 'value="EVER DIADEM"' in answer.text
+    assert answer.status_code == 303, answer.text
+    call_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    call = portcalls.get_port_call(ctx, people["agent"], call_id)
+    (person,) = call["arrival"]["passengers"]
+    assert person["family_name"] == "AOMAD" and person["document"]["expiry"] is None
+    border = next(r for r in call["reviews"] if r["agency"] == "BORDER")
+    assert "BORDER-NO-EXPIRY" in border["rules_hit"]
+    page = client.get(f"/port-calls/{call_id}")
+    assert page.status_code == 200 and "AOMAD" in page.text
 
 
 def test_a_kept_paxlst_is_filed_without_uploading_it_again(

@@ -10,6 +10,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from kouan.adapters.cusdec import parse_cusdec, parse_cusres, validate_messages, write_cusres
+from kouan.adapters.paxlst import read_paxlst
 from kouan.domain import values
 from kouan.domain.errors import FieldError, ValidationFailed
 from kouan.domain.filing import ArrivalNotice, Person
@@ -138,9 +139,13 @@ def test_a_paxlst_journey_in_year_1_names_its_segment() -> None:
     assert "DTM+132" in field and value == "00010101" and expected == values.IN_PORT_YEARS
 
 
-def test_a_paxlst_expiry_in_9999_names_its_segment() -> None:
-    field, value, expected = _dtm_refusal("DTM+36:20091231:102'", "DTM+36:99991231:102'")
-    assert "DTM+36" in field and value == "99991231" and expected == values.DAY_IN_PORT_YEARS
+def test_a_paxlst_expiry_in_9999_is_a_warning_on_its_person() -> None:
+    # A bad date concerns one person: kept, warned about, and left to the rules.
+    result = read_paxlst(replace(smooks_accepted(), "DTM+36:20091231:102'", "DTM+36:99991231:102'"))
+    assert result.status == "accepted"
+    (warning,) = [w for w in result.warnings if "DTM+36" in w.segment]
+    assert warning.element == "C507/2380" and warning.value == "99991231"
+    assert warning.what_was_expected == values.DAY_IN_PORT_YEARS
 
 
 def test_a_paxlst_name_with_nul_is_refused_for_that_person() -> None:

@@ -44,16 +44,23 @@ SecurityLevel = Annotated[Literal[1, 2, 3], BeforeValidator(not_a_bool)]
 
 
 class Document(BaseModel):
+    """A travel document. Carriers' lists do not always give its expiry: a document without one
+    is kept, and the border rules refer its holder."""
+
     model_config = DOCUMENT
 
     type: Annotated[Plain, Field(min_length=1, max_length=3)] = "P"
     number: Annotated[Plain, Field(min_length=1, max_length=35)]
     issuing_state: Country
-    expiry: PortDate
+    expiry: PortDate | None = None
 
 
 class Person(BaseModel):
-    """A crew member (FAL 5, with rank) or a passenger (FAL 6)."""
+    """A crew member (FAL 5, with rank) or a passenger (FAL 6).
+
+    A person without a travel document (`document` None) is kept, as carriers' lists have them:
+    the border rules refer them rather than the list being refused.
+    """
 
     model_config = DOCUMENT
 
@@ -62,7 +69,7 @@ class Person(BaseModel):
     nationality: Country
     date_of_birth: BirthDate
     sex: Literal["M", "F", "U"] | None = None
-    document: Document
+    document: Document | None = None
     rank: Annotated[Plain, Field(max_length=60)] | None = None
     port_of_embarkation: Locode | None = None
     port_of_disembarkation: Locode | None = None

@@ -1,7 +1,8 @@
 """Border inspection (边防检查): the people aboard on entry and on departure.
 
-Watch-list matches and invalid travel documents hold the ship; a missing crew list, a document
-declared twice, a crew change and the highest security level go to an officer.
+Watch-list matches and invalid travel documents hold the ship; a missing crew list, a person
+without a travel document or with one whose expiry is not declared, a document declared twice, a
+crew change and the highest security level go to an officer.
 """
 
 from __future__ import annotations
@@ -46,7 +47,11 @@ def _identity_key(family: object, given: object, born: object) -> tuple[str, ...
 
 
 def _person_document(person: Person) -> tuple[str, str]:
-    return _document_key(person.document.number, person.document.issuing_state)
+    document = person.document
+    if document is None:
+        # No document to match: the person stands for themselves (no number is "").
+        return "", "|".join(_person_identity(person))
+    return _document_key(document.number, document.issuing_state)
 
 
 def _person_identity(person: Person) -> tuple[str, ...]:
@@ -116,6 +121,10 @@ def parse_watch_list(entries: Sequence[Mapping[str, Any]]) -> WatchList:
 
 def _describe(role: str, person: Person) -> Reason:
     doc = person.document
+    if doc is None:
+        return Reason(
+            "person.no_document", {"role": Reason(f"role.{role}"), "name": person.full_name}
+        )
     return Reason(
         "person",
         {
@@ -166,19 +175,36 @@ def _watch_list(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Findi
 def _document_expired(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     departure_day = port_date(_etd(subject), params)
     for role, target, person in _aboard(subject):
-        if person.document.expiry < departure_day:
+        expiry = person.document.expiry if person.document else None
+        if expiry is not None and expiry < departure_day:
             yield found(
                 "border.document_expired",
                 target,
                 person=_describe(role, person),
-                expiry=person.document.expiry.isoformat(),
+                expiry=expiry.isoformat(),
                 day=departure_day.isoformat(),
             )
+
+
+def _no_document(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
+    """A person a carrier listed without a travel document: an officer sees them."""
+    for role, target, person in _aboard(subject):
+        if person.document is None:
+            yield found("border.no_document", target, person=_describe(role, person))
+
+
+def _no_expiry(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
+    """A document whose expiry was not declared cannot be judged valid: an officer checks it."""
+    for role, target, person in _aboard(subject):
+        if person.document is not None and person.document.expiry is None:
+            yield found("border.no_expiry", target, person=_describe(role, person))
 
 
 def _duplicate_document(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     seen: dict[tuple[str, str], tuple[str, Person]] = {}
     for role, target, person in _aboard(subject):
+        if person.document is None:
+            continue  # nothing to declare twice
         key = _person_document(person)
         if key in seen:
             yield found(
@@ -224,6 +250,22 @@ RULES: tuple[Rule, ...] = (
         "证件在离港前到期",
         Action.HOLD,
         _document_expired,
+        BOTH_PHASES,
+    ),
+    Rule(
+        "BORDER-NO-DOCUMENT",
+        "Person without a travel document",
+        "人员未申报旅行证件",
+        Action.REFER,
+        _no_document,
+        BOTH_PHASES,
+    ),
+    Rule(
+        "BORDER-NO-EXPIRY",
+        "Travel document without an expiry date",
+        "旅行证件未申报有效期",
+        Action.REFER,
+        _no_expiry,
         BOTH_PHASES,
     ),
     Rule(
