@@ -10,8 +10,10 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from kouan.config import Settings
-from kouan.domain import health
+from kouan.domain import health, names
+from kouan.rules import person_list
 from kouan.services.cargo import release
+from kouan.services.passengers import lists
 from kouan.services.platform import outbox
 from kouan.services.platform.messagebus import (
     ReviewDecided,
@@ -27,8 +29,10 @@ from kouan.services.ships import portcalls
 # The messages of the later rooms join the reasons' catalogue here, at import: every entry point
 # (and the catalogue's own test) imports this module before it renders one.
 health.register_templates()
+names.register_templates()
+person_list.register_templates()
 
-SUBJECT_KINDS: tuple[SubjectKind, ...] = (portcalls.KIND, release.KIND)
+SUBJECT_KINDS: tuple[SubjectKind, ...] = (portcalls.KIND, release.KIND, lists.KIND)
 
 
 def wiring(extra_kinds: tuple[SubjectKind, ...] = ()) -> Wiring:
@@ -43,6 +47,8 @@ def wiring(extra_kinds: tuple[SubjectKind, ...] = ()) -> Wiring:
     wired.subscribe(ReviewDecided, outbox.on_review_decided)
     wired.subscribe(ReviewDecided, reviews.settle_subject)
     wired.subscribe(TargetDecided, inspections.on_target_decided)
+    # A referred person's own status follows each decision on them.
+    wired.subscribe(TargetDecided, lists.on_target_decided)
     return wired
 
 

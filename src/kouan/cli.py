@@ -1,4 +1,4 @@
-"""The kouan command line: serve, demo, db, users, audit, ais, import, bench."""
+"""The kouan command line: serve, demo, db, users, audit, ais, import, watchlist, screen, bench."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from kouan import cli_events
+from kouan import cli_events, cli_passengers, cli_screening
 from kouan.adapters.db import audit, backup
 from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.migrate import upgrade
@@ -36,7 +36,7 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 users_app = typer.Typer(help="Users and organisations.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 ais_app = typer.Typer(help="AIS position reports.", no_args_is_help=True)
-import_app = typer.Typer(help="Filings from files (EDIFACT).", no_args_is_help=True)
+import_app = typer.Typer(help="Filings and lists from files (EDIFACT).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
@@ -44,6 +44,11 @@ app.add_typer(ais_app, name="ais")
 app.add_typer(import_app, name="import")
 app.add_typer(cli_events.outbox_app, name="outbox")
 app.add_typer(cli_events.agency_app, name="agency")
+app.add_typer(cli_passengers.watchlist_app, name="watchlist")
+app.add_typer(cli_passengers.passengers_app, name="passengers")
+app.add_typer(cli_screening.app, name="screen")
+cli_screening.app.command("list")(cli_passengers.screen_list)
+import_app.command("paxlst")(cli_passengers.import_paxlst)
 console = Console()
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
 

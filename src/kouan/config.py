@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     default_lang: str = "zh"
     # Inspections a site can do a day unless customs sets that day's capacity, and how far ahead
     # a booking may go when every day is full.
+    # Persons on passenger and crew lists are purged this many days after their list came,
+    # except those referred; the passenger figures are kept (kouan passengers purge).
+    person_retention_days: int = 183
+    # The information co-check of a confirmed case: contacts seated within this many rows.
+    contact_rows: int = 2
     inspection_daily_capacity: int = 40
     inspection_horizon_days: int = 366
     # /metrics is readable from the machine itself, or from elsewhere with this bearer token.

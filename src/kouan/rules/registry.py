@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kouan.domain import identifiers
 from kouan.domain.agency import Agency, Phase
 from kouan.domain.errors import FieldErrors, ValidationFailed
-from kouan.rules import border, ciq, customs, legal_inspection, msa
+from kouan.rules import border, ciq, customs, legal_inspection, msa, person_list
 from kouan.rules.base import Evaluator, Rule, RuleSet
 from kouan.rules.risk import RiskRuleSet, engine_from_document, hs_prefix, rule_from_dict
 from kouan.rules.risk_defaults import DEFAULT_DOCUMENT
 
 PORT_CALL = "port_call"
 DECLARATION = "declaration"
+PERSON_LIST = "person_list"
 
 # Parameters the rules parse; the parser raises ValidationFailed naming each unusable item.
 PARSERS: dict[str, Callable[[Any], object]] = {"watch_list": border.parse_watch_list}
@@ -33,6 +34,7 @@ ITEM_VALIDATORS: dict[str, Callable[[str], str]] = {
     "epidemic_ports": identifiers.validate_locode,
     "sensitive_ports": identifiers.validate_locode,
     "epidemic_countries": identifiers.validate_country,
+    "visa_exempt": identifiers.validate_country,
     "legal_inspection": hs_prefix,
 }
 
@@ -192,6 +194,8 @@ PARAMETER_RULES: dict[tuple[str, Agency], tuple[tuple[Rule, ...], dict[str, Any]
     (PORT_CALL, Agency.BORDER): (border.RULES, border.DEFAULT_PARAMS),
     (PORT_CALL, Agency.MSA): (msa.RULES, msa.DEFAULT_PARAMS),
     (DECLARATION, Agency.CIQ): (legal_inspection.RULES, legal_inspection.DEFAULT_PARAMS),
+    (PERSON_LIST, Agency.BORDER): (person_list.BORDER_RULES, person_list.BORDER_PARAMS),
+    (PERSON_LIST, Agency.CIQ): (person_list.CIQ_RULES, person_list.CIQ_PARAMS),
 }
 
 BOOKS: dict[tuple[str, Agency], RuleBook] = {
@@ -209,6 +213,10 @@ BOOKS: dict[tuple[str, Agency], RuleBook] = {
             _risk_rules,
         ),
         _parameter_book(DECLARATION, Agency.CIQ, opens="on_hit"),
+        # Border inspection screens every list; CIQ sees a list only when a traveller is unwell
+        # or came from an epidemic area.
+        _parameter_book(PERSON_LIST, Agency.BORDER),
+        _parameter_book(PERSON_LIST, Agency.CIQ, opens="on_hit"),
     )
 }
 

@@ -162,6 +162,7 @@ class EpidemicAlertRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     disease: Mapped[str] = mapped_column(String(60))
+    disease_zh: Mapped[str] = mapped_column(String(60), default="")
     level: Mapped[int] = mapped_column(Integer)
     areas: Mapped[list[Any]]
     starts_on: Mapped[date] = mapped_column(Date)

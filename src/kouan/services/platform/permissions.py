@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
 from kouan.adapters.db.alert_tables import Alert, AlertRecipient
+from kouan.adapters.db.passenger_tables import PersonListRow
 from kouan.adapters.db.tables import DeclarationRow, PortCall, Review
 from kouan.domain.agency import AGENCIES, ENTERPRISE_TYPES, Agency, OrgType
 from kouan.domain.errors import Forbidden
@@ -61,6 +62,17 @@ class Action(StrEnum):
     ALERTS_READ = "alerts.read"
     ALERTS_ACKNOWLEDGE = "alerts.acknowledge"
     ALERTS_RAISE = "alerts.raise"
+    PERSON_LIST_FILE = "person_list.file"
+    PERSON_LIST_READ = "person_list.read"
+    PERSON_READ = "person.read"
+    WATCHLIST_MANAGE = "watchlist.manage"
+    CASE_CONFIRM = "case.confirm"
+    BAGGAGE_SEND = "baggage.send"
+    BAGGAGE_READ = "baggage.read"
+    BAGGAGE_DECIDE = "baggage.decide"
+    CROSSING_RECORD = "crossing.record"
+    CROSSING_READ = "crossing.read"
+    CRUISE_RELEASE = "cruise.release"
 
 
 _AGENCY_TYPES = frozenset(OrgType(a.value) for a in AGENCIES)
@@ -102,6 +114,30 @@ ALLOWED: dict[Action, frozenset[OrgType]] = {
     Action.ALERTS_READ: frozenset(OrgType),
     Action.ALERTS_ACKNOWLEDGE: frozenset(OrgType),
     Action.ALERTS_RAISE: _AGENCY_TYPES | {OrgType.PORT_OFFICE},
+    # Airlines and cruise lines send passenger and crew lists (a ship's crew lists come with
+    # its port call).
+    Action.PERSON_LIST_FILE: frozenset({OrgType.AIRLINE, OrgType.CRUISE_LINE}),
+    Action.PERSON_LIST_READ: frozenset(
+        {OrgType.AIRLINE, OrgType.CRUISE_LINE, OrgType.SHIPPING_AGENT, OrgType.PORT_OFFICE}
+    )
+    | _AGENCY_TYPES,
+    # A person's record (screening results, health) is for the agencies alone; the port office
+    # sees figures, a sender its list as sent.
+    Action.PERSON_READ: _AGENCY_TYPES,
+    Action.WATCHLIST_MANAGE: frozenset({OrgType.BORDER}),
+    # CIQ confirms an epidemic case (and so raises the joint alert with its contact list).
+    Action.CASE_CONFIRM: frozenset({OrgType.CIQ}),
+    # Airlines send their flights' baggage messages and see those bags (their handlers put the
+    # selected ones on the X-ray belt); customs selects and decides; the port office watches.
+    Action.BAGGAGE_SEND: frozenset({OrgType.AIRLINE}),
+    Action.BAGGAGE_READ: frozenset({OrgType.AIRLINE, OrgType.CUSTOMS, OrgType.PORT_OFFICE}),
+    Action.BAGGAGE_DECIDE: frozenset({OrgType.CUSTOMS}),
+    # Border inspection records each crossing at its counters and gates and lets a pre-cleared
+    # cruise ship's passengers ashore by group; the measured figures are for every agency and
+    # the port office.
+    Action.CROSSING_RECORD: frozenset({OrgType.BORDER}),
+    Action.CROSSING_READ: _AGENCY_TYPES | {OrgType.PORT_OFFICE},
+    Action.CRUISE_RELEASE: frozenset({OrgType.BORDER}),
 }
 
 
@@ -200,3 +236,12 @@ def alert_scope(actor: Actor) -> ColumnElement[bool]:
     if actor.org_type is OrgType.PORT_OFFICE:
         return true()
     return Alert.id.in_(select(AlertRecipient.alert_id).where(addressed_to(actor)))
+
+
+def person_list_scope(actor: Actor) -> ColumnElement[bool]:
+    """The person lists this actor may see: a sender those it sent; agencies and the port
+    office all."""
+    require(actor, Action.PERSON_LIST_READ)
+    if actor.org_type in ENTERPRISE_TYPES:
+        return PersonListRow.owner_org_id == actor.org_id
+    return true()

@@ -36,6 +36,7 @@ NAVIGATION: tuple[tuple[str, str, Action | None], ...] = (
     ("risk", "/risk-rules", Action.RISK_RULES_READ),
     ("clearance", "/clearance", Action.CLEARANCE_READ),
     ("legal", "/legal-inspection", Action.INSPECTION_READ),
+    ("lists", "/person-lists", Action.PERSON_LIST_READ),
 )
 
 

@@ -17,6 +17,7 @@ from kouan.web.ui import (
     i18n,
     inspections,
     legal_inspection,
+    person_lists,
     port_calls,
     reviews,
     risk_rules,
@@ -38,6 +39,7 @@ PAGE_MODULES = (
     clearance,
     traders,
     legal_inspection,
+    person_lists,
 )
 
 __all__ = ["error_page", "mount"]

@@ -38,6 +38,7 @@ NAVIGATION = {
     "risk": N_("Risk rules"),
     "clearance": N_("Clearance times"),
     "legal": N_("Legal inspection"),
+    "lists": N_("Passenger and crew lists"),
 }
 ERROR_HEADLINES = {
     400: N_("The request could not be understood"),

@@ -75,6 +75,7 @@ def upgrade() -> None:
         "epidemic_alerts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("disease", sa.String(length=60), nullable=False),
+        sa.Column("disease_zh", sa.String(length=60), nullable=False),
         sa.Column("level", sa.Integer(), nullable=False),
         sa.Column("areas", _JSON, nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),

@@ -1,0 +1,147 @@
+"""Border inspection's watch list: each imported file a new version, stored whole and made
+active at once; the active version indexed in memory once per process (kouan.services.screening)
+and screened against by every list, flights', cruises' and ships' alike."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from kouan.adapters import watchlist_csv
+from kouan.adapters.db.passenger_tables import WatchlistEntry, WatchlistVersion
+from kouan.domain.errors import NotFound
+from kouan.services.platform.permissions import Action, Actor, require
+from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
+from kouan.services.screening.watchlist import Entry, WatchListIndex
+
+_CACHE_KEY = "watch_list_index"
+_CHUNK = 20_000  # rows per INSERT round trip when storing a version
+
+
+def import_file(
+    ctx: ServiceContext, actor: Actor, data: bytes, filename: str = ""
+) -> dict[str, Any]:
+    """Store the file as the new active version; a file with a bad line is refused whole
+    (ValidationFailed naming each line), nothing stored."""
+    require(actor, Action.WATCHLIST_MANAGE)
+    read = watchlist_csv.read_bytes(data, filename)
+    with ctx.uow(actor) as uow:
+        version = _store(uow, read, hashlib.sha256(data).hexdigest(), filename)
+        uow.commit()
+    return version
+
+
+def _store(
+    uow: UnitOfWork, read: watchlist_csv.WatchListFile, sha256: str, filename: str
+) -> dict[str, Any]:
+    warnings = [
+        {"line": line, **reason.as_dict(), "text": reason.text} for line, reason in read.warnings
+    ]
+    uow.session.execute(update(WatchlistVersion).values(active=False))
+    version = WatchlistVersion(
+        created_at=uow.now,
+        created_by=uow.actor.user_id or None,
+        filename=filename[:200],
+        entries=len(read.entries),
+        sha256=sha256,
+        active=True,
+        warnings=warnings,
+    )
+    uow.session.add(version)
+    uow.session.flush()
+    rows = [_row(version.id, entry) for entry in read.entries]
+    for start in range(0, len(rows), _CHUNK):
+        uow.session.execute(insert(WatchlistEntry), rows[start : start + _CHUNK])
+    # The audit keeps the file's digest and counts, never the names it holds.
+    uow.audit(
+        "watchlist.imported",
+        "watchlist",
+        version.id,
+        None,
+        {"entries": version.entries, "sha256": sha256, "warnings": len(warnings)},
+    )
+    return version_view(version)
+
+
+def _row(version_id: int, entry: Entry) -> dict[str, Any]:
+    return {
+        "version_id": version_id,
+        "entry_id": entry.id[:64],
+        "name": entry.name[:300],
+        "aliases": list(entry.aliases),
+        "date_of_birth": entry.date_of_birth or "",
+        "nationality": entry.nationality or "",
+        "document_number": entry.document_number or "",
+        "reason": entry.reason,
+        "source": entry.source[:60],
+    }
+
+
+def version_view(version: WatchlistVersion) -> dict[str, Any]:
+    return {
+        "version": version.id,
+        "entries": version.entries,
+        "sha256": version.sha256,
+        "active": version.active,
+        "filename": version.filename,
+        "created_at": version.created_at.isoformat(),
+        "warnings": version.warnings,
+    }
+
+
+def active_index(uow: UnitOfWork, cache: dict[str, Any]) -> tuple[int | None, WatchListIndex]:
+    """The active version's id and its index, built once per process and version (an empty
+    index when no version was imported)."""
+    version_id = uow.session.scalar(
+        select(WatchlistVersion.id).where(WatchlistVersion.active.is_(True))
+    )
+    cached: tuple[int | None, WatchListIndex] | None = cache.get(_CACHE_KEY)
+    if cached is not None and cached[0] == version_id:
+        return cached
+    entries = _entries(uow, version_id) if version_id is not None else []
+    built = (version_id, WatchListIndex(entries))
+    cache[_CACHE_KEY] = built
+    return built
+
+
+def _entries(uow: UnitOfWork, version_id: int) -> list[Entry]:
+    columns = (
+        WatchlistEntry.entry_id,
+        WatchlistEntry.name,
+        WatchlistEntry.aliases,
+        WatchlistEntry.date_of_birth,
+        WatchlistEntry.nationality,
+        WatchlistEntry.document_number,
+        WatchlistEntry.reason,
+        WatchlistEntry.source,
+    )
+    rows = uow.session.execute(
+        select(*columns).where(WatchlistEntry.version_id == version_id).order_by(WatchlistEntry.id)
+    )
+    return [
+        Entry(
+            entry_id,
+            name,
+            tuple(aliases or ()),
+            born or None,
+            nationality or None,
+            document or None,
+            reason,
+            source,
+        )
+        for entry_id, name, aliases, born, nationality, document, reason, source in rows
+    ]
+
+
+def active_version(ctx: ServiceContext, actor: Actor) -> dict[str, Any]:
+    """The active version's summary (the agencies'); NotFound before the first import."""
+    require(actor, Action.PERSON_READ)
+    with ctx.uow(actor, write=False) as uow:
+        version = uow.session.scalars(
+            select(WatchlistVersion).where(WatchlistVersion.active.is_(True))
+        ).first()
+        if version is None:
+            raise NotFound("no watch list was imported yet")
+        return version_view(version)
