@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from kouan import cli_events, cli_passengers, cli_screening
+from kouan import cli_alerts, cli_events, cli_passengers, cli_screening
 from kouan.adapters.db import audit, backup
 from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.migrate import upgrade
@@ -46,6 +46,7 @@ app.add_typer(cli_events.outbox_app, name="outbox")
 app.add_typer(cli_events.agency_app, name="agency")
 app.add_typer(cli_passengers.watchlist_app, name="watchlist")
 app.add_typer(cli_passengers.passengers_app, name="passengers")
+app.add_typer(cli_alerts.alerts_app, name="alerts")
 app.add_typer(cli_screening.app, name="screen")
 cli_screening.app.command("list")(cli_passengers.screen_list)
 import_app.command("paxlst")(cli_passengers.import_paxlst)

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     person_retention_days: int = 183
     # The information co-check of a confirmed case: contacts seated within this many rows.
     contact_rows: int = 2
+    # Recipients of a joint epidemic alert acknowledge it within this many minutes, or it is
+    # escalated to the port office.
+    case_ack_minutes: int = 30
     inspection_daily_capacity: int = 40
     inspection_horizon_days: int = 366
     # /metrics is readable from the machine itself, or from elsewhere with this bearer token.

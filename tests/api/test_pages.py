@@ -387,7 +387,11 @@ def test_navigation_shows_only_what_the_role_may_use(ctx: ServiceContext) -> Non
         "risk",
         "clearance",
         "legal",
+        "lists",
+        "alerts",
     ]
+    airline = signed_in(ctx, "airline").get("/")
+    assert re.findall(r'data-testid="nav-(\w+)"', airline.text) == ["home", "calls", "lists"]
     broker = signed_in(ctx, "broker").get("/")
     assert re.findall(r'data-testid="nav-(\w+)"', broker.text) == [
         "home",

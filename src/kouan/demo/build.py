@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from kouan.adapters.db.tables import Organisation, PortCall, User
-from kouan.demo import calls, cargo, content
+from kouan.demo import calls, cargo, content, passenger_play
 from kouan.demo.content import DemoUser, Login
 from kouan.demo.schedule import Play, Ticker, hours
 from kouan.domain.agency import OrgType
@@ -54,11 +54,12 @@ def _has_traffic(ctx: ServiceContext) -> bool:
     return found is not None
 
 
-def _plan(ctx: ServiceContext) -> Play:
+def _plan(ctx: ServiceContext, passenger_scale: float) -> Play:
     # Whole minutes, so that the instants of the week read cleanly.
     play = Play(ctx, ctx.clock().replace(second=0, microsecond=0))
     calls.stage(play)
     cargo.stage(play)
+    passenger_play.stage(play, passenger_scale)
     return play
 
 
@@ -71,12 +72,14 @@ def _create_users(ctx: ServiceContext, missing: list[DemoUser], tick: Ticker) ->
         tick()
 
 
-def build(ctx: ServiceContext, progress: Progress | None = None) -> list[Login]:
-    """Create the demo organisations, users, week of port calls and month of declarations unless
-    they exist; the logins."""
+def build(
+    ctx: ServiceContext, progress: Progress | None = None, passenger_scale: float = 1.0
+) -> list[Login]:
+    """Create the demo organisations, users, week of port calls, month of declarations and week
+    of passengers unless they exist; the logins. `passenger_scale` shrinks the passenger lists."""
     logins = [user.login for user in content.users()]
     missing = _missing_users(ctx)
-    play = None if _has_traffic(ctx) else _plan(ctx)
+    play = None if _has_traffic(ctx) else _plan(ctx, passenger_scale)
     if play is None:
         if missing:
             _create_users(ctx, missing, Ticker(progress, len(missing)))

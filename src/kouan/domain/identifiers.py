@@ -158,6 +158,19 @@ def _locodes() -> dict[str, str]:
     return {row["locode"]: row["name"] for row in rows}
 
 
+@cache
+def _airports() -> dict[str, str]:
+    """Airports by IATA code, their ISO 3166 country (reference/airports.csv)."""
+    source = resources.files("kouan").joinpath("reference", "airports.csv")
+    rows = csv.DictReader(source.read_text(encoding="utf-8").splitlines())
+    return {row["iata"]: row["country"] for row in rows}
+
+
+def airport_country(code: str) -> str | None:
+    """The country of an airport known by its IATA code ("NRT" -> "JP"), else None."""
+    return _airports().get(str(code).strip().upper())
+
+
 def validate_container(value: str) -> str:
     """An ISO 6346 container number: owner code, category U, J or Z, serial and check digit."""
     number = str(value).replace(" ", "").upper()

@@ -64,8 +64,8 @@ BORDER_PARAMS: dict[str, Any] = {
 }
 CIQ_PARAMS: dict[str, Any] = {
     "fever_at": health.FEVER_AT,
-    # The journey's own stops count for everyone aboard only at this alert level or above (a
-    # whole flight from a level-2 area is not referred; its travellers with fever are).
+    # A stay in an alert area (declared or on the journey) refers everyone only at this level
+    # or above; below it, only the unwell (a whole flight from a level-2 area is not referred).
     "route_level": 4,
 }
 
@@ -242,22 +242,27 @@ def _health(facts: ListFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
 def _health_reasons(
     declaration: HealthDeclaration | None, facts: ListFacts, fever_at: float, route_level: int
 ) -> list[Reason]:
-    """Fever, symptoms, contact with the ill and stays in an alert area (declared); the
-    journey's own stops only for the unwell or where the alert is at `route_level` or above."""
+    """Fever, symptoms and contact with the ill refer a traveller; a stay in an alert's area
+    within its incubation period (declared, or a stop of the journey) refers the unwell, and
+    everyone where the area's level is `route_level` or above (as travellers from Mexico were
+    quarantined in 2009): a whole flight from a watched area is not referred for its route."""
     declared = declaration or HealthDeclaration(person_id=0)
     unwell = [
-        r for r in (health.fever(declared, fever_at), health.symptoms(declared)) if r is not None
+        r
+        for r in (
+            health.fever(declared, fever_at),
+            health.symptoms(declared),
+            health.ill_contact(declared),
+        )
+        if r is not None
     ]
-    found_reasons = [*unwell]
-    if (contact := health.ill_contact(declared)) is not None:
-        found_reasons.append(contact)
-    found_reasons += health.alert_area_stays(
-        declared.stays, facts.day, facts.alerts, "health.alert_area_visited"
-    )
-    # The journey's own stops count for the unwell at any level, for everyone at the top ones.
-    route = health.alert_area_stays(facts.route, facts.day, facts.alerts, "health.alert_area_route")
-    found_reasons += [r for r in route if unwell or int(r.params["level"]) >= route_level]
-    return found_reasons
+    stays = [
+        *health.alert_area_stays(
+            declared.stays, facts.day, facts.alerts, "health.alert_area_visited"
+        ),
+        *health.alert_area_stays(facts.route, facts.day, facts.alerts, "health.alert_area_route"),
+    ]
+    return [*unwell, *(r for r in stays if unwell or int(r.params["level"]) >= route_level)]
 
 
 CIQ_RULES: tuple[Rule, ...] = (

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from kouan.adapters.db.passenger_tables import CruiseCall, Flight
 from kouan.domain.agency import OrgType
 from kouan.domain.health import Stay
+from kouan.domain.identifiers import airport_country
 from kouan.domain.person_list import Direction, Issue, Leg, PersonList, error
 from kouan.services.platform.unit_of_work import UnitOfWork
 from kouan.site import PORT, PORT_ZONE, airport
@@ -101,7 +102,7 @@ def _route(person_list: PersonList, direction: Direction, day: date) -> tuple[St
         ):
             if place and not _here(place) and place not in {p for p, _ in places}:
                 places.append((place, (at.date() if at else day)))
-    return tuple(Stay(place, when, when) for place, when in places)
+    return tuple(Stay(place, when, when, country=airport_country(place)) for place, when in places)
 
 
 def _ends(legs: list[Leg], direction: Direction) -> tuple[str, str]:
@@ -117,8 +118,12 @@ def _ends(legs: list[Leg], direction: Direction) -> tuple[str, str]:
 
 def _number(person_list: PersonList) -> str:
     number = "".join((person_list.transport_id or "").split()).upper()
+    # An airline's designator (two or three characters) leads its flight numbers: "845" of KE is
+    # KE845. A ship's name (a cruise's carrier) is not part of its voyage number.
     carrier = (person_list.carrier or "").upper()
-    return number if not carrier or number.startswith(carrier) else f"{carrier}{number}"
+    if len(carrier) > 3 or number.startswith(carrier):
+        return number
+    return f"{carrier}{number}"
 
 
 def _flight(uow: UnitOfWork, person_list: PersonList) -> Journey:

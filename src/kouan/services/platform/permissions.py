@@ -117,9 +117,7 @@ ALLOWED: dict[Action, frozenset[OrgType]] = {
     # Airlines and cruise lines send passenger and crew lists (a ship's crew lists come with
     # its port call).
     Action.PERSON_LIST_FILE: frozenset({OrgType.AIRLINE, OrgType.CRUISE_LINE}),
-    Action.PERSON_LIST_READ: frozenset(
-        {OrgType.AIRLINE, OrgType.CRUISE_LINE, OrgType.SHIPPING_AGENT, OrgType.PORT_OFFICE}
-    )
+    Action.PERSON_LIST_READ: frozenset({OrgType.AIRLINE, OrgType.CRUISE_LINE, OrgType.PORT_OFFICE})
     | _AGENCY_TYPES,
     # A person's record (screening results, health) is for the agencies alone; the port office
     # sees figures, a sender its list as sent.

@@ -37,6 +37,9 @@ NAVIGATION: tuple[tuple[str, str, Action | None], ...] = (
     ("clearance", "/clearance", Action.CLEARANCE_READ),
     ("legal", "/legal-inspection", Action.INSPECTION_READ),
     ("lists", "/person-lists", Action.PERSON_LIST_READ),
+    # Enterprises read the alerts addressed to them from their home pages; the console is for
+    # the agencies and the port office, who raise and escalate them.
+    ("alerts", "/alerts", Action.ALERTS_RAISE),
 )
 
 

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from kouan.web.ui import (
+    alerts,
     auth,
     board,
     clearance,
@@ -40,6 +41,7 @@ PAGE_MODULES = (
     traders,
     legal_inspection,
     person_lists,
+    alerts,
 )
 
 __all__ = ["error_page", "mount"]

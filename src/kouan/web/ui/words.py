@@ -12,6 +12,8 @@ from kouan.web.ui.i18n import N_
 
 # What a page confirms after the form that led to it (the notice cookie holds only the key).
 NOTICES = {
+    "case_confirmed": N_("Case confirmed: the joint alert is raised."),
+    "acknowledged": N_("Acknowledged for your organisation."),
     "filed": N_("Arrival notice filed."),
     "decided": N_("Decision recorded."),
     "event": N_("Event recorded."),
@@ -39,6 +41,7 @@ NAVIGATION = {
     "clearance": N_("Clearance times"),
     "legal": N_("Legal inspection"),
     "lists": N_("Passenger and crew lists"),
+    "alerts": N_("Alert console"),
 }
 ERROR_HEADLINES = {
     400: N_("The request could not be understood"),
