@@ -58,3 +58,11 @@ def test_border_sees_each_persons_screening_and_the_airline_does_not(
     airline = signed_in(ctx, "airline").get(f"/person-lists/{list_id}")
     assert airline.status_code == 200 and texts_of(airline, "person-status") == []
     assert signed_in(ctx, "cruise").get(f"/person-lists/{list_id}").status_code == 404
+
+
+def test_the_board_counts_todays_passengers_by_flight(ctx: ServiceContext, clock: Clock) -> None:
+    _upload(ctx, "airline", "nh935.edi", _paxlst(clock, 3))
+    board = signed_in(ctx, "port_office").get("/board")
+    assert board.status_code == 200
+    # The list's flight lands tomorrow at the port: nothing yet among today's arrivals.
+    assert "今日旅客" in board.text and text_of(board, "passengers-arriving") == "0"

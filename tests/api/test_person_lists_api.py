@@ -142,3 +142,29 @@ def test_the_watch_list_is_border_inspections_and_a_bad_line_refuses_it(
         client.get("/api/v1/watchlist", headers=auth("border")).json()["version"]
         == made.json()["version"]
     )
+
+
+def test_passenger_figures_by_nationality_with_the_watched_shares(
+    client: TestClient, auth: Tokens, clock: Clock
+) -> None:
+    headers = {**auth("airline"), **EDIFACT}
+    client.post("/api/v1/person-lists", content=_paxlst(clock, 4), headers=headers)
+    day = clock.now.date()
+    params = {"from": day.isoformat(), "to": (day + timedelta(days=3)).isoformat()}
+    answer = client.get(
+        "/api/v1/passenger-figures",
+        params={**params, "by": "nationality"},
+        headers=auth("port_office"),
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["rows"] == [{"key": "JP", "label": "JP", "arriving": 4, "departing": 0, "total": 4}]
+    assert body["shares"] == {"JP": 1.0, "KR": 0.0}
+    by_flight = client.get(
+        "/api/v1/passenger-figures", params={**params, "by": "journey"}, headers=auth("customs")
+    ).json()
+    assert [row["label"] for row in by_flight["rows"]] == ["NH935 NRT-TAO"]
+    refused = client.get(
+        "/api/v1/passenger-figures", params={**params, "by": "journey"}, headers=auth("airline")
+    )
+    assert refused.status_code == 403

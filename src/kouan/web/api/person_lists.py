@@ -4,6 +4,7 @@ JSON; read as the sender sent them, or with each person's screening by the agenc
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -13,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from kouan.adapters import person_sheet
 from kouan.domain.errors import ValidationFailed
 from kouan.domain.person_list import ListKind
-from kouan.services.passengers import imports, lists, watchlist
+from kouan.services.passengers import figures, imports, lists, watchlist
 from kouan.web.deps import ApiActor, Ctx, Id
 
 router = APIRouter(prefix="/api/v1", tags=["person lists"])
@@ -108,3 +109,17 @@ async def import_watch_list(ctx: Ctx, actor: ApiActor, request: Request) -> dict
 @router.get("/watchlist")
 def active_watch_list(ctx: Ctx, actor: ApiActor) -> dict[str, Any]:
     return watchlist.active_version(ctx, actor)
+
+
+@router.get("/passenger-figures")
+def get_passenger_figures(
+    ctx: Ctx,
+    actor: ApiActor,
+    start: date = Query(alias="from"),
+    end: date = Query(alias="to"),
+    by: figures.By = "day",
+    crew: bool = False,
+) -> dict[str, Any]:
+    """Persons in and out by day, month, route, nationality or journey (passengers; crews too
+    with crew=true), with the Japanese and Korean shares."""
+    return figures.passenger_figures(ctx, actor, start, end, by, None if crew else "passenger")

@@ -3,6 +3,7 @@ figures; each agency's pending reviews; today's declarations and clearance times
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from kouan.domain.agency import AGENCIES, Agency, OrgType
 from kouan.domain.declaration import DeclarationStatus
 from kouan.services.cargo import clearance
+from kouan.services.passengers import figures
 from kouan.services.platform.permissions import Action, Actor, allowed
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.port_office import board
@@ -29,6 +31,16 @@ def board_context(ctx: ServiceContext, actor: Actor) -> dict[str, Any]:
         "board": board.port_board(ctx, actor),
         "queues": _queues(ctx, actor),
         "cargo": _cargo(ctx, actor),
+        "passengers": _passengers(ctx, actor),
+    }
+
+
+def _passengers(ctx: ServiceContext, actor: Actor) -> dict[str, Any]:
+    """Today's passengers in and out, by flight or cruise call, and the week's markets."""
+    today = board.start_of_day(ctx.clock()).date()
+    return {
+        "today": figures.passenger_figures(ctx, actor, today, today, "journey"),
+        "week": figures.passenger_figures(ctx, actor, today - timedelta(days=6), today, "day"),
     }
 
 
