@@ -13,7 +13,7 @@ from kouan.config import Settings
 from kouan.domain import health, names
 from kouan.rules import person_list
 from kouan.services.cargo import release
-from kouan.services.passengers import lists
+from kouan.services.passengers import baggage, lists
 from kouan.services.platform import outbox
 from kouan.services.platform.messagebus import (
     ReviewDecided,
@@ -31,6 +31,7 @@ from kouan.services.ships import portcalls
 health.register_templates()
 names.register_templates()
 person_list.register_templates()
+baggage.register_templates()
 
 SUBJECT_KINDS: tuple[SubjectKind, ...] = (portcalls.KIND, release.KIND, lists.KIND)
 

@@ -389,9 +389,15 @@ def test_navigation_shows_only_what_the_role_may_use(ctx: ServiceContext) -> Non
         "legal",
         "lists",
         "alerts",
+        "baggage",
     ]
     airline = signed_in(ctx, "airline").get("/")
-    assert re.findall(r'data-testid="nav-(\w+)"', airline.text) == ["home", "calls", "lists"]
+    assert re.findall(r'data-testid="nav-(\w+)"', airline.text) == [
+        "home",
+        "calls",
+        "lists",
+        "baggage",
+    ]
     broker = signed_in(ctx, "broker").get("/")
     assert re.findall(r'data-testid="nav-(\w+)"', broker.text) == [
         "home",

@@ -171,7 +171,14 @@ def _store(
             "sha256": sha256,
         },
     )
-    return {"id": row.id, "journey": journey.label, "referred": row.referred, "status": row.status}
+    return {
+        "id": row.id,
+        "journey": journey.label,
+        "flight_id": row.flight_id,
+        "cruise_call_id": row.cruise_call_id,
+        "referred": row.referred,
+        "status": row.status,
+    }
 
 
 def _list_row(

@@ -40,6 +40,7 @@ NAVIGATION: tuple[tuple[str, str, Action | None], ...] = (
     # Enterprises read the alerts addressed to them from their home pages; the console is for
     # the agencies and the port office, who raise and escalate them.
     ("alerts", "/alerts", Action.ALERTS_RAISE),
+    ("baggage", "/baggage-hall", Action.BAGGAGE_READ),
 )
 
 

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from kouan.web.ui import (
     alerts,
     auth,
+    baggage,
     board,
     clearance,
     declarations,
@@ -42,6 +43,7 @@ PAGE_MODULES = (
     legal_inspection,
     person_lists,
     alerts,
+    baggage,
 )
 
 __all__ = ["error_page", "mount"]

@@ -42,6 +42,7 @@ NAVIGATION = {
     "legal": N_("Legal inspection"),
     "lists": N_("Passenger and crew lists"),
     "alerts": N_("Alert console"),
+    "baggage": N_("Baggage hall"),
 }
 ERROR_HEADLINES = {
     400: N_("The request could not be understood"),
