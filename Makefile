@@ -34,6 +34,9 @@ bench: $(STAMP)
 	$(BIN)/kouan bench risk --declarations 100000 --json
 	$(BIN)/kouan bench cusdec --declarations 10000 --json
 	$(BIN)/kouan bench declaration-http --json
+	$(BIN)/kouan bench screening --passengers 500 --watchlist 100000 --json
+	$(BIN)/kouan bench name-quality --json
+	$(BIN)/kouan bench paxlst --passengers 100000 --watchlist 100000 --json
 
 # Schemathesis against the OpenAPI as every role, long: `make test` runs a short pass of the same.
 fuzz: $(STAMP)
