@@ -73,12 +73,8 @@ TEMPLATES: dict[str, str] = {
 
 
 def register_templates() -> None:
-    """Add the screening templates to the reasons' catalogue (idempotent). A key already there
-    with another text is a clash between capabilities and stops the start."""
-    for key, template in TEMPLATES.items():
-        known = reasons.TEMPLATES.setdefault(key, template)
-        if known != template:
-            raise RuntimeError(f"reason key {key!r} is already registered with another text")
+    """Add the screening templates to the reasons' catalogue (idempotent)."""
+    reasons.register(TEMPLATES)
 
 
 def reason(key: str, **params: Any) -> Reason:
