@@ -483,7 +483,8 @@ KIND = SubjectKind(
     phases=(Phase.ENTRY, Phase.DEPARTURE),
     find=find_list,
     settle=settle,
-    summary=lambda row: f"{row.kind} list {row.id} ({row.persons})",
+    # Codes and numbers only: the queue shows it in any language as it is.
+    summary=lambda row: f"#{row.id} {row.reference} · {row.persons}".replace("  ", " "),
     facts_of=_facts_of,
     inspection_site=lambda row: "ZSQD" if row.flight_id else None,
     targets_decided=True,
