@@ -177,8 +177,10 @@ def test_a_confirmed_case_raises_one_joint_alert_with_its_contact_list(
     assert alert["kind"] == alerts.EPIDEMIC_JOINT and alert["level"] == 4
     assert alert["subject"] == {"type": "person", "id": case_id}
     assert {r["org_type"] for r in alert["recipients"]} == JOINT
+    # CIQ confirmed the case: its acknowledgement is the confirmation; the three others await.
+    assert alert["acknowledged"] == [ORGS["ciq"][1]]
     assert sorted(alert["not_acknowledged"]) == sorted(
-        ORGS[w][1] for w in ("ciq", "border", "customs", "port_office")
+        ORGS[w][1] for w in ("border", "customs", "port_office")
     )
     assert alert["title"]["text"] == (
         f"Joint epidemic alert: confirmed Influenza A(H1N1) case #{case_id} on SC4618"

@@ -128,6 +128,8 @@ def confirm_in(uow: UnitOfWork, person_id: int, note: str, rows: int, ack_within
         to_types=JOINT,
         ack_due_at=uow.now + ack_within,
     )
+    # CIQ confirmed it: its own acknowledgement is the confirmation, not one more to await.
+    alerts.acknowledge_in(uow, alert_id)
     before = {"status": person.status}
     person.status = CASE_STATUS
     after = {

@@ -359,18 +359,25 @@ def acknowledge(ctx: ServiceContext, actor: Actor, alert_id: int) -> dict[str, A
     require(actor, Action.ALERTS_ACKNOWLEDGE)
     with ctx.uow(actor) as uow:
         alert = _find(uow, alert_id)
-        row = _own_row(uow, alert.id)
-        if row.acknowledged_at is None:
-            before = _ack_record(row, None)
-            row.org_id = actor.org_id  # takes a row addressed to its type alone
-            row.acknowledged_at = uow.now
-            row.acknowledged_by = actor.user_id or None
-            uow.session.flush()
-            after = _ack_record(row, actor.username)
-            uow.audit("alert.acknowledged", "alert", alert.id, before, after)
+        acknowledge_in(uow, alert.id)
         view = _show(uow, alert.id)
         uow.commit()
     return view
+
+
+def acknowledge_in(uow: UnitOfWork, alert_id: int) -> None:
+    """The unit's actor's organisation acknowledges the alert inside the caller's unit of work
+    (once: again changes nothing)."""
+    actor = uow.actor
+    row = _own_row(uow, alert_id)
+    if row.acknowledged_at is None:
+        before = _ack_record(row, None)
+        row.org_id = actor.org_id  # takes a row addressed to its type alone
+        row.acknowledged_at = uow.now
+        row.acknowledged_by = actor.user_id or None
+        uow.session.flush()
+        after = _ack_record(row, actor.username)
+        uow.audit("alert.acknowledged", "alert", alert_id, before, after)
 
 
 def _own_row(uow: UnitOfWork, alert_id: int) -> AlertRecipient:
