@@ -246,9 +246,16 @@ def _waiting(actor: Actor) -> Select[Any]:
 
 
 def show(ctx: ServiceContext, actor: Actor, alert_id: int) -> dict[str, Any]:
-    """One alert, its payload and who has and who has not acknowledged it."""
-    with ctx.uow(actor, write=False) as uow:
-        return _show(uow, _find(uow, alert_id).id)
+    """One alert, its payload and who has and who has not acknowledged it. An alert whose
+    payload names persons (a contact list) is a view of their records: audited, by counts."""
+    with ctx.uow(actor) as uow:
+        alert = _find(uow, alert_id)
+        view = _show(uow, alert.id)
+        contacts = alert.payload.get("contacts") if isinstance(alert.payload, dict) else None
+        if contacts:
+            uow.audit("alert.viewed", "alert", alert.id, None, {"contacts": len(contacts)})
+            uow.commit()
+    return view
 
 
 def _find(uow: UnitOfWork, alert_id: int) -> Alert:
