@@ -3,7 +3,7 @@ rules of every list read the alerts active on its day."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -12,6 +12,9 @@ from kouan.adapters.db.passenger_tables import EpidemicAlertRow
 from kouan.domain.health import AlertArea, EpidemicAlert
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
+
+# The longest incubation period an alert may declare (kouan.domain.health checks 0 to 60 days).
+MAX_INCUBATION_DAYS = 60
 
 
 def declare(ctx: ServiceContext, actor: Actor, alert: EpidemicAlert, level: int) -> dict[str, Any]:
@@ -42,7 +45,11 @@ def alerts_on(uow: UnitOfWork, day: date) -> list[EpidemicAlert]:
     rows = uow.session.scalars(
         select(EpidemicAlertRow).where(
             EpidemicAlertRow.starts_on <= day,
-            or_(EpidemicAlertRow.ends_on.is_(None), EpidemicAlertRow.ends_on >= day.replace(day=1)),
+            # An alert ended within the longest incubation period still counts the stays it held.
+            or_(
+                EpidemicAlertRow.ends_on.is_(None),
+                EpidemicAlertRow.ends_on >= day - timedelta(days=MAX_INCUBATION_DAYS),
+            ),
         )
     ).all()
     return [_alert(row) for row in rows]

@@ -48,7 +48,7 @@ from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, ins
 from kouan.services.review import reviews
 from kouan.services.review.rulesets import active_rule_sets
 from kouan.services.review.subjects import SubjectKind
-from kouan.services.screening.watchlist import Traveller
+from kouan.services.screening.watchlist import Hit, Traveller, WatchListIndex
 
 SUBJECT = PERSON_LIST
 
@@ -208,26 +208,19 @@ def _list_row(
     return row
 
 
-def _screen(index: Any, persons: Sequence[ListedPerson]) -> dict[int, list[Any]]:
+def _screen(index: WatchListIndex, persons: Sequence[ListedPerson]) -> dict[int, list[Hit]]:
     """Each person's watch-list hits by place in the list (only those with any)."""
     if not len(index):
         return {}
     found = {}
     for seq, person in enumerate(persons, start=1):
-        document = person.travel_document()
-        traveller = Traveller(
-            person.full_name,
-            person.date_of_birth,
-            person.nationality,
-            document.number if document is not None else None,
-        )
-        hits = index.screen(traveller)
+        hits = index.screen(Traveller.of(person))
         if hits:
             found[seq] = hits
     return found
 
 
-def _watch_hit(hit: Any) -> WatchHit:
+def _watch_hit(hit: Hit) -> WatchHit:
     return WatchHit(hit.entry_id, hit.score, hit.reason())
 
 
