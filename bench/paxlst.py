@@ -58,7 +58,7 @@ def main(
     started = time.perf_counter()
     watchlist.import_file(ctx, border, _csv(watch_list(watchlist_size)), "bench.csv")
     with ctx.uow(border, write=False) as uow:  # the index is built once a process, not per list
-        watchlist.active_index(uow, ctx.cache)
+        watchlist.active_index(uow)
     prepared_s = time.perf_counter() - started
     text = paxlst_gen.generate_paxlst(passengers, 2026)
     started = time.perf_counter()

@@ -17,24 +17,23 @@ def _border(call: dict) -> dict:
     return next(r for r in call["reviews"] if r["agency"] == "BORDER")
 
 
-def test_a_published_watch_list_holds_the_next_filing(
+def test_a_published_version_decides_the_next_filing(
     ctx: ServiceContext, people: People, clock: Clock
 ) -> None:
-    _, before = portcalls.file_arrival(ctx, people["agent"], arrival_notice(clock.now))
+    notice = arrival_notice(clock.now, security_level=2)
+    _, before = portcalls.file_arrival(ctx, people["agent"], notice)
     assert _border(before)["rule_set"] == "BORDER v1" and _border(before)["status"] == "approved"
-    watched = {"document_number": "P4521873A", "issuing_state": "PH"}  # SANTOS, chief officer
-    version = rulesets.publish(ctx, people["border"], Agency.BORDER, {"watch_list": [watched]})
+    version = rulesets.publish(ctx, people["border"], Agency.BORDER, {"refer_security_level": 2})
     assert version == 2
-    _, after = portcalls.file_arrival(ctx, people["agent"], arrival_notice(clock.now))
+    _, after = portcalls.file_arrival(ctx, people["agent"], notice)
     review = _border(after)
     assert review["rule_set"] == "BORDER v2"
-    assert review["status"] == "hold" and review["rules_hit"] == ["BORDER-WATCH-LIST"]
-    assert "SANTOS" in review["reason"]
+    assert review["status"] == "pending" and review["rules_hit"] == ["BORDER-SECURITY-LEVEL"]
 
 
 def test_only_the_agency_itself_publishes_its_rules(ctx: ServiceContext, people: People) -> None:
     with pytest.raises(Forbidden):
-        rulesets.publish(ctx, people["customs"], Agency.BORDER, {"watch_list": []})
+        rulesets.publish(ctx, people["customs"], Agency.BORDER, {"watch_threshold": 0.9})
     with pytest.raises(Forbidden):
         rulesets.publish(ctx, people["agent"], Agency.CUSTOMS, {})
 

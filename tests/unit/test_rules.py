@@ -16,6 +16,8 @@ from kouan.rules.base import Outcome, RuleSet
 from kouan.rules.portcall import CallFacts as Subject
 from kouan.rules.registry import BOOKS, PARAMETER_RULES, PORT_CALL
 from kouan.rules.registry import build_rule_set as build_for_kind
+from kouan.services.screening.watchlist import Entry, WatchListIndex
+from kouan.services.ships.portcalls import screened
 from tests.factories import (
     NOW,
     arrival_notice,
@@ -212,63 +214,62 @@ def test_ciq_has_no_departure_rules() -> None:
 # --- BORDER ------------------------------------------------------------------------------------
 
 
+def watched(subject: Subject, *entries: Entry) -> Subject:
+    """The subject screened against a watch list of `entries`, as filing screens it."""
+    return screened(subject, WatchListIndex(entries, freeze=False))
+
+
 @pytest.mark.parametrize(
     "listed",
     [
-        {"document_number": " p452 1873a ", "issuing_state": "ph"},
-        {"family_name": "Santos", "given_names": "MARK   anthony", "date_of_birth": "1985-07-02"},
+        Entry("W-1", "", document_number=" p452 1873a ", nationality="PH", reason="lost"),
+        Entry("W-1", "Santos MARK anthony", date_of_birth="1985-07-02"),
+        Entry("W-1", "MARK ANTHONY SANTOS", date_of_birth="1985", nationality="PH"),
     ],
 )
-def test_watch_list_match_holds_the_ship(listed: dict[str, str]) -> None:
-    outcome = evaluate(Agency.BORDER, entry(), {"watch_list": [listed]})
+def test_watch_list_match_holds_the_ship(listed: Entry) -> None:
+    outcome = evaluate(Agency.BORDER, watched(entry(), listed))
     assert outcome.status is ReviewStatus.HOLD
     assert outcome.rules_hit == ["BORDER-WATCH-LIST"]
     assert "crew member SANTOS Mark Anthony (document P4521873A, PH)" in outcome.reason
+    assert "watch-list entry W-1" in outcome.reason
+
+
+def test_a_crew_member_is_found_from_the_native_script_of_the_list() -> None:
+    listed = Entry("W-7", "王建国", date_of_birth="1972-03-14", nationality="CN")
+    outcome = evaluate(Agency.BORDER, watched(entry(), listed))
+    assert outcome.rules_hit == ["BORDER-WATCH-LIST"]
+    assert "WANG Jianguo" in outcome.reason
 
 
 @pytest.mark.parametrize(
     "listed",
     [
-        {"document_number": "P4521873A", "issuing_state": "KR"},
-        {"family_name": "SANTOS", "given_names": "Mark Anthony", "date_of_birth": "1985-07-03"},
-        {"family_name": "SANTOS", "given_names": "Mark", "date_of_birth": "1985-07-02"},
+        Entry("W-1", "SANTOS Mark Anthony", date_of_birth="1961-03-09"),
+        Entry("W-1", "SANTOS Marco Antonio", date_of_birth="1985-07-02"),
+        Entry("W-1", "SANTOS Maria Luisa", date_of_birth="1985-07-02", nationality="PH"),
     ],
 )
-def test_near_miss_on_the_watch_list_does_not_hit(listed: dict[str, str]) -> None:
-    assert evaluate(Agency.BORDER, entry(), {"watch_list": [listed]}).hits == ()
+def test_near_miss_on_the_watch_list_does_not_hit(listed: Entry) -> None:
+    assert evaluate(Agency.BORDER, watched(entry(), listed)).hits == ()
+
+
+def test_a_match_below_the_rule_sets_threshold_does_not_hold() -> None:
+    subject = watched(entry(), Entry("W-1", "SANTOS Mark", date_of_birth="1985-07-02"))
+    assert evaluate(Agency.BORDER, subject).rules_hit == ["BORDER-WATCH-LIST"]
+    assert evaluate(Agency.BORDER, subject, {"watch_threshold": 0.95}).hits == ()
 
 
 def test_watch_list_screens_passengers() -> None:
-    listed = {"document_number": "M35207841", "issuing_state": "KR"}
-    outcome = evaluate(Agency.BORDER, entry(), {"watch_list": [listed]})
+    listed = Entry("W-2", "", document_number="M35207841")
+    outcome = evaluate(Agency.BORDER, watched(entry(), listed))
     assert "passenger KIM Minji" in outcome.reason
 
 
-@pytest.mark.parametrize(
-    ("listed", "where"),
-    [
-        ({"family_name": "SANTOS"}, ""),
-        ({"document_number": "P4521873A"}, ""),
-        ({"family_name": "SANTOS", "date_of_birth": "2 July 1985"}, ".date_of_birth"),
-        ({"document_number": "P4521873A", "issuing_state": "Philippines"}, ".issuing_state"),
-        ("P4521873A", ""),
-    ],
-)
-def test_malformed_watch_list_entry_is_refused(listed: object, where: str) -> None:
+def test_the_watch_list_is_no_longer_a_rule_set_parameter() -> None:
     with pytest.raises(ValidationFailed) as caught:
-        build_rule_set(
-            Agency.BORDER,
-            2,
-            {"watch_list": [{"family_name": "A", "date_of_birth": "1990-01-01"}, listed]},
-        )
-    # The first entry is fine: the error names the second and, where it can, its bad field.
-    assert [f.field for f in caught.value.fields] == [f"params.watch_list[1]{where}"]
-
-
-def test_watch_list_accepts_alpha3_issuing_state() -> None:
-    listed = {"document_number": "P4521873A", "issuing_state": "PHL"}
-    outcome = evaluate(Agency.BORDER, entry(), {"watch_list": [listed]})
-    assert outcome.rules_hit == ["BORDER-WATCH-LIST"]
+        build_rule_set(Agency.BORDER, 2, {"watch_list": []})
+    assert [f.field for f in caught.value.fields] == ["params.watch_list"]
 
 
 def test_document_expiring_before_etd_holds_the_ship() -> None:
@@ -317,17 +318,17 @@ def test_crew_change_at_departure_is_referred_naming_who_signs_on_and_off() -> N
 
 
 def test_departure_watch_list_screens_the_departure_crew() -> None:
-    params = {"watch_list": [{"document_number": "E90112233", "issuing_state": "CN"}]}
+    listed = Entry("W-3", "", document_number="E90112233")
     departure = departure_notice(crew=[*crew_data(), NEW_HAND])
-    outcome = evaluate(Agency.BORDER, leaving(departure), params)
+    outcome = evaluate(Agency.BORDER, watched(leaving(departure), listed))
     assert outcome.status is ReviewStatus.HOLD
     assert outcome.rules_hit == ["BORDER-WATCH-LIST", "BORDER-CREW-CHANGE"]
-    assert evaluate(Agency.BORDER, entry(), params).hits == ()
+    assert evaluate(Agency.BORDER, watched(entry(), listed)).hits == ()
 
 
 def test_departure_without_a_crew_list_screens_the_arrival_crew() -> None:
-    params = {"watch_list": [{"document_number": "E48203316", "issuing_state": "CN"}]}
-    outcome = evaluate(Agency.BORDER, leaving(departure_notice(crew=None)), params)
+    listed = Entry("W-4", "", document_number="E48203316")
+    outcome = evaluate(Agency.BORDER, watched(leaving(departure_notice(crew=None)), listed))
     assert outcome.rules_hit == ["BORDER-WATCH-LIST"]
     assert "LI Hong" in outcome.reason
 
@@ -444,8 +445,9 @@ def test_strongest_hit_decides_and_every_hit_is_recorded() -> None:
     ciq = evaluate(Agency.CIQ, subject)
     assert ciq.status is ReviewStatus.INSPECT
     assert ciq.rules_hit == ["CIQ-ILL-ABOARD", "CIQ-SANITATION-CERT"]
-    params = {"watch_list": [{"document_number": "E23815467", "issuing_state": "CN"}]}
-    border = evaluate(Agency.BORDER, subject, params)
+    border = evaluate(
+        Agency.BORDER, watched(subject, Entry("W-5", "", document_number="E23815467"))
+    )
     assert border.status is ReviewStatus.HOLD
     assert border.rules_hit == ["BORDER-WATCH-LIST", "BORDER-SECURITY-LEVEL"]
     assert border.decided
@@ -488,7 +490,7 @@ def test_a_rule_set_does_not_share_its_lists_with_the_defaults() -> None:
         (Agency.CIQ, {"epidemic_ports": ["CNSHA", "CNQQQ"]}, "params.epidemic_ports[1]"),
         (Agency.CIQ, {"epidemic_countries": ["XX"]}, "params.epidemic_countries[0]"),
         (Agency.CUSTOMS, {"sensitive_ports": ["Hong Kong"]}, "params.sensitive_ports[0]"),
-        (Agency.BORDER, {"watch_list": {"family_name": "SANTOS"}}, "params.watch_list"),
+        (Agency.BORDER, {"watch_threshold": "high"}, "params.watch_threshold"),
     ],
 )
 def test_unusable_params_are_refused(agency: Agency, params: dict[str, Any], field: str) -> None:

@@ -438,6 +438,9 @@ class _MessageReader:
             self._warn(seg, 2, 1, "list.no_transport_id", "", person=False)
         person_list.transport_id = person_list.transport_id or transport_id or None
         person_list.carrier = person_list.carrier or seg.value(4) or None  # C040/3127
+        # C222/8212: the ship's name (a cruise's list names its vessel; a flight's seldom does).
+        vessel = self._text(seg, 9, 4, "vessel").strip()
+        person_list.vessel = person_list.vessel or vessel or None
         self._leg = Leg(transport_id=transport_id or None)
 
     def _finish_leg(self) -> None:
@@ -1060,7 +1063,9 @@ def _journey_segments(person_list: PersonList) -> list[str]:
     legs = person_list.legs or [Leg(transport_id=person_list.transport_id)]
     for leg in legs:
         transport_id = leg.transport_id or person_list.transport_id or ""
-        out.append(_segment("TDT", "20", transport_id, "", "", person_list.carrier or ""))
+        vessel = ["", "", "", person_list.vessel or ""]  # C222: the vessel's name
+        carrier = person_list.carrier or ""
+        out.append(_segment("TDT", "20", transport_id, "", "", carrier, "", "", "", vessel))
         for loc, place, dtm, at in (
             ("125", leg.departure_place, "189", leg.departure_at),
             ("87", leg.arrival_place, "232", leg.arrival_at),

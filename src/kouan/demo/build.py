@@ -89,7 +89,6 @@ def build(
     play.clock.now = play.begins() - hours(2.0)
     _create_users(play.ctx, missing, tick)
     play.clock.now += hours(1.0)
-    calls.publish_watch_list(play.ctx, play.actor(content.week().border_officer))
     tick()
     play.run(tick)
     return logins

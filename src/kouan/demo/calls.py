@@ -8,19 +8,17 @@ from functools import partial
 from random import Random
 from typing import Any
 
-from kouan.demo import content
+from kouan.adapters import watchlist_csv
+from kouan.demo import content, passengers
 from kouan.demo.content import Decide, Visit
 from kouan.demo.filings import arrival, crew_of, departure, totals
 from kouan.demo.schedule import SEED, Play
 from kouan.demo.timeline import Times, later, timed
-from kouan.domain.agency import Agency
 from kouan.domain.filing import ArrivalNotice, DepartureNotice
 from kouan.domain.portcall import TimelineEvent
-from kouan.rules.base import RuleSet
-from kouan.services.platform.permissions import SYSTEM, Actor
-from kouan.services.platform.unit_of_work import ServiceContext
-from kouan.services.review import reviews, rulesets
-from kouan.services.review.rulesets import active_rule_sets
+from kouan.services.platform.permissions import SYSTEM
+from kouan.services.review import reviews
+from kouan.services.screening.watchlist import Traveller, WatchListIndex
 from kouan.services.ships import portcalls
 
 
@@ -95,30 +93,53 @@ def stage(play: Play) -> None:
         _stage_call(play, visit, index)
 
 
-def _watch_list(today: date) -> list[dict[str, Any]]:
-    """The border watch list: the lost passport of each lost_passport ship's crew member."""
+def watch_list_rows(today: date) -> list[dict[str, str]]:
+    """Border inspection's entries for the ships (in the watch-list file's columns): the lost
+    passport of each lost_passport ship's crew member, and the watched who are aboard none."""
     twists = content.week().twists
     lost = [
-        crew_of(content.ships()[v.ship], today)[twists.lost_passport_crew]["document"]
+        crew_of(content.ships()[v.ship], today)[twists.lost_passport_crew]
         for v in content.week().visits
         if "lost_passport" in v.twists
     ]
-    return [
-        {
-            "document_number": document["number"],
-            "issuing_state": document["issuing_state"],
-            "reason": twists.lost_passport_reason,
-        }
-        for document in lost
-    ] + [dict(entry) for entry in content.week().watched]
+    rows = [
+        _row(f"BORDER-SHIP-{n}", {**person, **person["document"]}, twists.lost_passport_reason)
+        for n, person in enumerate(lost, start=1)
+    ]
+    return rows + [
+        _row(f"BORDER-SHIP-{len(rows) + n}", entry, entry.get("reason", ""))
+        for n, entry in enumerate(content.week().watched, start=1)
+    ]
 
 
-def publish_watch_list(ctx: ServiceContext, officer: Actor) -> None:
-    """Border inspection adds the demo's people to its watch list, a new version of its rules."""
-    with ctx.uow(officer, write=False) as uow:
-        current = active_rule_sets(uow.connection(), ctx.cache)[("port_call", Agency.BORDER)]
-        assert isinstance(current, RuleSet)
-        today = uow.now.date()
-    watched = list(current.params.get("watch_list", []))
-    watched += [entry for entry in _watch_list(today) if entry not in watched]
-    rulesets.publish(ctx, officer, Agency.BORDER, {"watch_list": watched})
+def clear_of_crews(rows: list[dict[str, str]], today: date) -> list[dict[str, str]]:
+    """The rows but those a demo crew member matches by chance (DAS Suresh, ZHAO Tao: common
+    names are common), so that border holds only the ships its twists say it holds."""
+    read = watchlist_csv.read_bytes(passengers.watch_list_csv(rows).encode(), "watch-list.csv")
+    index = WatchListIndex(read.entries, freeze=False)
+    chance = {
+        hit.entry_id
+        for ship in {content.ships()[visit.ship] for visit in content.week().visits}
+        # Two more than the crew: the relievers who sign on at a crew change.
+        for person in crew_of(ship, today, ship.kind.crew + 2)
+        for hit in index.screen(
+            Traveller(
+                f"{person['family_name']} {person['given_names']}",
+                person["date_of_birth"],
+                person["nationality"],
+                person["document"]["number"],
+            )
+        )
+    }
+    return [row for row in rows if row["id"] not in chance]
+
+
+def _row(entry_id: str, person: dict[str, Any], reason: str) -> dict[str, str]:
+    return {
+        "id": entry_id,
+        "name": f"{person['family_name']} {person.get('given_names', '')}".strip(),
+        "date_of_birth": str(person.get("date_of_birth", "")),
+        "nationality": person.get("nationality") or person.get("issuing_state", ""),
+        "document_number": person.get("number", ""),
+        "reason": reason,
+    }

@@ -171,12 +171,11 @@ class Nationality:
 
 @dataclass(frozen=True)
 class People:
-    """Who sails: the ranks of a crew, the nationalities, the cruise's passengers."""
+    """Who sails: the ranks of a crew and the nationalities."""
 
     officer_ranks: tuple[str, ...]
     rating_ranks: tuple[str, ...]
     nationalities: dict[str, Nationality]
-    cruise_passengers: dict[str, int]  # how many of each nationality
 
 
 @cache
@@ -195,7 +194,6 @@ def people() -> People:
         tuple(data["officer_ranks"]),
         tuple(data["rating_ranks"]),
         nationalities,
-        data["cruise_passengers"],
     )
 
 
@@ -245,7 +243,7 @@ class Visit:
     orders boarding quarantine), cartridges and radioactive (IMDG class 1 and 7: MSA refers),
     lost_passport (a crew member's passport on the watch list: border holds),
     sanitation_expired (CIQ refers), export_mismatch and fireworks (customs and MSA refer the
-    departure), crew_change (border refers the departure); passengers fill the cruise's FAL 6.
+    departure), crew_change (border refers the departure). A cruise ship's FAL 6 is its line's list.
     """
 
     ship: str

@@ -69,17 +69,6 @@ def crew_of(ship: ShipSpec, today: date, size: int | None = None) -> list[dict[s
     return crew
 
 
-def _passengers(rng: Random, today: date) -> list[dict[str, Any]]:
-    """FAL 6 of the cruise call: about fifty passengers who embarked at Shanghai or Busan."""
-    out = []
-    for nationality, count in content.people().cruise_passengers.items():
-        for _ in range(count):
-            person = _person(rng, nationality, today, (6, 78), rng.random() < 0.5)
-            embarked = "KRPUS" if nationality == "KR" and rng.random() < 0.5 else "CNSHA"
-            out.append({**person, "port_of_embarkation": embarked})
-    return out
-
-
 def _crew_change(ship: ShipSpec, today: date) -> list[dict[str, Any]]:
     """The departure's crew: two ratings sign off, two relievers sign on at Qingdao."""
     crew = crew_of(ship, today)
@@ -227,7 +216,8 @@ def arrival(visit: Visit, ship: ShipSpec, times: Times, rng: Random) -> dict[str
         },
         "cargo": totals(items, **off),
         "crew": crew,
-        "passengers": _passengers(rng, today) if "passengers" in twists else [],
+        # A cruise ship's FAL 6 is its cruise line's list (kouan.services.passengers.cruises).
+        "passengers": [],
         "dangerous_goods": _goods_in(rng, ship, twists, tonnes),
         "health": _health(rng, times.eta, twists),
         "security_level": 1,

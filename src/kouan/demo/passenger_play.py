@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from kouan.adapters.db.passenger_tables import ListedPersonRow
 from kouan.adapters.db.tables import Review, ReviewTarget
-from kouan.demo import passengers
+from kouan.demo import calls, passengers
 from kouan.demo.passengers import DemoCruise, DemoFlight
 from kouan.demo.schedule import Play, hours
 from kouan.domain.agency import Decision, ReviewStatus
@@ -57,7 +57,11 @@ def stage(play: Play, scale: float = 1.0) -> None:
     flights = passengers.flight_lists(start, scale=scale)
     cruises = passengers.cruise_lists(start, scale=scale)
     opening = play.now - timedelta(days=DAYS_BEFORE + 1)
-    play.at(opening, partial(_import_watch_list, play, flights, cruises))
+    # Before anything is filed: ships' crews are screened against it as flights' lists are.
+    play.at(
+        min(opening, play.begins()) - timedelta(minutes=1),
+        partial(_import_watch_list, play, flights, cruises),
+    )
     play.at(opening, partial(_declare_alert, play, start))
     for flight in flights:
         play.at(flight.scheduled_at - SENT_BEFORE, partial(_send_flight, play, flight))
@@ -66,7 +70,9 @@ def stage(play: Play, scale: float = 1.0) -> None:
 
 
 def _import_watch_list(play: Play, flights: list[DemoFlight], cruises: list[DemoCruise]) -> None:
-    rows = passengers.watch_list(flights, cruises).rows
+    today = play.now.date()
+    rows = calls.clear_of_crews(passengers.watch_list(flights, cruises).rows, today)
+    rows += calls.watch_list_rows(today)
     data = passengers.watch_list_csv(rows).encode()
     watchlist.import_file(play.ctx, play.actor(BORDER_OFFICER), data, "watch-list.csv")
 

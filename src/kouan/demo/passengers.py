@@ -1239,6 +1239,7 @@ def _cruise_list(
         reference=f"{voyage}-{SEAPORT}-{suffix}",
         carrier=call["sender"],
         transport_id=voyage,
+        vessel=call["ship"],
         legs=[replace(leg)],
         direction=Direction.ARRIVING,
         persons=_as_read(people),

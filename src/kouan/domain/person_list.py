@@ -268,6 +268,7 @@ class PersonList:
     reference: str = ""  # the sender's reference of the list, its list_id
     carrier: str | None = None
     transport_id: str | None = None  # flight or voyage number
+    vessel: str | None = None  # a ship's name (cruise and crew lists)
     legs: list[Leg] = field(default_factory=list)
     direction: Direction | None = None
     persons: list[ListedPerson] = field(default_factory=list)
@@ -395,6 +396,7 @@ def read_json(data: Any) -> ListResult:
         sender=reader.text(data, "sender", "body") or "",
         reference=reader.text(data, "reference", "body") or "",
         carrier=reader.text(data, "carrier", "body"),
+        vessel=reader.text(data, "vessel", "body"),
         transport_id=reader.text(data, "transport_id", "body"),
         direction=reader.optional_enum(Direction, data, "direction", "body"),
         declared_count=None,

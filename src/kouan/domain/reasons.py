@@ -23,8 +23,6 @@ TEMPLATES: dict[str, str] = {
     "role.passenger": "passenger",
     "role.signing_on": "signing on:",
     "role.signing_off": "signing off:",
-    "match.document": "document number",
-    "match.identity": "name and date of birth",
     "person": "{role} {name} (document {document}, {state})",
     # customs, port calls
     "customs.cargo_total": (
@@ -49,7 +47,7 @@ TEMPLATES: dict[str, str] = {
         "ship sanitation certificate expired on {expiry}, before ETA {day}"
     ),
     # border inspection, port calls
-    "border.watch_list": "{person} matches the watch list by {how}",
+    "border.watch_list": "{person} matches watch-list entry {entry} ({score}): {hit}",
     "border.document_expired": "{person}: document expires {expiry}, before ETD {day}",
     "border.duplicate_document": "{person} has the same document as {other}",
     "border.no_crew_list": "crew: no crew list (FAL 5) filed",

@@ -59,6 +59,21 @@ def found(key: str, target: str | None = None, **params: Any) -> Finding:
     return Finding(Reason(key, params), target)
 
 
+@dataclass(frozen=True)
+class WatchHit:
+    """A watch-list entry a person matched, as the screening found it (kouan.services.screening):
+    the rules decide what a score is worth, the screening only finds and explains."""
+
+    entry_id: str
+    score: float
+    reason: Reason
+
+
+def best_hit(hits: Iterable[WatchHit], threshold: float) -> WatchHit | None:
+    """The strongest hit at or above `threshold`, or None."""
+    return max((h for h in hits if h.score >= threshold), key=lambda h: h.score, default=None)
+
+
 # A check returns what it found (nothing when the rule does not hit).
 Check = Callable[[Any, Mapping[str, Any]], Iterable[Finding]]
 

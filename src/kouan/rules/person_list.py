@@ -20,7 +20,7 @@ from kouan.domain import health, reasons
 from kouan.domain.health import EpidemicAlert, HealthDeclaration, Stay
 from kouan.domain.person_list import Direction, ListedPerson, Role
 from kouan.domain.reasons import Reason
-from kouan.rules.base import Action, Finding, Rule, found
+from kouan.rules.base import Action, Finding, Rule, WatchHit, best_hit, found
 
 TEMPLATES: dict[str, str] = {
     "list.person": "{role} {name} (no. {seq})",
@@ -71,15 +71,6 @@ CIQ_PARAMS: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
-class WatchHit:
-    """A watch-list entry a person matched, as the screening found it."""
-
-    entry_id: str
-    score: float
-    reason: Reason
-
-
-@dataclass(frozen=True)
 class ListFacts:
     """What the rules see of a list: its persons (in order), each one's watch-list hits and
     health declaration by place in the list, and the journey."""
@@ -123,9 +114,8 @@ def _each(facts: ListFacts) -> Iterator[tuple[int, ListedPerson]]:
 def _watch_list(facts: ListFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     threshold = float(params["watch_threshold"])
     for seq, person in _each(facts):
-        hits = [h for h in facts.hits.get(seq, ()) if h.score >= threshold]
-        if hits:
-            best = max(hits, key=lambda h: h.score)
+        best = best_hit(facts.hits.get(seq, ()), threshold)
+        if best is not None:
             yield found(
                 "border.list_watch",
                 target(seq),

@@ -26,9 +26,6 @@ PORT_CALL = "port_call"
 DECLARATION = "declaration"
 PERSON_LIST = "person_list"
 
-# Parameters the rules parse; the parser raises ValidationFailed naming each unusable item.
-PARSERS: dict[str, Callable[[Any], object]] = {"watch_list": border.parse_watch_list}
-
 # List parameters whose items must be codes a filing can hold: any other code could never match.
 ITEM_VALIDATORS: dict[str, Callable[[str], str]] = {
     "epidemic_ports": identifiers.validate_locode,
@@ -92,11 +89,6 @@ def _check_params(what: str, defaults: Mapping[str, Any], params: Mapping[str, A
             errors.add(f"params.{name}", value, expected)
         elif name in ITEM_VALIDATORS:
             _check_items(name, value, ITEM_VALIDATORS[name], errors)
-        elif name in PARSERS:
-            try:
-                PARSERS[name](value)
-            except ValidationFailed as failed:
-                errors.errors.extend(failed.fields)
     if isinstance(params.get("time_zone"), str):
         try:
             ZoneInfo(params["time_zone"])

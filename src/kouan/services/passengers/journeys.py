@@ -13,6 +13,7 @@ from kouan.domain.agency import OrgType
 from kouan.domain.health import Stay
 from kouan.domain.identifiers import airport_country
 from kouan.domain.person_list import Direction, Issue, Leg, PersonList, error
+from kouan.services.passengers import cruises
 from kouan.services.platform.unit_of_work import UnitOfWork
 from kouan.site import PORT, PORT_ZONE, airport
 
@@ -179,7 +180,7 @@ def _cruise(uow: UnitOfWork, person_list: PersonList) -> Journey:
         row = CruiseCall(
             port=PORT,
             cruise_line_org_id=uow.actor.org_id,
-            ship_name=(person_list.carrier or voyage)[:100],
+            ship_name=(person_list.vessel or person_list.carrier or voyage)[:100],
             voyage=voyage,
             origin=origin,
             eta=at,
@@ -191,6 +192,7 @@ def _cruise(uow: UnitOfWork, person_list: PersonList) -> Journey:
         uow.audit("cruise_call.created", "cruise_call", row.id, None, {"voyage": voyage})
     elif direction is Direction.DEPARTING and row.etd is None:
         row.etd = at
+    cruises.link_cruise(uow, row)
     label = f"{voyage} {row.origin or '-'}-{row.port}"
     return Journey(
         "cruise", row.id, row.port, direction, at, _route(person_list, direction, day), label

@@ -48,7 +48,6 @@ from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, ins
 from kouan.services.review import reviews
 from kouan.services.review.rulesets import active_rule_sets
 from kouan.services.review.subjects import SubjectKind
-from kouan.services.screening.watchlist import Hit, Traveller, WatchListIndex
 
 SUBJECT = PERSON_LIST
 
@@ -137,14 +136,14 @@ def _store(
     health: Mapping[int, HealthDeclaration],
 ) -> dict[str, Any]:
     journey = journeys.attach(uow, person_list)
-    version_id, index = watchlist.active_index(uow, ctx.cache)
+    version_id, index = watchlist.active_index(uow)
     row = _list_row(uow, person_list, journey, sha256, version_id)
-    hits = _screen(index, person_list.persons)
+    hits = watchlist.screen(index, enumerate(person_list.persons, start=1))
     facts = ListFacts(
         persons=person_list.persons,
         direction=journey.direction,
         day=journey.day,
-        hits={seq: [_watch_hit(h) for h in found] for seq, found in hits.items()},
+        hits=watchlist.watch_hits(hits),
         health=health,
         route=journey.route,
         alerts=_active_alerts(uow, journey.day),
@@ -206,22 +205,6 @@ def _list_row(
     uow.session.add(row)
     uow.session.flush()
     return row
-
-
-def _screen(index: WatchListIndex, persons: Sequence[ListedPerson]) -> dict[int, list[Hit]]:
-    """Each person's watch-list hits by place in the list (only those with any)."""
-    if not len(index):
-        return {}
-    found = {}
-    for seq, person in enumerate(persons, start=1):
-        hits = index.screen(Traveller.of(person))
-        if hits:
-            found[seq] = hits
-    return found
-
-
-def _watch_hit(hit: Hit) -> WatchHit:
-    return WatchHit(hit.entry_id, hit.score, hit.reason())
 
 
 def _active_alerts(uow: UnitOfWork, day: date) -> list[EpidemicAlert]:

@@ -5,19 +5,24 @@ and screened against by every list, flights', cruises' and ships' alike."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Dialect, insert, select, update
 
 from kouan.adapters import watchlist_csv
+from kouan.adapters.db import plain
 from kouan.adapters.db.passenger_tables import WatchlistEntry, WatchlistVersion
 from kouan.domain.errors import NotFound
+from kouan.rules.base import WatchHit
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
-from kouan.services.screening.watchlist import Entry, WatchListIndex
+from kouan.services.screening.watchlist import Entry, Hit, Traveller, WatchListIndex
 
 _CACHE_KEY = "watch_list_index"
 _CHUNK = 20_000  # rows per INSERT round trip when storing a version
+K = TypeVar("K")
 
 
 def import_file(
@@ -91,12 +96,20 @@ def version_view(version: WatchlistVersion) -> dict[str, Any]:
     }
 
 
-def active_index(uow: UnitOfWork, cache: dict[str, Any]) -> tuple[int | None, WatchListIndex]:
+@lru_cache(maxsize=4)
+def _active_id(dialect: Dialect) -> plain.PlainStatement:
+    """The active version's id: asked by every filing that lists people, so run on the driver."""
+    query = select(WatchlistVersion.id).where(WatchlistVersion.active.is_(True))
+    return plain.compile_plain(query, dialect)
+
+
+def active_index(uow: UnitOfWork) -> tuple[int | None, WatchListIndex]:
     """The active version's id and its index, built once per process and version (an empty
     index when no version was imported)."""
-    version_id = uow.session.scalar(
-        select(WatchlistVersion.id).where(WatchlistVersion.active.is_(True))
-    )
+    conn = uow.connection()
+    found = plain.fetch(conn, _active_id(conn.dialect), {})
+    version_id = found[0][0] if found else None
+    cache = uow.cache
     cached: tuple[int | None, WatchListIndex] | None = cache.get(_CACHE_KEY)
     if cached is not None and cached[0] == version_id:
         return cached
@@ -104,6 +117,27 @@ def active_index(uow: UnitOfWork, cache: dict[str, Any]) -> tuple[int | None, Wa
     built = (version_id, WatchListIndex(entries))
     cache[_CACHE_KEY] = built
     return built
+
+
+def screen(index: WatchListIndex, people: Iterable[tuple[K, Any]]) -> dict[K, list[Hit]]:
+    """The hits of each (key, person) that has any, by key; a person is anything
+    `Traveller.of` reads (a list's person, a port call's crew member)."""
+    if not len(index):
+        return {}
+    found = {}
+    for key, person in people:
+        hits = index.screen(Traveller.of(person))
+        if hits:
+            found[key] = hits
+    return found
+
+
+def watch_hits(found: Mapping[K, list[Hit]]) -> dict[K, list[WatchHit]]:
+    """What the rules see of the hits: entry, score and the reason, never the entry's person."""
+    return {
+        key: [WatchHit(h.entry_id, h.score, h.reason()) for h in hits]
+        for key, hits in found.items()
+    }
 
 
 def _entries(uow: UnitOfWork, version_id: int) -> list[Entry]:

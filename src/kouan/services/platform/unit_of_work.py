@@ -117,10 +117,14 @@ class UnitOfWork:
         group: GroupCommit | None,
         settings: Settings,
         wiring: Wiring,
+        cache: dict[str, Any] | None = None,
     ) -> None:
         self._sessions = sessions
         self.settings = settings
         self.wiring = wiring
+        # The service context's, shared by its units: what is built once per process (rule
+        # sets, the watch list's index) and checked against the database for staleness.
+        self.cache: dict[str, Any] = {} if cache is None else cache
         self._group = group if write else None
         self._batch: Batch | None = None
         self._savepoint: NestedTransaction | None = None
@@ -286,5 +290,12 @@ class ServiceContext:
 
     def uow(self, actor: Actor, write: bool = True) -> UnitOfWork:
         return UnitOfWork(
-            self.sessions, actor, self.clock(), write, self.group, self.settings, self.wiring
+            self.sessions,
+            actor,
+            self.clock(),
+            write,
+            self.group,
+            self.settings,
+            self.wiring,
+            self.cache,
         )

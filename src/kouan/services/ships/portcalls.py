@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from types import SimpleNamespace
@@ -29,7 +30,8 @@ from kouan.domain.portcall import (
     derive_status,
     zero_wait,
 )
-from kouan.rules.portcall import CallFacts
+from kouan.rules.portcall import CallFacts, aboard
+from kouan.services.passengers import cruises, watchlist
 from kouan.services.platform import outbox
 from kouan.services.platform.idempotency import Answer, run_idempotent
 from kouan.services.platform.permissions import Action, Actor, port_call_scope, require
@@ -42,6 +44,7 @@ from kouan.services.platform.unit_of_work import (
 from kouan.services.review import reviews
 from kouan.services.review.rulesets import active_rule_sets
 from kouan.services.review.subjects import SubjectKind
+from kouan.services.screening.watchlist import WatchListIndex
 
 if TYPE_CHECKING:
     from kouan.adapters.paxlst import PassengerList
@@ -102,13 +105,29 @@ def _ship_upsert(dialect: Dialect) -> plain.PlainStatement:
 
 def _facts(uow: UnitOfWork, call: PortCall, phase: Phase) -> CallFacts:
     ship = uow.session.get(Ship, call.imo)
-    return CallFacts(
+    facts = CallFacts(
         arrival=ArrivalNotice.model_validate(call.arrival),
         departure=DepartureNotice.model_validate(call.departure) if call.departure else None,
         phase=phase,
         now=uow.now,
         ship_detentions=ship.detentions if ship else 0,
     )
+    return _screened(uow, facts)
+
+
+def _screened(uow: UnitOfWork, facts: CallFacts) -> CallFacts:
+    """The facts with the watch-list hits of the active version (none aboard: no question)."""
+    if not aboard(facts):
+        return facts
+    return screened(facts, watchlist.active_index(uow)[1])
+
+
+def screened(facts: CallFacts, index: WatchListIndex) -> CallFacts:
+    """The facts with the watch-list hits of the crew and passengers (FAL 5 and 6) in the
+    phase: the same matcher as flights' and cruises' lists."""
+    people = ((target, person) for _, target, person in aboard(facts))
+    found = watchlist.screen(index, people)
+    return replace(facts, hits=watchlist.watch_hits(found)) if found else facts
 
 
 def _reviews_of(uow: UnitOfWork, call_ids: list[int]) -> dict[int, list[Review]]:
@@ -210,11 +229,14 @@ def _file(uow: UnitOfWork, ctx: ServiceContext, notice: ArrivalNotice) -> Answer
         )
     )
     facts = CallFacts(arrival=notice, phase=Phase.ENTRY, now=uow.now, ship_detentions=detentions)
+    facts = _screened(uow, facts)
     # Decide first, write once: the call is inserted already cleared when the rules allow it.
     rule_sets = active_rule_sets(uow.connection(), ctx.cache)
     rows = reviews.open_rows(uow, SUBJECT, Phase.ENTRY, facts, rule_sets)
     _apply_permits(uow, call, [SimpleNamespace(**row) for row in rows])
     insert_plain(uow, PortCall, [vars(call)])  # gives the call its id
+    if cruises.carries_passengers(notice.ship.ship_type):
+        cruises.link_port_call(uow, call.id, notice.ship.name, notice.port, notice.eta)
     outbox.port_call_filed(uow, call)
     uow.audit(
         "port_call.filed",
@@ -434,6 +456,12 @@ def _view(
         ),
         "timestamps": timestamps,
         "ata_source": call.ata_source,
+        # A cruise ship's FAL 6 is its cruise line's list, by reference.
+        "passenger_lists": (
+            cruises.passenger_lists(uow, call.id)
+            if cruises.carries_passengers(ship.get("ship_type"))
+            else []
+        ),
         "zero_wait": zero_wait(
             call.all_fast,
             call.entry_permit_at,

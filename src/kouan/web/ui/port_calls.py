@@ -188,6 +188,8 @@ def call_page(ctx: ServiceContext, actor: Actor, call_id: int) -> Page:
         "review_agency": {str(r["id"]): r["agency"] for r in call["reviews"]},
         "decidable": {r["id"] for r in call["reviews"] if may_decide(actor, r)},
         "can_record": allowed(actor, Action.PORT_CALL_EVENT),
+        # The agencies open a cruise line's list; the ship's agent sees its counts only.
+        "can_open_lists": allowed(actor, Action.PERSON_READ),
         "can_depart": allowed(actor, Action.PORT_CALL_FILE)
         and call["entry_permit"] is not None
         and call["departure_filed_at"] is None
