@@ -30,7 +30,8 @@ from kouan.domain.agency import OrgType, ReviewStatus
 from kouan.domain.errors import FieldErrors, InvalidTransition, NotFound, ValidationFailed
 from kouan.domain.identifiers import valid_id
 from kouan.domain.reasons import Reason, render
-from kouan.services.passengers.crossings import current_lists, full_name, referrals_of
+from kouan.services.passengers import manifest
+from kouan.services.passengers.crossings import full_name, referrals_of
 from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 from kouan.services.port_office.board import start_of_day
@@ -202,17 +203,11 @@ def _flight(uow: UnitOfWork, flight_id: int, for_update: bool = False) -> Flight
 
 
 def _roster(uow: UnitOfWork, flight: Flight) -> _Roster:
-    lists = current_lists(uow, PersonListRow.flight_id, flight.id)
-    persons = list(
-        uow.session.scalars(
-            select(ListedPersonRow)
-            .where(ListedPersonRow.list_id.in_(lists))
-            .order_by(ListedPersonRow.list_id, ListedPersonRow.seq)
-        )
-    )
+    persons = manifest.aboard(uow, PersonListRow.flight_id == flight.id, "passengers", "arriving")
     roster = _Roster({}, {}, {})
+    first = persons[0].list_id if persons else None
     for person in persons:
-        if lists and person.list_id == lists[0]:  # places are those of the original list
+        if person.list_id == first:  # places are those of the list in force first (the original)
             roster.by_seq[person.seq] = person
         roster.by_name.setdefault(_name_key(full_name(person)), []).append(person)
         for tag in (person.details or {}).get("bag_tags") or []:

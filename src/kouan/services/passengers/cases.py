@@ -23,9 +23,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
-from kouan.adapters.db.passenger_tables import ListedPersonRow, PersonListRow
+from kouan.adapters.db.passenger_tables import ListedPersonRow
 from kouan.domain.agency import OrgType
 from kouan.domain.contacts import (
     CREW,
@@ -40,7 +38,7 @@ from kouan.domain.contacts import (
 from kouan.domain.errors import InvalidTransition, ValidationFailed
 from kouan.domain.health import EpidemicAlert, reason
 from kouan.domain.reasons import Reason
-from kouan.services.passengers import epidemics
+from kouan.services.passengers import epidemics, manifest
 from kouan.services.passengers.persons import (
     SUBJECT,
     Journey,
@@ -162,36 +160,12 @@ def _checked_note(note: str) -> str:
 def travelling_with(
     uow: UnitOfWork, case: ListedPersonRow, journey: Journey
 ) -> list[ListedPersonRow]:
-    """Everyone else on the journey's lists, once each: a list sent again repeats its persons
-    (the latest sending counts), and a person the latest list deletes is not aboard. The case
-    is left out, however often listed. In the order of the lists, then of each list."""
-    query = (
-        select(ListedPersonRow, PersonListRow.function)
-        .join(PersonListRow, PersonListRow.id == ListedPersonRow.list_id)
-        .where(journey.lists, PersonListRow.status != "rejected")
-        .order_by(PersonListRow.received_at.desc(), PersonListRow.id.desc(), ListedPersonRow.seq)
-    )
-    seen = {_identity(case)}
-    kept: list[ListedPersonRow] = []
-    for row, function in uow.session.execute(query):
-        key = _identity(row)
-        if key in seen:
-            continue
-        seen.add(key)
-        if function != "delete":
-            kept.append(row)
-    return sorted(kept, key=lambda row: (row.list_id, row.seq))
-
-
-def _identity(row: ListedPersonRow) -> tuple[Any, ...]:
-    """Who a row is, across lists of one journey: name, birth, document and role as sent."""
-    return (
-        row.family_name.strip().upper(),
-        row.given_names.strip().upper(),
-        row.date_of_birth,
-        (row.document_number or "").strip().upper(),
-        row.role,
-    )
+    """Everyone else on the journey as its lists now stand (kouan.services.passengers.manifest):
+    the case is left out, however often listed."""
+    case_key = manifest.identity(case)
+    return [
+        row for row in manifest.aboard(uow, journey.lists) if manifest.identity(row) != case_key
+    ]
 
 
 def traveller(row: ListedPersonRow, journey_kind: str) -> Aboard:

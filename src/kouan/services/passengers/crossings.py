@@ -32,6 +32,7 @@ from kouan.domain.identifiers import valid_id
 from kouan.domain.reasons import render
 from kouan.rules.person_list import target
 from kouan.rules.registry import PERSON_LIST
+from kouan.services.passengers import manifest
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain, new_row
 from kouan.services.port_office.board import start_of_day
@@ -450,29 +451,6 @@ def _journey(uow: UnitOfWork, flight_id: int | None, cruise_call_id: int | None)
     return PersonListRow.cruise_call_id, cruise_call_id
 
 
-# --- the lists in force -----------------------------------------------------------------------
-
-
-def current_lists(
-    uow: UnitOfWork, column: Any, journey_id: int, direction: str = "arriving"
-) -> list[int]:
-    """The passenger lists in force for a journey: the latest original and those added after it
-    (a list sent again replaces the one before; deletions are not applied person by person)."""
-    rows = uow.session.execute(
-        select(PersonListRow.id, PersonListRow.function)
-        .where(
-            column == journey_id,
-            PersonListRow.status != "rejected",
-            PersonListRow.direction == direction,
-            PersonListRow.kind == "passengers",
-        )
-        .order_by(PersonListRow.received_at, PersonListRow.id)
-    ).all()
-    originals = [n for n, (_, function) in enumerate(rows) if function == "original"]
-    start = originals[-1] if originals else 0
-    return [list_id for list_id, function in rows[start:] if function != "delete"]
-
-
 # --- cruise calls: released by group ----------------------------------------------------------
 
 
@@ -542,19 +520,18 @@ def _group(
 ) -> list[ListedPersonRow]:
     """The group's passengers on the call's lists in force; refused when there is no list (the
     call is not pre-cleared) or when the deck or tour group names no one."""
-    lists = current_lists(uow, PersonListRow.cruise_call_id, call.id)
-    if not lists:
+    aboard = manifest.aboard(uow, PersonListRow.cruise_call_id == call.id, "passengers", "arriving")
+    if not aboard:
         raise InvalidTransition(
             f"cruise call {call.id} has no passenger list: it cannot be pre-cleared or released"
         )
-    query = select(ListedPersonRow).where(
-        ListedPersonRow.list_id.in_(lists), ListedPersonRow.role == "passenger"
-    )
-    if deck is not None:
-        query = query.where(ListedPersonRow.deck == deck)
-    if tour_group is not None:
-        query = query.where(ListedPersonRow.tour_group == tour_group)
-    group = list(uow.session.scalars(query.order_by(ListedPersonRow.list_id, ListedPersonRow.seq)))
+    group = [
+        person
+        for person in aboard
+        if person.role == "passenger"
+        and (deck is None or person.deck == deck)
+        and (tour_group is None or person.tour_group == tour_group)
+    ]
     if not group:
         field, value = ("deck", deck) if deck is not None else ("tour_group", tour_group)
         raise ValidationFailed.one(field, value, "a deck or tour group of the call's passengers")

@@ -34,7 +34,7 @@ from kouan.domain.person_list import (
 from kouan.domain.reasons import Reason
 from kouan.rules.person_list import ListFacts, WatchHit, seq_of, target
 from kouan.rules.registry import PERSON_LIST
-from kouan.services.passengers import epidemics, journeys, watchlist
+from kouan.services.passengers import epidemics, journeys, manifest, watchlist
 from kouan.services.passengers.journeys import Journey
 from kouan.services.platform.messagebus import TargetDecided
 from kouan.services.platform.permissions import (
@@ -304,26 +304,16 @@ def _health_fields(declaration: HealthDeclaration | None) -> dict[str, Any] | No
 
 
 def _count(uow: UnitOfWork, journey: Journey) -> None:
-    """Recount the journey's persons into the figures: its latest list of each kind, so that a
-    list sent again replaces the one before rather than adding to it."""
-    lists = uow.session.scalars(
-        select(PersonListRow)
-        .where(_of_journey(journey), PersonListRow.status != "rejected")
-        .order_by(PersonListRow.received_at, PersonListRow.id)
-    ).all()
-    if any(person_list.purged_at is not None for person_list in lists):
+    """Recount the journey's persons into the figures as its lists now stand (a list sent again
+    replaces the one before; added, changed and deleted persons count as such)."""
+    purged = uow.session.scalar(
+        select(PersonListRow.id).where(_of_journey(journey), PersonListRow.purged_at.is_not(None))
+    )
+    if purged is not None:
         return  # its persons are gone: the figures counted before the purge stand
-    latest: dict[str, int] = {}
-    for person_list in lists:
-        if person_list.function == "original" or person_list.kind not in latest:
-            latest[person_list.kind] = person_list.id
     counted = Counter(
-        (role, nationality or "")
-        for role, nationality in uow.session.execute(
-            select(ListedPersonRow.role, ListedPersonRow.nationality).where(
-                ListedPersonRow.list_id.in_(latest.values())
-            )
-        )
+        (row.role, row.nationality or "")
+        for row in manifest.aboard_slim(uow, _of_journey(journey), journey.direction.value)
     )
     key = {
         "day": journey.day,
