@@ -1,7 +1,9 @@
-"""Chinese names: Han characters read as pinyin (pypinyin), and Latin spellings read back to
-pinyin: pinyin itself (with or without tones, ü as V, YU or U), Wade–Giles (pypinyin's table,
-apostrophes and umlauts dropped as on passports) and the Cantonese and Hokkien spellings of the
-common surnames (Hong Kong, Macao, Singapore, Malaysia). Keys are pinyin without tones."""
+"""Chinese names: Han characters read as pinyin (pypinyin) and in Cantonese as Hong Kong and Macao
+spell them (`cantonese`), and Latin spellings read back to pinyin: pinyin itself (with or without
+tones, ü as V, YU or U), Wade–Giles (pypinyin's table, corrected, apostrophes and umlauts dropped
+as on passports, with Taiwan's YI, IN and ING for I, YIN and YING) and the Cantonese and Hokkien
+spellings of the common surnames (Hong Kong, Macao, Singapore, Malaysia). Keys are pinyin without
+tones."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from pypinyin import Style, lazy_pinyin
 from pypinyin.contrib.tone_convert import to_normal
 from pypinyin.pinyin_dict import pinyin_dict
 from pypinyin.style import convert
+
+from kouan.domain.names import cantonese as _cantonese
 
 PINYIN, WADE_GILES, CANTONESE = "pinyin", "wade_giles", "cantonese"
 
@@ -27,12 +31,16 @@ SURNAME_READINGS = {
     "乐": "yue", "盖": "ge", "缪": "miao", "覃": "qin", "翟": "zhai", "召": "shao", "秘": "bi",
     "种": "chong", "过": "guo", "华": "hua", "纪": "ji", "尉": "yu", "万": "wan", "沈": "shen",
     "贾": "jia", "柏": "bai", "蕃": "pi", "燕": "yan", "长": "chang", "重": "chong", "谌": "chen",
+    # The same surnames in traditional characters (Hong Kong, Macao, Taiwan).
+    "單": "shan", "區": "ou", "樂": "yue", "蓋": "ge", "繆": "miao", "種": "chong", "過": "guo",
+    "華": "hua", "紀": "ji", "萬": "wan", "賈": "jia", "長": "chang", "諶": "chen",
 }  # fmt: skip
 # Two-character surnames: the name is split after them, not after the first character.
 COMPOUND_SURNAMES = frozenset(
     str.split(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 夏侯 令狐 宇文 司徒 西门 南宫 轩辕 "
-    "端木 独孤 钟离 呼延 澹台 公冶 太史 申屠 闻人 万俟 歐陽 司徒 諸葛 東方"
+        "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 夏侯 令狐 宇文 司徒 西门 南宫 轩辕 "
+        "端木 独孤 钟离 呼延 澹台 公冶 太史 申屠 闻人 万俟 歐陽 司徒 諸葛 東方 司馬 尉遲 公孫 "
+        "長孫 西門 南宮 軒轅 獨孤 鍾離 澹臺 聞人 萬俟"
     )
 )
 # Common surnames in Cantonese (Hong Kong, Macao) and Hokkien/Teochew (Singapore, Malaysia,
@@ -53,7 +61,18 @@ _SOUTHERN_SURNAMES = {
     "gong": "KUNG", "cheng": "CHING", "weng": "YUNG", "liao": "LIEW", "ou": "AU",
     "mo": "MOK", "lai": "LAI", "du": "TO", "fan": "FAN", "jiao": "CHIU", "tan": "TAM",
     "cao": "TSO CHO", "peng": "PHANG", "xiang": "HEUNG", "fu": "FOO", "song": "SUNG",
+    "guan": "KWAN", "su": "SO", "shen": "SHUM", "cen": "SHUM", "kuang": "KWONG", "huo": "FOK",
+    "fang": "FONG", "lv": "LUI", "lei": "LUI", "wei": "WAI NGAI", "tian": "TIN", "jin": "KAM",
+    "zhai": "CHAK", "zhuo": "CHEUK", "nie": "NIP", "zhao": "CHIU", "bai": "PAK", "qu": "WAT",
+    "sheng": "SHING", "yue": "NGOK", "rao": "YIU", "bao": "PAU", "bi": "PAT", "ren": "YAM",
+    "shan": "SIN", "xian": "SIN", "yi": "YIK", "ni": "NGAI", "pang": "PONG", "gu": "KOO",
+    "rong": "YUNG", "hou": "HAU", "you": "YAU", "situ": "SZETO", "ouyang": "AUYEUNG",
 }  # fmt: skip
+# pypinyin's Wade–Giles drops the U of HUO and SHUO (霍 HUO, 说 SHUO): HO is 何, not 霍.
+_WADE_GILES_FIXES = {"huo": "huo", "shuo": "shuo"}
+# Taiwan's passports also write 一 YI (pinyin's spelling) and 因 IN, 英 ING (蔡英文 TSAI
+# ING-WEN) for Wade–Giles' I, YIN and YING.
+_TAIWAN_SPELLINGS = {"yi": ("YI",), "yin": ("IN",), "ying": ("ING",)}
 
 
 @cache
@@ -65,10 +84,10 @@ def _syllables(system: str) -> dict[str, tuple[str, ...]]:
             for spelling in _UMLAUT_SPELLINGS.get(syllable, (syllable,)):
                 table.setdefault(spelling.upper(), []).append(syllable)
             continue
-        wade = convert(syllable, Style.WADEGILES, strict=True) or ""
-        wade = wade.replace("'", "").replace("ü", "u").replace("v", "u").upper()
-        if wade.isalpha():
-            table.setdefault(wade, []).append(syllable)
+        wade = _wade_giles(syllable).upper()
+        for spelling in (wade, *_TAIWAN_SPELLINGS.get(syllable, ())):
+            if spelling.isalpha():
+                table.setdefault(spelling, []).append(syllable)
     return {spelling: tuple(sorted(p)) for spelling, p in table.items()}
 
 
@@ -79,9 +98,7 @@ def _known_pinyin() -> frozenset[str]:
         for value in pinyin_dict.values()
         for reading in value.split(",")
     }
-    return frozenset(
-        r for r in readings if r.isascii() and r.isalpha() and r not in _NOT_IN_NAMES
-    )
+    return frozenset(r for r in readings if r.isascii() and r.isalpha() and r not in _NOT_IN_NAMES)
 
 
 @cache
@@ -154,16 +171,20 @@ def spellings(pinyin: str) -> list[tuple[str, str]]:
     if syllables is None:
         return [(pinyin.upper(), PINYIN)]
     passport = "".join(_UMLAUT_SPELLINGS.get(s, (s,))[0] for s in syllables).upper()
-    wade = "".join(
-        (convert(s, Style.WADEGILES, strict=True) or s).replace("'", "").replace("ü", "u")
-        for s in syllables
-    ).replace("v", "u").upper()
+    wade = "".join(_wade_giles(s) or s for s in syllables).upper()
     out = [(passport, PINYIN)]
     if pinyin.upper() != passport:
         out.append((pinyin.upper(), PINYIN))
     if wade not in (passport, pinyin.upper()):
         out.append((wade, WADE_GILES))
     return out
+
+
+@cache
+def _wade_giles(syllable: str) -> str:
+    """A pinyin syllable in Wade–Giles as passports write it (no apostrophes, ü as U)."""
+    wade = _WADE_GILES_FIXES.get(syllable) or convert(syllable, Style.WADEGILES, strict=True)
+    return (wade or "").replace("'", "").replace("ü", "u").replace("v", "u")
 
 
 @lru_cache(maxsize=50_000)
@@ -183,3 +204,10 @@ def _split_pinyin(pinyin: str) -> tuple[str, ...] | None:
 def southern_spellings(pinyin_surname: str) -> list[str]:
     """Cantonese and Hokkien spellings of a surname given in pinyin."""
     return _SOUTHERN_SURNAMES.get(pinyin_surname, "").split()
+
+
+def cantonese(chars: str, surname: bool = False) -> list[str]:
+    """Hong Kong's (then Macao's) spellings of a surname or given name in Han characters, the
+    syllables written together (陳 CHAN, 大文 TAIMAN); empty when a character is not in the
+    table. For a name known to be Chinese, as the pinyin readings are."""
+    return _cantonese.spellings(chars, surname)
