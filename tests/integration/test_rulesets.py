@@ -33,7 +33,7 @@ def test_a_published_version_decides_the_next_filing(
 
 def test_only_the_agency_itself_publishes_its_rules(ctx: ServiceContext, people: People) -> None:
     with pytest.raises(Forbidden):
-        rulesets.publish(ctx, people["customs"], Agency.BORDER, {"watch_threshold": 0.9})
+        rulesets.publish(ctx, people["customs"], Agency.BORDER, {"ship_watch_threshold": 0.9})
     with pytest.raises(Forbidden):
         rulesets.publish(ctx, people["agent"], Agency.CUSTOMS, {})
 

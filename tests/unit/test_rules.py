@@ -257,7 +257,7 @@ def test_near_miss_on_the_watch_list_does_not_hit(listed: Entry) -> None:
 def test_a_match_below_the_rule_sets_threshold_does_not_hold() -> None:
     subject = watched(entry(), Entry("W-1", "SANTOS Mark", date_of_birth="1985-07-02"))
     assert evaluate(Agency.BORDER, subject).rules_hit == ["BORDER-WATCH-LIST"]
-    assert evaluate(Agency.BORDER, subject, {"watch_threshold": 0.95}).hits == ()
+    assert evaluate(Agency.BORDER, subject, {"ship_watch_threshold": 0.95}).hits == ()
 
 
 def test_watch_list_screens_passengers() -> None:
@@ -490,7 +490,7 @@ def test_a_rule_set_does_not_share_its_lists_with_the_defaults() -> None:
         (Agency.CIQ, {"epidemic_ports": ["CNSHA", "CNQQQ"]}, "params.epidemic_ports[1]"),
         (Agency.CIQ, {"epidemic_countries": ["XX"]}, "params.epidemic_countries[0]"),
         (Agency.CUSTOMS, {"sensitive_ports": ["Hong Kong"]}, "params.sensitive_ports[0]"),
-        (Agency.BORDER, {"watch_threshold": "high"}, "params.watch_threshold"),
+        (Agency.BORDER, {"ship_watch_threshold": "high"}, "params.ship_watch_threshold"),
     ],
 )
 def test_unusable_params_are_refused(agency: Agency, params: dict[str, Any], field: str) -> None:

@@ -23,8 +23,8 @@ BOTH_PHASES = frozenset({Phase.ENTRY, Phase.DEPARTURE})
 DEFAULT_PARAMS: dict[str, Any] = {
     # The watch list is border inspection's own versioned store (kouan.services.passengers.
     # watchlist), screened by the same matcher as flights and cruises; a name match scores 0..1
-    # and this threshold makes it hold the ship.
-    "watch_threshold": 0.85,
+    # and this threshold makes it hold the ship (lists have their own, `watch_threshold`).
+    "ship_watch_threshold": 0.85,
     "refer_security_level": 3,
     "time_zone": PORT_TIME_ZONE,
 }
@@ -66,7 +66,7 @@ def _etd(subject: CallFacts) -> datetime:
 def _watch_list(subject: CallFacts, params: Mapping[str, Any]) -> Iterator[Finding]:
     if not subject.hits:
         return  # nobody aboard matched anyone: the common case
-    threshold = float(params["watch_threshold"])
+    threshold = float(params["ship_watch_threshold"])
     for role, target, person in aboard(subject):
         best = best_hit(subject.hits.get(target, ()), threshold)
         if best is not None:
