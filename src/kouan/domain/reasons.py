@@ -47,7 +47,7 @@ TEMPLATES: dict[str, str] = {
         "ship sanitation certificate expired on {expiry}, before ETA {day}"
     ),
     # border inspection, port calls
-    "border.watch_list": "{person} matches watch-list entry {entry} ({score}): {hit}",
+    "border.watch_list": "{person} is on the watch list: {hit}",
     "border.document_expired": "{person}: document expires {expiry}, before ETD {day}",
     "border.duplicate_document": "{person} has the same document as {other}",
     "border.no_crew_list": "crew: no crew list (FAL 5) filed",
