@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-from kouan.adapters.paxlst import parse_paxlst
+from kouan.adapters.person_lists import parse_person_list
 from kouan.domain.filing import ArrivalNotice, DepartureNotice
 from kouan.domain.portcall import CallStatus, TimelineEvent
 from kouan.domain.values import PortTime
@@ -84,14 +84,22 @@ def record_event(ctx: Ctx, actor: ApiActor, call_id: Id, event: EventIn) -> dict
     return portcalls.record_event(ctx, actor, call_id, event.type, at)
 
 
-@router.post(
-    "/{call_id}/paxlst",
-    openapi_extra={
-        "requestBody": {"content": {"application/edifact": {"schema": {"type": "string"}}}}
+# The forms of a crew and passenger list the upload takes, told apart by their content.
+_LIST_BODIES = {
+    "application/edifact": {"schema": {"type": "string"}},
+    "text/csv": {"schema": {"type": "string"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}
     },
-)
+}
+
+
+@router.post("/{call_id}/paxlst", openapi_extra={"requestBody": {"content": _LIST_BODIES}})
 async def upload_paxlst(ctx: Ctx, actor: ApiActor, call_id: Id, request: Request) -> dict[str, Any]:
-    """Replace the crew (NAD+FM) and passenger (NAD+FL) lists from a UN/EDIFACT PAXLST."""
-    text = (await request.body()).decode("utf-8", errors="replace")
-    lists = parse_paxlst(text)
-    return await run_in_threadpool(portcalls.replace_persons, ctx, actor, call_id, lists)
+    """Replace the crew and passenger lists from a person list as the raw body: a UN/EDIFACT
+    PAXLST (crew NAD+FM, passengers NAD+FL), or an XLSX or CSV of the bilingual template
+    (GET /api/v1/person-lists/template; its role column says crew or passenger). The form is
+    told by the content, whatever the Content-Type says."""
+    data = await request.body()
+    persons = await run_in_threadpool(parse_person_list, data)
+    return await run_in_threadpool(portcalls.replace_persons, ctx, actor, call_id, persons.lists)
