@@ -498,3 +498,4 @@ class WebhookAttempt(Base):
 
 from kouan.adapters.db import alert_tables as _alert_tables  # noqa: E402,F401
 from kouan.adapters.db import passenger_tables as _passenger_tables  # noqa: E402,F401
+from kouan.adapters.db import stats_tables as _stats_tables  # noqa: E402,F401

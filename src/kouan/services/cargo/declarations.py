@@ -39,6 +39,7 @@ from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain
 from kouan.services.review import reviews
 from kouan.services.review.rulesets import active_rule_sets
+from kouan.services.stats import rollups
 
 # Looked up in chunks: a large interchange's references would overflow one IN (...) list.
 _CHUNK = 500
@@ -251,6 +252,7 @@ def _store(uow: UnitOfWork, accepted: list[Filed]) -> None:
     for row in rows:
         if row["released_at"] is not None:  # the green lane, released as filed
             outbox.declaration_released(uow, row, row["released_at"])
+    rollups.declarations_released(uow, [row for row in rows if row["released_at"] is not None])
 
 
 def _filed_state(row: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, Any]:

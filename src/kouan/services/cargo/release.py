@@ -28,6 +28,7 @@ from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 from kouan.services.review import inspections, reviews
 from kouan.services.review.subjects import SubjectKind
+from kouan.services.stats import rollups
 
 # How far ahead of Kouan's clock a terminal's may be, as for a port call's timeline events.
 _CLOCK_SKEW = timedelta(minutes=5)
@@ -67,6 +68,7 @@ def settle(uow: UnitOfWork, row: DeclarationRow, found: list[Review]) -> None:
     if status is DeclarationStatus.RELEASED:
         row.released_at = uow.now
         outbox.declaration_released(uow, row, uow.now)
+        rollups.declarations_released(uow, [row])
     if _state(row) != before:
         row.changed_at = uow.now
         uow.audit("declaration.settled", SUBJECT, row.id, before, _state(row))

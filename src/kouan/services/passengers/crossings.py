@@ -36,6 +36,7 @@ from kouan.services.passengers import manifest
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, insert_plain, new_row
 from kouan.services.port_office.board import start_of_day
+from kouan.services.stats import rollups
 from kouan.site import PORT_ZONE
 
 # A person in any of these is not passed at a counter nor released with a group: referred by the
@@ -91,6 +92,7 @@ def record_crossing(
         )
         uow.session.add(row)
         uow.session.flush()
+        rollups.crossings_recorded(uow, [row])
         uow.audit("crossing.recorded", "crossing", row.id, None, _audited(row))
         answer = _crossing_answer(uow, row, person)
         uow.commit()
@@ -577,6 +579,7 @@ def _cross(
     ]
     uow.session.flush()  # the ORM's pending changes first: the plain rows go on its connection
     insert_plain(uow, Crossing, rows)
+    rollups.crossings_recorded(uow, rows)
 
 
 def _note_release(

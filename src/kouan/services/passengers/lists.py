@@ -48,6 +48,7 @@ from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork, ins
 from kouan.services.review import reviews
 from kouan.services.review.rulesets import active_rule_sets
 from kouan.services.review.subjects import SubjectKind
+from kouan.services.stats import rollups
 
 SUBJECT = PERSON_LIST
 
@@ -333,6 +334,7 @@ def _count(uow: UnitOfWork, journey: Journey) -> None:
                 persons=persons,
             )
         )
+    rollups.journey_counted(uow, journey.kind, journey.id, journey.port, journey.day)
 
 
 def _of_journey(journey: Journey) -> Any:

@@ -73,6 +73,8 @@ class Action(StrEnum):
     CROSSING_RECORD = "crossing.record"
     CROSSING_READ = "crossing.read"
     CRUISE_RELEASE = "cruise.release"
+    STATS_IMPORT = "stats.import"
+    STATS_READ = "stats.read"
 
 
 _AGENCY_TYPES = frozenset(OrgType(a.value) for a in AGENCIES)
@@ -136,6 +138,10 @@ ALLOWED: dict[Action, frozenset[OrgType]] = {
     Action.CROSSING_RECORD: frozenset({OrgType.BORDER}),
     Action.CROSSING_READ: _AGENCY_TYPES | {OrgType.PORT_OFFICE},
     Action.CRUISE_RELEASE: frozenset({OrgType.BORDER}),
+    # The port office imports the port's statistical returns.
+    Action.STATS_IMPORT: frozenset({OrgType.PORT_OFFICE}),
+    # Figures over the whole port (statistics, the Time Release Study): port office, agencies.
+    Action.STATS_READ: _AGENCY_TYPES | {OrgType.PORT_OFFICE},
 }
 
 

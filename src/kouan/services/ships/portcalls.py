@@ -45,6 +45,7 @@ from kouan.services.review import reviews
 from kouan.services.review.rulesets import active_rule_sets
 from kouan.services.review.subjects import SubjectKind
 from kouan.services.screening.watchlist import WatchListIndex
+from kouan.services.stats import rollups
 
 if TYPE_CHECKING:
     from kouan.adapters.paxlst import PassengerList
@@ -381,12 +382,14 @@ def record_event_in(
         raise InvalidTransition(f"{event.value} at {at.isoformat()} is in the future")
     check_event(_timeline(call), event, at, call.departure_permit_at)
     before = _call_state(call)
+    previous = getattr(call, event.column)  # for the statistics' rollups
     setattr(call, event.column, at)
     if event is TimelineEvent.ATA:
         call.ata_source = source
     uow.audit("port_call.event", SUBJECT, call.id, before, {**_call_state(call), "source": source})
     call_reviews = _reviews_of(uow, [call.id])[call.id]
     settle(uow, call, call_reviews)
+    rollups.call_event(uow, call, event, previous)
     return _view(uow, call, call_reviews)
 
 
