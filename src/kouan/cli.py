@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from kouan import cli_alerts, cli_events, cli_passengers, cli_screening
+from kouan import cli_alerts, cli_events, cli_passengers, cli_reports, cli_screening, cli_stats
 from kouan.adapters.db import audit, backup
 from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.migrate import upgrade
@@ -48,6 +48,8 @@ app.add_typer(cli_passengers.watchlist_app, name="watchlist")
 app.add_typer(cli_passengers.passengers_app, name="passengers")
 app.add_typer(cli_alerts.alerts_app, name="alerts")
 app.add_typer(cli_screening.app, name="screen")
+app.add_typer(cli_stats.app, name="stats")
+app.add_typer(cli_reports.app, name="report")
 cli_screening.app.command("list")(cli_passengers.screen_list)
 import_app.command("paxlst")(cli_passengers.import_paxlst)
 console = Console()

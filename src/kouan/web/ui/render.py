@@ -41,6 +41,8 @@ NAVIGATION: tuple[tuple[str, str, Action | None], ...] = (
     # the agencies and the port office, who raise and escalate them.
     ("alerts", "/alerts", Action.ALERTS_RAISE),
     ("baggage", "/baggage-hall", Action.BAGGAGE_READ),
+    # The port office's statistics (agencies, who may read them too, open them by address).
+    ("stats", "/stats", Action.STATS_IMPORT),
 )
 
 

@@ -23,6 +23,7 @@ from kouan.web.ui import (
     port_calls,
     reviews,
     risk_rules,
+    stats,
     traders,
 )
 from kouan.web.ui.render import error_page
@@ -44,6 +45,7 @@ PAGE_MODULES = (
     person_lists,
     alerts,
     baggage,
+    stats,
 )
 
 __all__ = ["error_page", "mount"]

@@ -43,6 +43,7 @@ NAVIGATION = {
     "lists": N_("Passenger and crew lists"),
     "alerts": N_("Alert console"),
     "baggage": N_("Baggage hall"),
+    "stats": N_("Statistics"),
 }
 ERROR_HEADLINES = {
     400: N_("The request could not be understood"),
