@@ -30,7 +30,7 @@ from kouan.services.platform.unit_of_work import ServiceContext
 Lang = Literal["zh", "en"]
 FORMATS = ("md", "html", "pdf")
 # The document's template sits with the pages' (the package data ships that folder).
-TEMPLATES = Path(__file__).parent.parent / "web" / "ui" / "templates"
+TEMPLATES = Path(__file__).parent / "templates"  # a document, not a page: styled inline
 # Digits the table keeps (the paragraph keeps units' three).
 TABLE_DIGITS = 4
 # Fonts of the PDF: the CJK font the CI installs (fonts-wqy-zenhei), then others that have CJK.
