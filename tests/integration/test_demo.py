@@ -28,6 +28,8 @@ from kouan.domain.declaration import Declaration, DeclarationStatus, Lane
 from kouan.domain.errors import NotFound
 from kouan.domain.identifiers import mmsi_flag, validate_imo, validate_mmsi
 from kouan.domain.portcall import CallStatus
+from kouan.domain.stats.growth import rank
+from kouan.domain.stats.periods import Month
 from kouan.services.cargo import clearance, queries, risk_rules, traders
 from kouan.services.cargo.queries import Filter
 from kouan.services.passengers import lists
@@ -36,6 +38,7 @@ from kouan.services.platform.permissions import Actor
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import inspections, reviews
 from kouan.services.ships import portcalls
+from kouan.services.stats import figures
 from tests.conftest import Clock, People, _context, _pg_clean
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -331,3 +334,15 @@ def test_the_week_of_passengers_is_screened_and_the_last_referrals_wait(
     # An airline sees its own lists alone.
     own = lists.list_lists(ctx, _actor(ctx, "koreanair"), None, limit=500)
     assert own and len(own) < len(sent)
+
+
+def test_the_port_office_holds_two_years_of_monthly_history_of_its_port_and_peers(
+    ctx: ServiceContext, logins: list[Login]
+) -> None:
+    last = Month.of(ctx.clock().astimezone(SHANGHAI).date()).previous()
+    with ctx.uow(_actor(ctx, "portoffice"), write=False) as uow:
+        cargo = figures.by_port(uow, "foreign_trade_cargo", last)
+        series = figures.monthly(uow, "CNTAO", "container_throughput", last.shift(-23), last)
+    assert len(cargo) == 8 and "CNTAO" in cargo
+    assert rank(cargo, "CNTAO") is not None
+    assert all(f.value and f.source == "imported" for f in series)

@@ -8,14 +8,17 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from kouan.adapters.db.tables import Organisation, PortCall, User
-from kouan.demo import calls, cargo, content, passenger_play
+from kouan.demo import calls, cargo, content, history, passenger_play
 from kouan.demo.content import DemoUser, Login
 from kouan.demo.schedule import Play, Ticker, hours
 from kouan.domain.agency import OrgType
 from kouan.domain.errors import ValidationFailed
+from kouan.domain.stats.periods import Month
 from kouan.services.platform import users
 from kouan.services.platform.permissions import SYSTEM
 from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.stats import imports
+from kouan.site import PORT_ZONE
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -72,6 +75,15 @@ def _create_users(ctx: ServiceContext, missing: list[DemoUser], tick: Ticker) ->
         tick()
 
 
+def _import_history(play: Play) -> None:
+    """The port office imports two years of monthly figures of Qingdao and its peer ports,
+    ending last month: the history its statistics compare this year with."""
+    office = next(u for u in content.users() if u.org_type is OrgType.PORT_OFFICE)
+    last = Month.of(play.now.astimezone(PORT_ZONE).date()).previous()
+    data = history.history_csv(history.history_rows(last)).encode()
+    imports.import_file(play.ctx, play.actor(office.username), data, "port-history.csv")
+
+
 def build(
     ctx: ServiceContext, progress: Progress | None = None, passenger_scale: float = 1.0
 ) -> list[Login]:
@@ -89,6 +101,7 @@ def build(
     play.clock.now = play.begins() - hours(2.0)
     _create_users(play.ctx, missing, tick)
     play.clock.now += hours(1.0)
+    _import_history(play)
     tick()
     play.run(tick)
     return logins
