@@ -1,17 +1,24 @@
-"""The statistics pages over HTTP: the dashboard, the Time Release Study and the bulletin, in
-Chinese and English, their downloads, and bad parameters answered with 422 naming them."""
+"""The statistics pages over HTTP: the dashboard (the month, the quarter or the year to date),
+the Time Release Study and the bulletin, in Chinese and English with the ports named in each,
+their downloads, and bad parameters answered with 422 naming them."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import re
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
+from kouan.demo.history import history_rows
+from kouan.domain.stats import units
+from kouan.domain.stats.growth import change
 from kouan.services.platform.unit_of_work import ServiceContext
 from tests.api.test_pages import signed_in, text_of, texts_of
-from tests.reports_history import import_history
+from tests.reports_history import LAST, import_history
 
 
 @pytest.fixture
@@ -59,6 +66,90 @@ def test_the_dashboard_downloads_the_shown_figures(history: ServiceContext) -> N
     assert head[:4] == ["indicator", "port", "area", "month"]
     codes = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert "foreign_trade_cargo" in codes and "air_passengers" not in codes
+
+
+def _total(code: str, port: str, periods: set[str]) -> int:
+    """The sum of the imported history's figures of `code` at `port` in those months."""
+    return sum(
+        row["value"]
+        for row in history_rows(LAST)
+        if row["indicator"] == code and row["port"] == port and row["period"] in periods
+    )
+
+
+def _chart(page_text: str, name: str) -> dict:
+    found = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page_text)
+    assert found, f"no chart data {name}"
+    return dict(json.loads(found.group(1)))
+
+
+def test_the_quarter_to_date_answers_with_the_quarters_figures(history: ServiceContext) -> None:
+    # August: the third quarter so far is July and August, against the same months of 2025.
+    quarter, before = {"2026-07", "2026-08"}, {"2025-07", "2025-08"}
+    mine = _total("foreign_trade_cargo", "CNTAO", quarter)
+    base = _total("foreign_trade_cargo", "CNTAO", before)
+    ports = {row["port"] for row in history_rows(LAST) if row["indicator"] == "foreign_trade_cargo"}
+    others = [_total("foreign_trade_cargo", port, quarter) for port in ports]
+    place = 1 + sum(1 for value in others if value > mine)
+    client = signed_in(history, "port_office")
+    page = client.get("/stats?month=2026-08&period=quarter&indicator=foreign_trade_cargo")
+    assert page.status_code == 200, page.text
+    assert text_of(page, "period-heading") == "指标 · 2026年第三季度（7—8月份）"
+    assert 'value="quarter" selected' in page.text
+    cargo = page.text.split('data-testid="card-foreign_trade_cargo-CNTAO"')[1].split("</article>")[
+        0
+    ]
+    assert "<dt>2026年8月份</dt>" in cargo and "<dt>第三季度（7—8月份）</dt>" in cargo
+    assert units.quantity(mine, "t", "zh", 4) in cargo  # 8098万吨
+    assert units.growth_phrase(change(mine, base), "zh") in cargo  # 同比增长6.8%
+    assert f"居全国第{'一二三四五六七八'[place - 1]}位" in cargo
+    # The ports' bars are the quarter's, the port's own among them.
+    bars = _chart(page.text, "stats-bars-data")
+    assert bars["title"] == "2026年第三季度（7—8月份）"
+    assert dict(zip(bars["codes"], bars["y"], strict=True))["CNTAO"] == round(mine / 1e4, 4)
+    # The download carries the quarter beside the month and the year to date.
+    table = client.get("/stats?month=2026-08&period=quarter&format=csv")
+    assert table.status_code == 200
+    assert 'filename="stats-CNTAO-2026-08-quarter.csv"' in table.headers["content-disposition"]
+    row = next(
+        r
+        for r in csv.DictReader(io.StringIO(table.text))
+        if r["indicator"] == "foreign_trade_cargo"
+    )
+    assert (row["period"], row["period_first"], row["rank_period"]) == (
+        "quarter",
+        "2026-07",
+        str(place),
+    )
+    assert Decimal(row["period_value"]) == mine and Decimal(row["period_last_year"]) == base
+    assert row["ports_ranked_period"] == str(len(ports))
+    assert row["port_name"] == "青岛港"
+    english = client.get("/stats?month=2026-08&period=quarter&lang=en")
+    assert text_of(english, "period-heading") == "Indicators · Q3 2026 (July–August)"
+    assert units.quantity(mine, "t", "en", 4) in texts_of(english, "card-quarter")
+
+
+def test_ports_are_named_in_the_readers_language(history: ServiceContext) -> None:
+    client = signed_in(history, "port_office")
+    page = client.get("/stats?month=2026-10&indicator=foreign_trade_cargo")
+    bars = _chart(page.text, "stats-bars-data")
+    assert bars["x"][0] == "宁波舟山港" and bars["codes"][0] == "CNNGB"
+    assert "青岛港" in bars["x"] and not any(code in bars["x"] for code in bars["codes"])
+    assert "青岛港" in texts_of(page, "card-port") and 'title="CNTAO">青岛港<' in page.text
+    assert "青岛港（CNTAO）" in text_of(page, "kpi-declaration_clearance_minutes-CNTAO")
+    bulletin = client.get("/stats/bulletin?month=2026-10")
+    assert "青岛港（CNTAO）" in text_of(bulletin, "row-foreign_trade_cargo")
+    charts = re.findall(
+        r'<script type="application/json" id="(bulletin-chart-\w+-data)">', bulletin.text
+    )
+    assert _chart(bulletin.text, charts[0])["x"][0] == "宁波舟山港"
+    english = client.get("/stats?month=2026-10&lang=en&area=airport&indicator=air_passengers")
+    bars = _chart(english.text, "stats-bars-data")
+    assert bars["x"][0] == "Shanghai Pudong" and bars["codes"][0] == "PVG"
+    assert "Qingdao Jiaodong" in texts_of(english, "card-port")
+    bulletin = client.get("/stats/bulletin?month=2026-10&lang=en")
+    assert "Qingdao (CNTAO)" in text_of(bulletin, "row-foreign_trade_cargo")
+    assert "Ningbo-Zhoushan" in _chart(bulletin.text, charts[0])["x"]
 
 
 @pytest.mark.parametrize(

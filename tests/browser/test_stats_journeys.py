@@ -1,6 +1,7 @@
 """The port office reads its statistics in a real browser: the dashboard with its cards and
-plotly charts, and the bulletin, in Chinese and in English; on the Chinese pages no Latin word
-shows but codes (CNTAO, TEU, CSV...)."""
+plotly charts (the year to date, then the quarter), and the bulletin, in Chinese and in English,
+the ports named in the page's language; on the Chinese pages no Latin word shows but codes
+(CNTAO, TEU, CSV...)."""
 
 from __future__ import annotations
 
@@ -34,15 +35,39 @@ def test_the_port_office_reads_the_dashboard_and_the_bulletin(
     expect(office.get_by_test_id("card-foreign_trade_cargo-CNTAO")).to_contain_text("居全国第三位")
     expect(office.locator("#stats-series .main-svg").first).to_be_visible()
     expect(office.locator("#stats-bars .main-svg").first).to_be_visible()
+    expect(office.locator("#stats-bars .xtick text").first).to_have_text("宁波舟山港")
+    expect(
+        office.get_by_test_id("card-foreign_trade_cargo-CNTAO").get_by_test_id("card-port")
+    ).to_have_text("青岛港")
     assert _latin_words(office) == []
     screenshot(office, "stats-dashboard-zh")
+
+    office.get_by_test_id("stats-form").locator("select[name=period]").select_option("quarter")
+    office.get_by_test_id("stats-submit").click()
+    expect(office).to_have_url(re.compile(r"period=quarter"))
+    expect(office.get_by_test_id("period-heading")).to_have_text("指标 · 2026年第四季度（10月份）")
+    expect(
+        office.get_by_test_id("card-foreign_trade_cargo-CNTAO").get_by_test_id("card-quarter")
+    ).to_be_visible()
+    expect(office.locator("#stats-bars .main-svg").first).to_be_visible()
+    assert _latin_words(office) == []
+    screenshot(office, "stats-dashboard-quarter-zh")
 
     office.goto("/stats?month=2026-10&lang=en")
     expect(office.get_by_test_id("card-foreign_trade_cargo-CNTAO")).to_contain_text(
         "385.7 million tonnes"
     )
-    expect(office.locator("#stats-bars .main-svg").first).to_be_visible()
+    expect(office.locator("#stats-bars .xtick text").first).to_have_text("Ningbo-Zhoushan")
     screenshot(office, "stats-dashboard-en")
+
+    office.goto("/stats?month=2026-08&period=quarter&area=airport&lang=en")
+    expect(office.get_by_test_id("period-heading")).to_have_text(
+        "Indicators · Q3 2026 (July–August)"
+    )
+    expect(office.locator("#stats-bars .xtick text").first).to_have_text("Shanghai Pudong")
+    screenshot(office, "stats-dashboard-quarter-en")
+
+    office.goto("/stats?month=2026-10&lang=en")
 
     office.get_by_test_id("sub-bulletin").click()
     expect(office.get_by_test_id("bulletin-text")).to_contain_text(

@@ -157,6 +157,31 @@ def test_every_figure_of_the_table_is_in_the_imported_rows(
         assert abs(Decimal((row.yoy_ytd or "").rstrip("%")) - growth) <= Decimal("0.05"), row
         position = re.fullmatch(r"第(\d+)位（(\d+)个口岸）", row.rank or "")
         assert position and int(position[1]) == truth.rank(row.code, row.port), row
+        assert row.port_name == {"CNTAO": "青岛港", "TAO": "青岛胶东国际机场"}[row.port], row
+
+
+def test_the_ports_are_named_and_their_names_add_no_number(
+    history: tuple[ServiceContext, Truth],
+) -> None:
+    ctx, truth = history
+    for lang, seaport, first, names in (
+        ("zh", "青岛港（CNTAO）", "宁波舟山港", {"上海港", "深圳港", "广州港", "上海浦东国际机场"}),
+        ("en", "Qingdao (CNTAO)", "Ningbo-Zhoushan", {"Shanghai", "Guangzhou", "Shanghai Pudong"}),
+    ):
+        b = bl.bulletin(ctx, SYSTEM, "CNTAO", str(LAST), lang)
+        labels = {label for chart in b.charts for label, _, _ in chart.bars}
+        assert {first, *names} <= labels, labels
+        assert not any(re.search(r"\d", label) for label in labels)
+        assert all(code not in labels for chart in b.charts for code in chart.codes)
+        cargo = next(r for r in b.rows if r.code == "foreign_trade_cargo")
+        assert cargo.port_label == seaport
+        html = bl.to_html(b)
+        assert seaport in html and f">{first}</text>" in html and "<title>CNNGB</title>" in html
+        # The bars are each port's own year to date, in the order of the figures.
+        chart = next(c for c in b.charts if c.code == "foreign_trade_cargo")
+        assert chart.codes == sorted(
+            chart.codes, key=lambda p: -truth.ytd("foreign_trade_cargo", p)
+        )
 
 
 def test_the_pdf_is_printed_with_its_text_and_the_cjk_font(

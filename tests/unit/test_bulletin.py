@@ -1,13 +1,17 @@
 """The bulletin's sentences from figures built in memory: the year to date, its growth and rank,
-the clearance KPIs, the same in English, and a period without figures."""
+the clearance KPIs, the same in English, a period without figures, and the ports named in the
+table and the charts in the bulletin's language."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from kouan.domain.identifiers import port_name
 from kouan.domain.stats.indicators import INDICATORS
 from kouan.domain.stats.periods import Month, months
 from kouan.reports import bulletin as bl
+from kouan.reports import svg
 from kouan.reports.gather import SPAN, Line, ports_for
 from kouan.services.stats.figures import Figure
 
@@ -74,7 +78,9 @@ def test_the_year_to_date_its_growth_and_its_rank_in_chinese() -> None:
         "+6.2%",
         "第3位（4个口岸）",
     )
-    assert [c.bars[0][0] for c in b.charts] == ["CNSHA", "CNSHA"]
+    assert [c.bars[0][0] for c in b.charts] == ["上海港", "上海港"]
+    assert [c.codes[0] for c in b.charts] == ["CNSHA", "CNSHA"]
+    assert (cargo.port, cargo.port_name, cargo.port_label) == ("CNTAO", "青岛港", "青岛港（CNTAO）")
 
 
 def test_the_same_in_english() -> None:
@@ -119,3 +125,64 @@ def test_a_period_without_figures_says_so_in_each_language() -> None:
     assert en.paragraphs == ["There are no statistics for Qingdao for January–October 2026."]
     assert "There are no statistics" in bl.to_markdown(en)
     assert "主要指标" not in bl.to_markdown(zh)
+
+
+def test_ports_are_named_in_the_bulletins_language_with_their_code() -> None:
+    passengers = _line(
+        "air_passengers",
+        lambda m: 100_000 if m.year == 2025 else 112_000,
+        peers={"PVG": 30e6, "XYZ": 1e6},
+        port="TAO",
+        area="airport",
+    )
+    found = [_cargo(), passengers]
+    zh = bl.compose(QINGDAO, OCTOBER, "zh", found)
+    en = bl.compose(QINGDAO, OCTOBER, "en", found)
+    cargo_zh, cargo_en = zh.charts[0], en.charts[0]
+    assert [label for label, _, _ in cargo_zh.bars] == ["上海港", "宁波舟山港", "青岛港", "天津港"]
+    assert [label for label, _, _ in cargo_en.bars] == [
+        "Shanghai",
+        "Ningbo-Zhoushan",
+        "Qingdao",
+        "Tianjin",
+    ]
+    assert cargo_zh.codes == cargo_en.codes == ["CNSHA", "CNNGB", "CNTAO", "CNTSN"]
+    # An airport by its name, and a port Kouan has no name of by its code.
+    air = en.charts[1]
+    assert [label for label, _, _ in air.bars] == ["Shanghai Pudong", "Qingdao Jiaodong", "XYZ"]
+    assert zh.charts[1].bars[0][0] == "上海浦东国际机场"
+    markdown_zh, markdown_en = bl.to_markdown(zh), bl.to_markdown(en)
+    assert "| 外贸货物吞吐量（青岛港，CNTAO） |" in markdown_zh
+    assert "| 航空口岸出入境旅客（青岛胶东国际机场，TAO） |" in markdown_zh
+    assert "| Foreign-trade cargo throughput (Qingdao, CNTAO) |" in markdown_en
+    html = bl.to_html(zh)
+    assert "青岛港（CNTAO）" in html and "<title>CNNGB</title>" in html
+    assert ">宁波舟山港</text>" in html
+    # The names add no digit (the integration test reads every number back from the text).
+    for chart in zh.charts + en.charts:
+        assert not any(re.search(r"\d", label) for label, _, _ in chart.bars)
+
+
+def test_the_port_name_falls_back_to_the_code() -> None:
+    assert port_name("CNNGB", "zh") == "宁波舟山港"
+    assert port_name("CNNGB", "en") == "Ningbo-Zhoushan"
+    assert port_name("pvg", "zh") == "上海浦东国际机场"
+    assert port_name("PVG", "en") == "Shanghai Pudong"
+    assert port_name("cn yNT", "zh") == "烟台港"
+    assert port_name("CNZZZ", "zh") == port_name("CNZZZ", "en") == "CNZZZ"
+
+
+def test_two_codes_of_one_port_keep_their_codes_on_the_bars() -> None:
+    assert bl.bar_labels(["CNTAO", "CNQIN", "CNSHA", "XYZ"], "zh") == [
+        "青岛港 CNTAO",
+        "青岛港 CNQIN",
+        "上海港",
+        "XYZ",
+    ]
+
+
+def test_the_svg_bars_make_room_for_long_names() -> None:
+    short = svg.bar_chart("t", [("CNTAO", 1.0, True)])
+    long = svg.bar_chart("t", [("青岛胶东国际机场", 1.0, True)], codes=["TAO"])
+    assert '<text x="64" y="42" text-anchor="end"' in short and "<title>" not in short
+    assert '<text x="102" y="42" text-anchor="end"' in long and "<title>TAO</title>" in long

@@ -28,6 +28,7 @@ from kouan.domain.stats.units import (
     month_phrase,
     percent,
     quantity,
+    quarter_phrase,
     rank_phrase,
     rate,
 )
@@ -399,6 +400,35 @@ def test_periods_in_words() -> None:
     assert month_phrase(october, "en", year_to_date=True) == "January–October 2026"
     assert month_phrase(Month(2026, 1), "zh", year_to_date=True) == "1月份"
     assert month_phrase(Month(2026, 1), "en", year_to_date=True) == "January 2026"
+
+
+def test_quarters_in_words() -> None:
+    assert quarter_phrase(Month(2026, 10), "zh") == "2026年第四季度"
+    assert quarter_phrase(Month(2026, 10), "en") == "Q4 2026"
+    assert quarter_phrase(Month(2026, 2), "zh", with_year=False) == "第一季度"
+    assert quarter_phrase(Month(2026, 2), "en", with_year=False) == "Q1"
+    assert quarter_phrase(Month(2026, 11), "en", to_date=True, with_year=False) == (
+        "Q4 (October–November)"
+    )
+    # To date: the months of the quarter so far, until the quarter is whole.
+    assert quarter_phrase(Month(2026, 10), "zh", to_date=True) == "2026年第四季度（10月份）"
+    assert quarter_phrase(Month(2026, 10), "en", to_date=True) == "Q4 2026 (October)"
+    assert quarter_phrase(Month(2026, 8), "zh", to_date=True) == "2026年第三季度（7—8月份）"
+    assert quarter_phrase(Month(2026, 8), "en", to_date=True) == "Q3 2026 (July–August)"
+    assert quarter_phrase(Month(2026, 6), "zh", to_date=True) == "2026年第二季度"
+    assert quarter_phrase(Month(2026, 12), "en", to_date=True) == "Q4 2026"
+    with pytest.raises(ValueError, match="language"):
+        quarter_phrase(Month(2026, 10), "fr")
+
+
+@given(st.integers(2000, 2099), st.integers(1, 12))
+def test_every_quarter_phrase_names_its_quarter_and_year(year: int, month: int) -> None:
+    m = Month(year, month)
+    for to_date in (False, True):
+        zh = quarter_phrase(m, "zh", to_date=to_date)
+        en = quarter_phrase(m, "en", to_date=to_date)
+        assert zh.startswith(f"{year}年第{'一二三四'[m.quarter - 1]}季度")
+        assert en.startswith(f"Q{m.quarter} {year}")
 
 
 # --- the demo's history --------------------------------------------------------------------------

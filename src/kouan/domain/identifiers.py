@@ -171,6 +171,37 @@ def airport_country(code: str) -> str | None:
     return _airports().get(str(code).strip().upper())
 
 
+# An airport's English name short enough for a chart ("Shanghai Pudong"); Chinese keeps its own.
+_AIRPORT_SUFFIXES = (" International Airport", " Airport")
+
+
+@cache
+def _port_names() -> dict[str, tuple[str, str]]:
+    """(English, Chinese) names of seaports by UN/LOCODE (reference/port_names.csv) and of
+    airports by IATA code (reference/airports.csv)."""
+    folder = resources.files("kouan").joinpath("reference")
+    names: dict[str, tuple[str, str]] = {}
+    for row in csv.DictReader(folder.joinpath("airports.csv").read_text("utf-8").splitlines()):
+        english = row["name"]
+        for suffix in _AIRPORT_SUFFIXES:
+            english = english.removesuffix(suffix)
+        names[row["iata"]] = (english, row["name_zh"])
+    for row in csv.DictReader(folder.joinpath("port_names.csv").read_text("utf-8").splitlines()):
+        names[row["code"]] = (row["name"], row["name_zh"])
+    return names
+
+
+def port_name(code: str, lang: str) -> str:
+    """A port's name in `lang` ("zh" or "en") by its UN/LOCODE or an airport's IATA code:
+    "CNNGB" is "宁波舟山港" / "Ningbo-Zhoushan", "PVG" "上海浦东国际机场" / "Shanghai Pudong";
+    the code itself (as given, trimmed) for a port Kouan has no name of."""
+    text = str(code).strip()
+    names = _port_names().get(_normalise_locode(text))
+    if names is None:
+        return text
+    return names[1] if lang == "zh" else names[0]
+
+
 def validate_container(value: str) -> str:
     """An ISO 6346 container number: owner code, category U, J or Z, serial and check digit."""
     number = str(value).replace(" ", "").upper()

@@ -2,7 +2,8 @@
 a port office writes it ("截至2026年10月份，我市海港口岸外贸货物吞吐量实现3.86亿吨，同比增长
 6.2%，居全国第三位；…"), a table of the indicators (the month, the year to date, year on year),
 the clearance KPIs and bar charts of the ports' years to date; in Chinese or English, as
-Markdown, HTML or PDF.
+Markdown, HTML or PDF. Ports are named in the bulletin's language ("宁波舟山港", "Ningbo-Zhoushan",
+kouan.domain.identifiers.port_name), their code beside the name.
 
 Every number is written by kouan.domain.stats.units from the figures of
 kouan.reports.gather: the text says only what the data hold, and a period without data says so.
@@ -18,6 +19,7 @@ from typing import Any, Literal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from kouan.domain.errors import ValidationFailed
+from kouan.domain.identifiers import port_name
 from kouan.domain.stats import units
 from kouan.domain.stats.growth import Change
 from kouan.domain.stats.indicators import Indicator
@@ -167,6 +169,7 @@ class Row:
     name: str
     unit: str
     port: str
+    port_name: str  # in the bulletin's language; the code where Kouan has no name
     area: str
     month: str | None
     ytd: str | None
@@ -174,16 +177,29 @@ class Row:
     yoy_ytd: str | None
     rank: str | None
     source: str | None
+    lang: str  # the bulletin's, which the port's label follows
+
+    @property
+    def port_label(self) -> str:
+        """The port's name and code: "青岛港（CNTAO）", "Qingdao (CNTAO)"; the code alone
+        where there is no name."""
+        if self.port_name == self.port:
+            return self.port
+        if self.lang == "zh":
+            return f"{self.port_name}（{self.port}）"
+        return f"{self.port_name} ({self.port})"
 
 
 @dataclass(frozen=True)
 class Chart:
-    """The ports' years to date of one indicator, biggest first, the bulletin's port marked."""
+    """The ports' years to date of one indicator, biggest first, the bulletin's port marked:
+    each bar labelled with the port's name, `codes` their codes in the same order."""
 
     code: str
     title: str
     unit: str
     bars: list[tuple[str, float, bool]]
+    codes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -307,6 +323,7 @@ def _row(line: Line, lang: Lang) -> Row:
         name=name(line.item, lang),
         unit=unit,
         port=line.port,
+        port_name=port_name(line.port, lang),
         area=line.area,
         month=shown(line.value, unit, lang, TABLE_DIGITS),
         ytd=shown(line.ytd, unit, lang, TABLE_DIGITS),
@@ -314,6 +331,7 @@ def _row(line: Line, lang: Lang) -> Row:
         yoy_ytd=signed(line.ytd_yoy),
         rank=None if rank is None else _rank_cell(rank.position, rank.of, rank.tied, lang),
         source=line.figure.source,
+        lang=lang,
     )
 
 
@@ -323,14 +341,26 @@ def _rank_cell(position: int, of: int, tied: bool, lang: str) -> str:
     return f"{'joint ' if tied else ''}{position} of {of}"
 
 
+def bar_labels(codes: list[str], lang: str) -> list[str]:
+    """The ports' names for a chart's bars; a name two codes share (CNTAO and CNQIN are both
+    青岛港) keeps its code, so that no two bars merge under one label."""
+    names = [port_name(code, lang) for code in codes]
+    return [
+        f"{name} {code}" if names.count(name) > 1 and name != code else name
+        for name, code in zip(names, codes, strict=True)
+    ]
+
+
 def _chart(line: Line, lang: Lang, ports: Ports) -> Chart | None:
     if line.rank is None or len(line.peers) < 2:
         return None
     unit = line.item.unit
     scale = _CHART_SCALE[lang].get(unit, 1.0)
+    ordered = sorted(line.peers.items(), key=lambda kv: (-kv[1], kv[0]))
+    labels = bar_labels([port for port, _ in ordered], lang)
     bars = [
-        (port, value / scale, port == line.port)
-        for port, value in sorted(line.peers.items(), key=lambda kv: (-kv[1], kv[0]))
+        (label, value / scale, port == line.port)
+        for label, (port, value) in zip(labels, ordered, strict=True)
     ]
     w = WORDS[lang]
     title = w["chart_title"].format(
@@ -339,7 +369,7 @@ def _chart(line: Line, lang: Lang, ports: Ports) -> Chart | None:
         month_name=units.month_phrase(line.month, "en").split(" ")[0],
         unit=_CHART_UNITS[lang][unit],
     )
-    return Chart(line.code, title, _CHART_UNITS[lang][unit], bars)
+    return Chart(line.code, title, _CHART_UNITS[lang][unit], bars, [port for port, _ in ordered])
 
 
 def compose(ports: Ports, month: Month, lang: Lang, found: list[Line]) -> Bulletin:
@@ -383,6 +413,16 @@ def _cell(text: str | None, lang: str) -> str:
     return text if text is not None else WORDS[lang]["none"]
 
 
+def _row_label(r: Row) -> str:
+    """A table row's first cell: "外贸货物吞吐量（青岛港，CNTAO）", "Foreign-trade cargo
+    throughput (Qingdao, CNTAO)"."""
+    if r.port_name == r.port:
+        where = r.port
+    else:
+        where = f"{r.port_name}，{r.port}" if r.lang == "zh" else f"{r.port_name}, {r.port}"
+    return f"{r.name}（{where}）" if r.lang == "zh" else f"{r.name} ({where})"
+
+
 def to_markdown(b: Bulletin) -> str:
     w = b.words
     out = [f"# {b.title}", "", f"**{b.ytd_heading}**", ""]
@@ -396,9 +436,7 @@ def to_markdown(b: Bulletin) -> str:
         out.append("|---|---:|---:|---:|---:|---|")
         for r in b.rows:
             cells = (r.month, r.ytd, r.yoy_month, r.yoy_ytd, r.rank)
-            out.append(
-                f"| {r.name} ({r.port}) | " + " | ".join(_cell(c, b.lang) for c in cells) + " |"
-            )
+            out.append(f"| {_row_label(r)} | " + " | ".join(_cell(c, b.lang) for c in cells) + " |")
         out.append("")
     if not b.empty:
         out += [f"## {w['kpis']}", ""]
@@ -408,9 +446,7 @@ def to_markdown(b: Bulletin) -> str:
             for r in b.kpis:
                 kpi_cells = (r.month, r.ytd, r.yoy_ytd)
                 out.append(
-                    f"| {r.name} ({r.port}) | "
-                    + " | ".join(_cell(c, b.lang) for c in kpi_cells)
-                    + " |"
+                    f"| {_row_label(r)} | " + " | ".join(_cell(c, b.lang) for c in kpi_cells) + " |"
                 )
         else:
             out.append(w["no_kpis"])

@@ -1,13 +1,14 @@
 """What the statistics dashboard and the bulletin read: for each indicator at the port, its
-figure of a month and of the year to date, the changes year on year and month on month, the
-national rank among the ports that reported, 24 months of figures and the peer ports' figures.
+figure of a month, of its quarter to date and of the year to date, the changes year on year and
+month on month, the national rank among the ports that reported, 24 months of figures and the
+peer ports' figures of each period.
 
 Read-only, in one unit of work, for those who may read the port's statistics (STATS_READ).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -93,7 +94,7 @@ class Other:
 
 @dataclass(frozen=True)
 class Line:
-    """One indicator at one port, for a month and its year to date."""
+    """One indicator at one port, for a month, its quarter to date and its year to date."""
 
     item: Indicator
     port: str
@@ -104,6 +105,9 @@ class Line:
     ytd_base: float | None  # the same months a year before
     peers: dict[str, float]  # every port's year to date (the rank's base)
     peers_month: dict[str, float]  # every port's figure of the month
+    quarter: float | None = None  # the quarter's months up to `month`
+    quarter_base: float | None = None  # the same months a year before
+    peers_quarter: dict[str, float] = field(default_factory=dict)  # every port's quarter to date
 
     @property
     def code(self) -> str:
@@ -132,6 +136,10 @@ class Line:
     def ytd_yoy(self) -> Change:
         return change(self.ytd, self.ytd_base)
 
+    @property
+    def quarter_yoy(self) -> Change:
+        return change(self.quarter, self.quarter_base)
+
     def _rank(self, values: dict[str, float]) -> Rank | None:
         if not ranked(self.item) or len(values) < 2:
             return None
@@ -147,6 +155,10 @@ class Line:
         return self._rank(self.peers_month)
 
     @property
+    def rank_quarter(self) -> Rank | None:
+        return self._rank(self.peers_quarter)
+
+    @property
     def other(self) -> Other | None:
         shown = self.figure
         if shown.computed is None or shown.imported is None:
@@ -160,11 +172,39 @@ class Line:
         return any(f.value is not None for f in self.series)
 
 
+@dataclass(frozen=True)
+class Peers:
+    """Every port's figure of an indicator (the rank's base) for a month, its quarter to date
+    and its year to date."""
+
+    month: dict[str, float]
+    quarter: dict[str, float]
+    ytd: dict[str, float]
+
+
+def peers_of(uow: UnitOfWork, code: str, month: Month) -> Peers:
+    """Each port's figures of `month`, its quarter to date and its year to date, reading each
+    port's months once: the same figures as figures.by_port for the month and the year."""
+    first = Month(month.year, 1)
+    starts = (month, month.quarter_months()[0], first)
+    found = Peers({}, {}, {})
+    for port in figures.ports_of(uow, code, first, month):
+        series = figures.monthly(uow, port, code, first, month)
+        for into, start in zip((found.month, found.quarter, found.ytd), starts, strict=True):
+            value = figures.combined(code, [f for f in series if f.month >= start])
+            if value is not None:
+                into[port] = value
+    return found
+
+
 def _line(uow: UnitOfWork, item: Indicator, port: str, area: Area, month: Month) -> Line:
     series = figures.monthly(uow, port, item.code, month.shift(1 - SPAN), month)
     base = month.same_month_last_year()
     ytd = [f for f in series if f.month.year == month.year and f.month <= month]
     ytd_base = [f for f in series if f.month.year == base.year and f.month <= base]
+    quarter = set(month.quarter_months())
+    quarter_base = set(base.quarter_months())
+    peers = peers_of(uow, item.code, month) if ranked(item) else Peers({}, {}, {})
     return Line(
         item=item,
         port=port,
@@ -173,8 +213,11 @@ def _line(uow: UnitOfWork, item: Indicator, port: str, area: Area, month: Month)
         series=series,
         ytd=figures.combined(item.code, ytd),
         ytd_base=figures.combined(item.code, ytd_base),
-        peers=figures.by_port(uow, item.code, month, ytd=True) if ranked(item) else {},
-        peers_month=figures.by_port(uow, item.code, month, ytd=False) if ranked(item) else {},
+        peers=peers.ytd,
+        peers_month=peers.month,
+        quarter=figures.combined(item.code, [f for f in ytd if f.month in quarter]),
+        quarter_base=figures.combined(item.code, [f for f in ytd_base if f.month in quarter_base]),
+        peers_quarter=peers.quarter,
     )
 
 

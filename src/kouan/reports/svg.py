@@ -1,5 +1,6 @@
 """Charts drawn as SVG by hand, for the bulletin's HTML file and its PDF (plotly writes SVG only
-with kaleido, which Kouan does not install): horizontal bars, one a port, and a sparkline."""
+with kaleido, which Kouan does not install): horizontal bars, one a port labelled with its name,
+and a sparkline."""
 
 from __future__ import annotations
 
@@ -21,11 +22,23 @@ def _number(value: float) -> str:
     return f"{value:,.2f}"
 
 
+def label_width(text: str, size: int = 12) -> float:
+    """About how wide `text` is drawn at `size` px: a CJK character is square, Latin about half."""
+    return sum(size if ord(c) >= 0x2E80 else size * 0.6 for c in text)
+
+
 def bar_chart(
-    title: str, bars: Sequence[tuple[str, float, bool]], width: int = 520, row: int = 22
+    title: str,
+    bars: Sequence[tuple[str, float, bool]],
+    width: int = 520,
+    row: int = 22,
+    codes: Sequence[str] | None = None,
 ) -> Markup:
-    """One bar a (label, value, marked) biggest first as given; the marked bar darker."""
-    left, right, top = 70, 70, 28
+    """One bar a (label, value, marked) biggest first as given; the marked bar darker. The
+    labels' column is as wide as the longest label (a port's name: "青岛胶东国际机场");
+    `codes`, in the bars' order, are shown on hover (an SVG title)."""
+    longest = max((label_width(label) for label, _, _ in bars), default=0)
+    left, right, top = max(70, round(longest) + 12), 70, 28
     height = top + row * len(bars) + 8
     most = max((v for _, v, _ in bars), default=0) or 1
     span = width - left - right
@@ -40,11 +53,14 @@ def bar_chart(
         length = max(value / most * span, 1)
         colour = MINE if marked else BAR
         weight = ' font-weight="bold"' if marked else ""
+        code = codes[i] if codes is not None and i < len(codes) else None
+        hint = f"<title>{escape(code)}</title>" if code and code != label else ""
         parts.append(
-            f'<text x="{left - 6}" y="{y + 14}" text-anchor="end"{weight}>{escape(label)}</text>'
+            f'<g>{hint}<text x="{left - 6}" y="{y + 14}" text-anchor="end"{weight}>'
+            f"{escape(label)}</text>"
             f'<rect x="{left}" y="{y + 3}" width="{length:.1f}" height="{row - 8}" '
             f'fill="{colour}"/>'
-            f'<text x="{left + length + 4:.1f}" y="{y + 14}"{weight}>{_number(value)}</text>'
+            f'<text x="{left + length + 4:.1f}" y="{y + 14}"{weight}>{_number(value)}</text></g>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

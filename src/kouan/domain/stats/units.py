@@ -296,3 +296,27 @@ def month_phrase(
         return f"{'截至' if to_date else ''}{year}{month.month}月份"
     name = _EN_MONTHS[month.month - 1]
     return f"January–{name} {month.year}" if to_date else f"{name} {month.year}"
+
+
+def quarter_phrase(month: Month, lang: str, to_date: bool = False, with_year: bool = True) -> str:
+    """The quarter holding `month`: "2026年第四季度", "Q4 2026" ("第四季度", "Q4" without
+    `with_year`, where the year is said nearby). `to_date`: the quarter up to `month`, naming its
+    months while the quarter is not complete, as statistical bulletins write "1—10月份":
+    "2026年第四季度（10—11月份）", "2026年第四季度（10月份）", "Q4 2026 (October–November)",
+    "Q4 2026 (October)"; the quarter's last month gives the whole quarter."""
+    language = _lang(lang)
+    first = month.quarter_months()[0]
+    partial = to_date and month != month.quarter_months()[-1]
+    if language == "zh":
+        text = f"{month.year}年" if with_year else ""
+        text += f"第{_ZH_NUMERALS[month.quarter - 1]}季度"
+        if partial:
+            span = f"{month.month}" if month == first else f"{first.month}—{month.month}"
+            text += f"（{span}月份）"
+        return text
+    text = f"Q{month.quarter} {month.year}" if with_year else f"Q{month.quarter}"
+    if partial:
+        name = _EN_MONTHS[month.month - 1]
+        span = name if month == first else f"{_EN_MONTHS[first.month - 1]}–{name}"
+        text += f" ({span})"
+    return text

@@ -1,7 +1,8 @@
-"""The port office's statistics: the dashboard of indicators (cards with the month, the year to
-date, year on year, month on month, the national rank and a sparkline; a time series and the
-ports' bars drawn by the bundled plotly.js, served by the clearance module), the Time Release
-Study and the monthly bulletin; each with its downloads (CSV, XLSX; Markdown, PDF).
+"""The port office's statistics: the dashboard of indicators (cards with the month, the quarter
+or the year to date, year on year, month on month, the national rank of the period chosen and a
+sparkline; a time series and the ports' bars drawn by the bundled plotly.js, served by the
+clearance module), the Time Release Study and the monthly bulletin; each with its downloads (CSV,
+XLSX; Markdown, PDF). Ports are named in the reader's language, their code beside the name.
 
 Every parameter is checked before anything is read: a bad one shows the page again with 422,
 the field named and the value typed.
@@ -21,7 +22,9 @@ from starlette.concurrency import run_in_threadpool
 
 from kouan.domain.declaration import Lane
 from kouan.domain.errors import DomainError
+from kouan.domain.identifiers import port_name
 from kouan.domain.stats import units
+from kouan.domain.stats.growth import Change, Rank
 from kouan.domain.stats.indicators import INDICATORS
 from kouan.domain.stats.periods import Month
 from kouan.reports import bulletin as bulletins
@@ -42,7 +45,7 @@ router = APIRouter(include_in_schema=False)
 # What each parameter expects (shown beside its field, with the value typed).
 EXPECT = {
     "month": N_("A month written YYYY-MM, e.g. 2026-10."),
-    "period": N_("The month or the year to date."),
+    "period": N_("The month, the quarter to date or the year to date."),
     "area": N_("The seaport, the airport or both."),
     "indicator": N_("One of the indicators listed."),
     "lane": N_("One of the lanes listed."),
@@ -56,7 +59,11 @@ EXPECT = {
 }
 SOURCE_LABELS = {"computed": N_("Computed from records"), "imported": N_("Imported return")}
 AREA_LABELS = {"seaport": N_("Seaport"), "airport": N_("Airport")}
-PERIOD_LABELS = {"month": N_("The month"), "ytd": N_("Year to date")}
+PERIOD_LABELS = {
+    "month": N_("The month"),
+    "quarter": N_("Quarter to date"),
+    "ytd": N_("Year to date"),
+}
 LANE_LABELS = {
     "green": N_("Green lane"),
     "document": N_("Document review"),
@@ -129,6 +136,34 @@ def _dashboard_query(
     return query, values, _refused(values, bad, language(request))
 
 
+def port_label(code: str, lang: str) -> str:
+    """A port's name with its code in parentheses ("青岛港（CNTAO）", "Qingdao (CNTAO)"); the code
+    alone for a port without a name."""
+    named = port_name(code, lang)
+    if named == code:
+        return code
+    return f"{named}（{code}）" if lang == "zh" else f"{named} ({code})"
+
+
+def _first_month(month: Month, period: str) -> Month:
+    """The period's first month: the month itself, its quarter's first, or January."""
+    if period == "month":
+        return month
+    return month.quarter_months()[0] if period == "quarter" else Month(month.year, 1)
+
+
+def _period_figures(
+    line: gather.Line, period: str
+) -> tuple[float | None, Change, Rank | None, dict[str, float]]:
+    """The period's figure at the port, its change on the same months a year before, its rank
+    and every port's figure of it."""
+    if period == "month":
+        return line.value, line.yoy, line.rank_month, line.peers_month
+    if period == "quarter":
+        return line.quarter, line.quarter_yoy, line.rank_quarter, line.peers_quarter
+    return line.ytd, line.ytd_yoy, line.rank, line.peers
+
+
 def _card(line: gather.Line, lang: str, period: str) -> dict[str, Any]:
     t = _t(lang)
     unit = line.item.unit
@@ -141,18 +176,25 @@ def _card(line: gather.Line, lang: str, period: str) -> dict[str, Any]:
             "value": bulletins.shown(other.value, unit, lang, 4),
             "difference": difference,
         }
-    rank = line.rank if period == "ytd" else line.rank_month
+    _, _, rank, _ = _period_figures(line, period)
+    # The card's second figure: the quarter to date when asked, else the year to date.
+    kind = "quarter" if period == "quarter" else "ytd"
+    total, total_yoy = (
+        (line.quarter, line.quarter_yoy) if kind == "quarter" else (line.ytd, line.ytd_yoy)
+    )
     return {
         "code": line.code,
         "port": line.port,
+        "port_name": port_name(line.port, lang),
         "area": line.area,
         "name": bulletins.name(line.item, lang),
         "definition": line.item.definition_zh if lang == "zh" else line.item.definition_en,
         "value": bulletins.shown(line.value, unit, lang, 4),
-        "ytd": bulletins.shown(line.ytd, unit, lang, 4),
+        "total_kind": kind,
+        "total": bulletins.shown(total, unit, lang, 4),
         "yoy": units.growth_phrase(line.yoy, lang),
         "mom": units.growth_phrase(line.mom, lang, basis="month"),
-        "ytd_yoy": units.growth_phrase(line.ytd_yoy, lang),
+        "total_yoy": units.growth_phrase(total_yoy, lang),
         "rank": None if rank is None else units.rank_phrase(rank, lang),
         "rank_of": None if rank is None else rank.of,
         "spark": svg.sparkline([f.value for f in line.series]),
@@ -193,14 +235,17 @@ def _scaled(value: float | None, unit: str, lang: str) -> float | None:
     return round(value / _SCALES[lang].get(unit, 1.0), 4)
 
 
-def _charts(line: gather.Line | None, lang: str, period: str) -> dict[str, Any] | None:
-    """The chosen indicator's 24 months and the ports' figures, for plotly (categories only, so
-    that no axis shows an English month or an SI letter)."""
+def _charts(
+    line: gather.Line | None, lang: str, period: str, period_text: str
+) -> dict[str, Any] | None:
+    """The chosen indicator's 24 months and the ports' figures of the period, by name with the
+    code on hover, for plotly (categories only, so that no axis shows an English month or an SI
+    letter)."""
     if line is None:
         return None
     t = _t(lang)
     unit = line.item.unit
-    peers = line.peers if period == "ytd" else line.peers_month
+    _, _, _, peers = _period_figures(line, period)
     ordered = sorted(peers.items(), key=lambda kv: (-kv[1], kv[0]))
     return {
         "series": {
@@ -210,7 +255,9 @@ def _charts(line: gather.Line | None, lang: str, period: str) -> dict[str, Any] 
             "yTitle": _SCALE_WORDS[lang][unit],
         },
         "bars": {
-            "x": [port for port, _ in ordered],
+            "title": period_text,
+            "x": bulletins.bar_labels([port for port, _ in ordered], lang),
+            "codes": [port for port, _ in ordered],
             "y": [_scaled(value, unit, lang) for _, value in ordered],
             "mine": [port == line.port for port, _ in ordered],
             "yTitle": _SCALE_WORDS[lang][unit],
@@ -221,17 +268,24 @@ def _charts(line: gather.Line | None, lang: str, period: str) -> dict[str, Any] 
 
 
 def _kpi_times(
-    ctx: Ctx, actor: PageActor, month: Month, period: str, lane: str, lang: str
+    ctx: Ctx,
+    actor: PageActor,
+    month: Month,
+    period: str,
+    lane: str,
+    lang: str,
+    areas: tuple[gather.Area, ...] = gather.AREAS,
 ) -> list[dict[str, Any]]:
-    """The median and p90 of each timed KPI over the period, of one lane when asked."""
-    first = Month(month.year, 1).first_day() if period == "ytd" else month.first_day()
+    """The median and p90 of each timed KPI over the period at the port areas shown, of one
+    lane when asked."""
+    first = _first_month(month, period).first_day()
     last = month.last_day()
     ports = gather.ports_for(str(site_data()["port"]))
     out = []
     for code, lanes in gather.LANES.items():
         if lane and lane not in lanes:
             continue
-        for area in gather.AREAS:
+        for area in areas:
             port = ports.code(INDICATORS[code], area)
             # Goods are released at a seaport's code, passengers cross at either.
             if port is None or (code == "declaration_clearance_minutes" and area == "airport"):
@@ -241,6 +295,7 @@ def _kpi_times(
                 {
                     "code": code,
                     "port": port,
+                    "port_label": port_label(port, lang),
                     "name": bulletins.name(INDICATORS[code], lang),
                     "p50": None if found["p50"] is None else units.minutes(found["p50"], lang),
                     "p90": None if found["p90"] is None else units.minutes(found["p90"], lang),
@@ -266,6 +321,16 @@ FIGURE_HEAD = (
     "ytd_yoy_pct",
     "rank_ytd",
     "ports_ranked",
+    # The period chosen (month, quarter or ytd): its first month, the figure, the same months a
+    # year before, the change and the rank; then the port's name in the page's language.
+    "period",
+    "period_first",
+    "period_value",
+    "period_last_year",
+    "period_yoy_pct",
+    "rank_period",
+    "ports_ranked_period",
+    "port_name",
 )
 
 
@@ -273,13 +338,14 @@ def _pct(ratio: float | None) -> float | None:
     return None if ratio is None else round(ratio * 100, 2)
 
 
-def _figure_rows(found: list[gather.Line]) -> list[list[Any]]:
+def _figure_rows(found: list[gather.Line], period: str, lang: str) -> list[list[Any]]:
     rows = []
     for line in found:
         if not line.has_data:
             continue
         f = line.figure
         rank = line.rank
+        value, growth, period_rank, _ = _period_figures(line, period)
         rows.append(
             [
                 line.code,
@@ -298,6 +364,14 @@ def _figure_rows(found: list[gather.Line]) -> list[list[Any]]:
                 _pct(line.ytd_yoy.ratio),
                 None if rank is None else rank.position,
                 None if rank is None else rank.of,
+                period,
+                str(_first_month(line.month, period)),
+                value,
+                growth.base,
+                _pct(growth.ratio),
+                None if period_rank is None else period_rank.position,
+                None if period_rank is None else period_rank.of,
+                port_name(line.port, lang),
             ]
         )
     return rows
@@ -331,8 +405,8 @@ def stats_view(request: Request, ctx: Ctx, actor: PageActor) -> Response:
     ports = gather.ports_for(str(site_data()["port"]))
     found = gather.lines(ctx, actor, ports, month, areas)
     if state is None and query["format"] in ("csv", "xlsx"):
-        rows = _figure_rows(found)
-        name = f"stats-{ports.seaport}-{month}"
+        rows = _figure_rows(found, period, lang)
+        name = f"stats-{ports.seaport}-{month}" + ("" if period == "ytd" else f"-{period}")
         if query["format"] == "csv":
             return csvexport.download(FIGURE_HEAD, [rows], f"{name}.csv")
         return _xlsx(FIGURE_HEAD, rows, str(month), f"{name}.xlsx")
@@ -341,10 +415,20 @@ def stats_view(request: Request, ctx: Ctx, actor: PageActor) -> Response:
     chosen = chosen or next((ln for ln in shown if ln.code not in gather.KPIS), None)
     chosen = chosen or (shown[0] if shown else None)
     t = _t(lang)
+    month_text = units.month_phrase(month, lang, with_year=True)
+    ytd_text = units.month_phrase(month, lang, year_to_date=True, with_year=True)
+    quarter_text = units.quarter_phrase(month, lang, to_date=True)
+    period_text = {"month": month_text, "quarter": quarter_text, "ytd": ytd_text}[period]
     context = {
         "month": str(month),
-        "month_text": units.month_phrase(month, lang, with_year=True),
-        "ytd_text": units.month_phrase(month, lang, year_to_date=True, with_year=True),
+        "month_text": month_text,
+        "ytd_text": ytd_text,
+        "quarter_text": quarter_text,
+        "period_text": period_text,
+        # A card's label: the year is in the card's other label and the heading.
+        "total_text": units.quarter_phrase(month, lang, to_date=True, with_year=False)
+        if period == "quarter"
+        else ytd_text,
         "values": values,
         "query": {k: (str(v) if k == "month" else v) for k, v in query.items()},
         "cards": [_card(ln, lang, period) for ln in shown if ln.code not in gather.KPIS],
@@ -352,11 +436,11 @@ def stats_view(request: Request, ctx: Ctx, actor: PageActor) -> Response:
         "missing": sorted(
             {bulletins.name(ln.item, lang) for ln in found if not ln.has_data},
         ),
-        "chart": _charts(chosen, lang, period),
+        "chart": _charts(chosen, lang, period, period_text),
         "chosen": chosen.code if chosen else "",
         "chosen_name": bulletins.name(chosen.item, lang) if chosen else "",
         "indicator_options": [(ln.code, bulletins.name(ln.item, lang)) for ln in shown],
-        "kpi_times": _kpi_times(ctx, actor, month, period, query["lane"], lang),
+        "kpi_times": _kpi_times(ctx, actor, month, period, query["lane"], lang, areas),
         "period_options": [(k, t(v)) for k, v in PERIOD_LABELS.items()],
         "area_options": [("all", t(N_("Seaport and airport")))]
         + [(k, t(v)) for k, v in AREA_LABELS.items()],
@@ -532,6 +616,7 @@ async def bulletin_view(request: Request, ctx: Ctx, actor: PageActor) -> Respons
             "x": [label for label, _, _ in chart.bars],
             "y": [round(value, 4) for _, value, _ in chart.bars],
             "mine": [marked for _, _, marked in chart.bars],
+            "codes": chart.codes,
             "yTitle": chart.unit,
         }
         for chart in b.charts
