@@ -9,6 +9,7 @@ import pytest
 
 from kouan.adapters.watchlist_csv import read_bytes, read_text
 from kouan.domain.errors import ValidationFailed
+from kouan.domain.names.person import Policy, match, most
 from kouan.services.screening.synthetic import flight, watch_list
 from kouan.services.screening.watchlist import Entry, Traveller, WatchListIndex
 
@@ -106,6 +107,86 @@ def test_a_flight_finds_its_planted_passengers(index: WatchListIndex) -> None:
     people, planted = flight(random.Random(11), index.entries, 200, 5)
     results = index.screen_all(people)
     assert all(results[n] for n in planted)
+
+
+# --- postings by year of birth ----------------------------------------------------------------
+
+BORN = [
+    Entry("Y1", "Петров Олег", (), "1980", "RU"),
+    Entry("Y2", "Петров Олег", (), "1980-12-31", "RU"),
+    Entry("Y3", "Петров Олег", (), None, "RU"),
+    Entry("Y4", "WANG FANG", (), "1990", "CN"),
+    Entry("Y5", "WANG FANG", (), None, "CN"),
+]
+
+
+@pytest.fixture(scope="module")
+def by_year() -> WatchListIndex:
+    return WatchListIndex([*BORN, *watch_list(2000, seed=5)], freeze=False)
+
+
+def _candidates(index: WatchListIndex, person: Traveller) -> list[str]:
+    found = (index.entries[n].id for n in index.candidates(person.identity()))
+    return sorted(e for e in found if e.startswith("Y"))
+
+
+@pytest.mark.parametrize(
+    ("born", "candidates"),
+    [
+        ("1981-12-31", ["Y1", "Y2", "Y3"]),  # the next year: the year alone, or one slip
+        ("1979-06-15", ["Y1", "Y3"]),  # the year before, but a full date two slips apart
+        ("1982-01-01", ["Y3"]),  # years apart: only the entry born we don't know when
+        (None, ["Y1", "Y2", "Y3"]),  # the person's birth not known: any year
+    ],
+)
+def test_a_name_is_looked_up_in_the_years_next_to_the_persons(
+    by_year: WatchListIndex, born: str | None, candidates: list[str]
+) -> None:
+    person = Traveller("PETROV OLEG", born, "RU")
+    assert _candidates(by_year, person) == candidates
+    assert sorted(h.entry_id for h in by_year.screen(person) if h.entry_id[0] == "Y") == candidates
+
+
+@pytest.mark.parametrize(
+    ("born", "candidates"),
+    [
+        ("1990-03-03", ["Y4"]),  # a typo is looked up in the person's year of birth alone
+        ("1991-03-03", []),
+        ("1989-03-03", []),
+        (None, []),
+    ],
+)
+def test_a_short_name_with_a_typo_is_looked_up_in_the_year_of_birth_alone(
+    by_year: WatchListIndex, born: str | None, candidates: list[str]
+) -> None:
+    person = Traveller("WANG FANF", born, "CN")
+    assert _candidates(by_year, person) == candidates
+    assert [h.entry_id for h in by_year.screen(person) if h.entry_id[0] == "Y"] == candidates
+    # Spelled alike, the entries of the next year and of no year are found.
+    assert _candidates(by_year, Traveller("WANG FANG", "1991-03-03", "CN")) == ["Y4", "Y5"]
+
+
+def test_a_policy_that_lets_names_match_across_years_looks_in_every_year() -> None:
+    index = WatchListIndex([*BORN, *watch_list(500, seed=5)], Policy(dob_apart=0.95))
+    person = Traveller("PETROV OLEG", "1990-01-01", "RU")
+    assert _candidates(index, person) == ["Y1", "Y2", "Y3"]
+    assert {h.entry_id for h in index.screen(person)} >= {"Y1", "Y2", "Y3"}
+
+
+def test_an_entry_is_scored_only_when_birth_nationality_and_document_let_it_hit(
+    index: WatchListIndex,
+) -> None:
+    import random
+
+    people, _ = flight(random.Random(5), index.entries, 300, 10)
+    for person in (p.identity() for p in people):
+        candidates = index.candidates(person)
+        for n in random.Random(1).sample(range(len(index)), 30) + sorted(candidates):
+            listed = index._identities[n]
+            # The bound holds for every entry, and no entry below it is a candidate.
+            assert match(person, listed).score <= most(person, listed)
+            if most(person, listed) < index.policy.threshold and n in candidates:
+                assert listed.document and listed.document == person.document
 
 
 # --- the CSV file -----------------------------------------------------------------------------

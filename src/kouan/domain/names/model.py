@@ -194,9 +194,7 @@ def _split_surname(word: str, compounds: frozenset[str]) -> tuple[str, str]:
     return word[:cut], word[cut:]
 
 
-def _native_parts(
-    script: str, native: list[str], is_chinese: bool, cc: str | None
-) -> list[Part]:
+def _native_parts(script: str, native: list[str], is_chinese: bool, cc: str | None) -> list[Part]:
     """Parts of the words of one East Asian script; a single word of several syllables is a
     surname and a given name written together (张伟, 김민준)."""
     if script == HAN and is_chinese:
@@ -230,20 +228,21 @@ def _families(cc: str | None, scripts: set[str], is_chinese: bool) -> frozenset[
     return frozenset(families)
 
 
-@lru_cache(maxsize=200_000)
+# A watch list of a million entries has as many names, a third of them repeated: read once.
+@lru_cache(maxsize=1_000_000)
 def parse(text: str, nationality: str | None = None, chinese_name: bool | None = None) -> Name:
     """The name `text` read into parts. `nationality` (alpha-2 or alpha-3) says which
     romanizations apply; `chinese_name` overrides whether Han characters are read as Chinese."""
     cc = country(nationality)
     is_chinese = chinese_name if chinese_name is not None else cc in CHINESE_COUNTRIES
     written = words(text)
-    scripts = {word_script(w) for w in written}
+    kinds = [word_script(w) for w in written]
+    scripts = set(kinds)
     parts: list[Part] = []
     unread: list[str] = []
     pending: list[str] = []  # consecutive words of one East Asian script
     pending_script = ""
-    for word in [*written, ""]:
-        script = word_script(word) if word else ""
+    for word, script in [*zip(written, kinds, strict=True), ("", "")]:
         if pending and script != pending_script:
             parts += _native_parts(pending_script, pending, is_chinese, cc)
             if pending_script == HAN and not is_chinese:

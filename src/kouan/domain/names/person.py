@@ -63,7 +63,7 @@ class Birth:
         if isinstance(value, date):
             return cls(value.year, value.month, value.day)
         text = str(value).strip()
-        if re.fullmatch(r"\d{4}", text):
+        if len(text) == 4 and text.isdecimal():  # a year alone (isdecimal: what \d matches)
             return cls(int(text))
         day = date.fromisoformat(text)  # ValueError for anything else
         return cls(day.year, day.month, day.day)
@@ -151,14 +151,12 @@ def match(
     are given for a hit, or always with `explain=True` (never with False)."""
     policy = policy or Policy()
     name = best_name(person, entry)
-    said: list[tuple[str, dict[str, Any]]] = []
-    value = _birth(person.birth, entry.birth, name.score, said, policy)
-    value = _nationality(person.nationality, entry.nationality, value, said, policy)
-    value = _document(person.document, entry.document, value, said, policy)
-    value = round(min(1.0, max(0.0, value)), 4)
+    value = _moved(person, entry, name.score, None, policy)
     hit = value >= policy.threshold
     if not (explain or (explain is None and hit)):
         return PersonMatch(value, name, [], hit)
+    said: Said = []
+    _moved(person, entry, name.score, said, policy)
     reasons = [
         messages.reason("screening.name", name=name.a, listed=name.b, score=f"{name.score:.3f}"),
         *name.reasons(),
@@ -167,35 +165,70 @@ def match(
     return PersonMatch(value, name, reasons, hit)
 
 
+def most(person: Identity, entry: Identity, policy: Policy | None = None) -> float:
+    """The highest score the person can have against the entry whatever their names: a name
+    score of 1 moved by birth, nationality and document. Each of them moves a lower name score
+    no higher, so below the threshold here the names need not be scored."""
+    return _moved(person, entry, 1.0, None, policy or Policy())
+
+
 Said = list[tuple[str, dict[str, Any]]]
 
 
+def _moved(
+    person: Identity, entry: Identity, value: float, said: Said | None, policy: Policy
+) -> float:
+    """A name score moved by birth, nationality and document (each saying why, to `said`)."""
+    value = _birth(person.birth, entry.birth, value, said, policy)
+    value = _nationality(person.nationality, entry.nationality, value, said, policy)
+    value = _document(person.document, entry.document, value, said, policy)
+    return round(min(1.0, max(0.0, value)), 4)
+
+
 def _birth(
-    mine: Birth | None, listed: Birth | None, value: float, said: Said, policy: Policy
+    mine: Birth | None, listed: Birth | None, value: float, said: Said | None, policy: Policy
 ) -> float:
     if mine is None or listed is None:
         return value
-    dates = {"date": str(mine), "listed": str(listed)}
+    how = _births(mine, listed, policy.dob_tolerance_years)
+    if said is not None:
+        said.append(_birth_said(how, mine, listed))
+    if how == "near":
+        return value
+    if how == "differs":
+        return value * policy.dob_apart
+    share = {"year": policy.dob_year, "exact": policy.dob_exact, "swapped": policy.dob_swapped}
+    return _toward(value, share[how])
+
+
+def _births(mine: Birth, listed: Birth, tolerance: int) -> str:
+    """How two births agree: the same year (of a year alone), the same date, day and month
+    swapped, near (one slip, or a year alone within the tolerance) or not (differs)."""
     years = abs(mine.year - listed.year)
     if listed.month is None or mine.month is None:
         if years == 0:
-            said.append(("screening.dob.year", dict(year=mine.year)))
-            return _toward(value, policy.dob_year)
-        if years <= policy.dob_tolerance_years:
-            said.append(("screening.dob.near", dict(years=years, **dates)))
-            return value
+            return "year"
+        if years <= tolerance:
+            return "near"
     elif (mine.year, mine.month, mine.day) == (listed.year, listed.month, listed.day):
-        said.append(("screening.dob.exact", dict(date=str(mine))))
-        return _toward(value, policy.dob_exact)
+        return "exact"
     elif (mine.year, mine.month, mine.day) == (listed.year, listed.day, listed.month):
-        said.append(("screening.dob.swapped", dict(dates)))
-        return _toward(value, policy.dob_swapped)
-    elif _one_slip(mine, listed, policy.dob_tolerance_years):
-        said.append(("screening.dob.near", dict(years=years, **dates)))
-        return value
+        return "swapped"
+    elif _one_slip(mine, listed, tolerance):
+        return "near"
     # Two full dates that differ by more than one slip, or years far apart: not the person.
-    said.append(("screening.dob.differs", dict(dates)))
-    return value * policy.dob_apart
+    return "differs"
+
+
+def _birth_said(how: str, mine: Birth, listed: Birth) -> tuple[str, dict[str, Any]]:
+    if how == "year":
+        return "screening.dob.year", {"year": mine.year}
+    if how == "exact":
+        return "screening.dob.exact", {"date": str(mine)}
+    dates = {"date": str(mine), "listed": str(listed)}
+    if how == "near":
+        return "screening.dob.near", {"years": abs(mine.year - listed.year), **dates}
+    return f"screening.dob.{how}", dates
 
 
 def _one_slip(mine: Birth, listed: Birth, tolerance: int) -> bool:
@@ -208,14 +241,16 @@ def _one_slip(mine: Birth, listed: Birth, tolerance: int) -> bool:
 
 
 def _nationality(
-    mine: str | None, listed: str | None, value: float, said: Said, policy: Policy
+    mine: str | None, listed: str | None, value: float, said: Said | None, policy: Policy
 ) -> float:
     if not mine or not listed:
         return value
     if mine == listed:
-        said.append(("screening.nationality.same", dict(nationality=mine)))
+        if said is not None:
+            said.append(("screening.nationality.same", dict(nationality=mine)))
         return _toward(value, policy.nationality_same)
-    said.append(("screening.nationality.differs", {"nationality": mine, "listed": listed}))
+    if said is not None:
+        said.append(("screening.nationality.differs", {"nationality": mine, "listed": listed}))
     return value * policy.nationality_differs
 
 
@@ -228,16 +263,16 @@ def documents_near(mine: str, listed: str) -> bool:
     return OSA.distance(mine, listed) <= 1
 
 
-def _document(
-    mine: str, listed: str, value: float, said: Said, policy: Policy
-) -> float:
+def _document(mine: str, listed: str, value: float, said: Said | None, policy: Policy) -> float:
     if not mine or not listed:
         return value
     if mine == listed:
-        said.append(("screening.document.exact", dict(number=mine)))
-        return max(_toward(value, policy.document_near), policy.document_same)
-    if documents_near(mine, listed):
-        said.append(("screening.document.near", dict(number=mine, listed=listed)))
-        return _toward(value, policy.document_near)
-    said.append(("screening.document.differs", dict(number=mine, listed=listed)))
+        how, value = "exact", max(_toward(value, policy.document_near), policy.document_same)
+    elif documents_near(mine, listed):
+        how, value = "near", _toward(value, policy.document_near)
+    else:
+        how = "differs"
+    if said is not None:
+        params = {"number": mine} if how == "exact" else {"number": mine, "listed": listed}
+        said.append((f"screening.document.{how}", params))
     return value

@@ -118,9 +118,10 @@ def compare(a: Part, b: Part, families: frozenset[str]) -> PartMatch:
 def _compare(a: Part, b: Part, families: frozenset[str]) -> PartMatch:
     if a.initial or b.initial:
         return _initial(a, b)
-    same = next((s for s in a.spellings if s in b.spellings), None)
-    if same is not None:
-        return _same(a, b, same)
+    spellings = b.spellings
+    for same in a.spellings:
+        if same in spellings:
+            return _same(a, b, same)
     variant = _variant(a, b, families)
     if variant is not None:
         return variant
@@ -158,7 +159,7 @@ def _single(spelling: str) -> str:
 
 
 def _variant(a: Part, b: Part, families: frozenset[str]) -> PartMatch | None:
-    if _single(a.main) == _single(b.main) and a.main.isascii():
+    if a.main.isascii() and _single(a.main) == _single(b.main):
         return PartMatch(a.raw, b.raw, VARIANT, VARIANT_SIM, "doubled")
     for family in _FAMILY_ORDER:
         if family not in families:
@@ -166,10 +167,10 @@ def _variant(a: Part, b: Part, families: frozenset[str]) -> PartMatch | None:
         ka, kb = a.keys.get(family), b.keys.get(family)
         if not ka or not kb:
             continue
-        common = next((k for k in ka if k in kb), None)
-        if common is not None:
-            system = ka[common] if kb[common] in _BASE_SYSTEMS else kb[common]
-            return PartMatch(a.raw, b.raw, VARIANT, VARIANT_SIM, system)
+        for common in ka:
+            if common in kb:
+                system = ka[common] if kb[common] in _BASE_SYSTEMS else kb[common]
+                return PartMatch(a.raw, b.raw, VARIANT, VARIANT_SIM, system)
     return None
 
 
@@ -215,17 +216,25 @@ def _closest(one: tuple[str, ...], other: tuple[str, ...]) -> tuple[float, int, 
     """The best similarity of two spellings by edit distance, the edits, and whether they
     differ in the ending alone."""
     best, distance, ending = 0.0, 99, False
+    others = [y for y in other if y.isascii()]
     for x in one:
         if not x.isascii():
             continue
-        for y in other:
-            if not y.isascii():
-                continue
+        for y in others:
             d = OSA.distance(x, y)
-            # Levenshtein counts a swap as two edits where OSA counts one.
-            swapped = Levenshtein.distance(x, y, score_cutoff=d + 1) - d if d else 0
-            edits = d - (1 - TRANSPOSED) * swapped
-            sim = max(0.0, 1.0 - TYPO_COST * edits / max(len(x), len(y)))
+            longest = max(len(x), len(y))
+            if not d:
+                sim = 1.0
+            else:
+                # Levenshtein counts a swap as two edits where OSA counts one: asked only when
+                # a swap would make this pair the best.
+                swap = 1.0 - TYPO_COST * (d - (1 - TRANSPOSED)) / longest
+                if swap <= 0.0 or swap < best:
+                    sim = max(0.0, 1.0 - TYPO_COST * d / longest)
+                else:
+                    swapped = Levenshtein.distance(x, y, score_cutoff=d + 1) - d
+                    edits = d - (1 - TRANSPOSED) * swapped
+                    sim = max(0.0, 1.0 - TYPO_COST * edits / longest)
             if sim > best or (sim == best and d < distance):
                 best, distance, ending = sim, d, d == 1 and _other_ending(x, y)
     return best, distance, ending
@@ -257,12 +266,15 @@ def _pairing(a: tuple[Part, ...], b: tuple[Part, ...], families: frozenset[str])
     return _Pairing(sum(gains[i][j] for i, j, _ in pairs), pairs)
 
 
+_ITEM = list.__getitem__
+
+
 def _assign(gains: list[list[float]], n: int, m: int) -> list[tuple[int, int]]:
     """Rows 0..n-1 to distinct columns of m >= n, maximising the sum (exhaustive while small)."""
     if m <= 7:
         best, best_cols = -1.0, tuple[int, ...]()
         for cols in permutations(range(m), n):
-            total = sum(gains[i][c] for i, c in enumerate(cols))
+            total = sum(map(_ITEM, gains, cols))  # gains[i][cols[i]], in C
             if total > best + 1e-12:
                 best, best_cols = total, cols
         return list(enumerate(best_cols))
@@ -311,9 +323,7 @@ def _options(
     return [_with_merge(parts, i, j) for i in loose for j in loose if i != j]
 
 
-def score(
-    a: Name | str, b: Name | str, families: frozenset[str] | None = None
-) -> Match:
+def score(a: Name | str, b: Name | str, families: frozenset[str] | None = None) -> Match:
     """How alike names a and b are: a score in 0..1 and each part's match. Strings are read
     with no nationality (every romanization, Han as Chinese)."""
     name_a = parse(a, None, True) if isinstance(a, str) else a
@@ -330,8 +340,11 @@ def _best(
 ) -> tuple[tuple[Part, ...], tuple[Part, ...], _Pairing, float]:
     pairing = _pairing(a, b, fams)
     best = (a, b, pairing, _score(a, b, pairing))
-    if best[3] >= _MERGE_BELOW or (len(a) == len(b) and len(pairing.pairs) == len(a)
-                                   and all(m.similarity >= VARIANT_SIM for *_, m in pairing.pairs)):
+    if best[3] >= _MERGE_BELOW or (
+        len(a) == len(b)
+        and len(pairing.pairs) == len(a)
+        and all(m.similarity >= VARIANT_SIM for *_, m in pairing.pairs)
+    ):
         return best  # fmt: skip
     # Only the name of more parts may have two written apart that the other writes as one.
     options = (

@@ -6,9 +6,14 @@ Blocking keys of a part: each spelling and its one-letter deletions (a typo on e
 leaves one deletion in common), the keys of the romanization families the entry is read in
 (pinyin, Korean, Hepburn, Cyrillic), and joined neighbouring parts (XIAO MING as XIAOMING). An
 entry is a candidate when it shares keys with every part of the person's name (one part may
-miss when there are three or more), or has the same document number. A candidate born years
-apart from the person is passed over when the policy says such a match cannot reach the
-threshold; the rest are scored (kouan.domain.names.match).
+miss when there are three or more), or has the same document number.
+
+Postings are kept by year of birth. When the policy says that a match of people born years
+apart cannot reach the threshold, a person is looked up among the entries born within the
+tolerance of their year and those whose birth is not known; by typo keys, when a name one typo
+away could not reach the threshold otherwise, among those born in their very year. A candidate
+whose birth, nationality and document keep even the same name below the threshold (full dates
+more than one slip apart) is passed over; the rest are scored (kouan.domain.names.match).
 
 The index pickles as its entries and policy and is rebuilt from them on load.
 """
@@ -25,14 +30,19 @@ from itertools import combinations
 from typing import Any
 
 from kouan.domain.names import messages
-from kouan.domain.names.model import EVERY_FAMILY, Part
-from kouan.domain.names.person import Identity, PersonMatch, Policy, match
+from kouan.domain.names.model import EVERY_FAMILY, Name, Part
+from kouan.domain.names.person import Identity, PersonMatch, Policy, match, most
 from kouan.domain.names.score import TYPO_COST
 from kouan.domain.reasons import Reason
 
 _MAX_SPELLINGS = 6  # of a part, for blocking keys (the later ones are rare spellings)
 _DELETIONS_FROM = 3
 _JOINS = 5  # shorter spellings get no deletion keys: their neighbours are other names
+_KEPT = 200_000  # looked-up postings kept for the next people
+_FEW = 4  # postings whose entries of a year are not worth joining and keeping
+
+Years = tuple[int, ...] | None  # years of birth to look in (0: not known); None for any
+Postings = dict[int, set[int]]  # a term's entries by year of birth
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,29 +134,35 @@ class _Lookup:
     joined: bool = False
 
 
-def _lookups(parts: tuple[Part, ...], joins: int = 99) -> list[_Lookup]:
-    """The parts to look up (initials are not) and neighbours written together (XIAO MING as
-    XIAOMING) when both are at most `joins` letters long: their spellings and keys joined,
-    without reading the joined word again."""
-    out = [
-        _Lookup(p.spellings[:_MAX_SPELLINGS], {f: tuple(k) for f, k in p.keys.items()}, (n,))
-        for n, p in enumerate(parts)
-        if not p.initial
-    ]
+def _pieces(parts: tuple[Part, ...], joins: int = 99) -> list[tuple[int, ...]]:
+    """The positions of the parts to look up (initials are not) and of neighbours written
+    together (XIAO MING as XIAOMING) when both are at most `joins` letters long."""
+    out: list[tuple[int, ...]] = [(n,) for n, p in enumerate(parts) if not p.initial]
     for n in range(len(parts) - 1):
         first, second = parts[n], parts[n + 1]
         if first.initial or second.initial or max(len(first.main), len(second.main)) > joins:
             continue
-        spellings = tuple(
-            a + b for a in first.spellings[:2] for b in second.spellings[:2] if a.isascii()
-        )
-        keys = {
-            family: tuple(a + b for a in list(found)[:3] for b in list(second.keys[family])[:3])
-            for family, found in first.keys.items()
-            if family in second.keys
-        }
-        out.append(_Lookup(spellings, keys, (n, n + 1), joined=True))
+        out.append((n, n + 1))
     return out
+
+
+def _lookup(parts: tuple[Part, ...], positions: tuple[int, ...]) -> _Lookup:
+    """A part's spellings and keys, or two neighbours' joined without reading the joined word
+    again."""
+    if len(positions) == 1:
+        part = parts[positions[0]]
+        keys = {family: tuple(found) for family, found in part.keys.items()}
+        return _Lookup(part.spellings[:_MAX_SPELLINGS], keys, positions)
+    first, second = parts[positions[0]], parts[positions[1]]
+    spellings = tuple(
+        a + b for a in first.spellings[:2] for b in second.spellings[:2] if a.isascii()
+    )
+    joined = {
+        family: tuple(a + b for a in list(found)[:3] for b in list(second.keys[family])[:3])
+        for family, found in first.keys.items()
+        if family in second.keys
+    }
+    return _Lookup(spellings, joined, positions, joined=True)
 
 
 def _strong_keys(lookup: _Lookup, families: frozenset[str]) -> list[str]:
@@ -182,6 +198,34 @@ def _typo_bound(parts: tuple[Part, ...]) -> float:
     return best
 
 
+@dataclass(slots=True)
+class _Met:
+    """The postings a part's keys meet, and the entries they have born in a year: a set a
+    posting when they are few, else one set kept for the next person of that name born in or
+    next to that year (the names of many postings are the common ones)."""
+
+    postings: list[Postings]
+    joined: dict[int, set[int]] = field(default_factory=dict)
+
+    def born_in(self, years: Years) -> list[set[int]]:
+        """The entries born in `years` (in any, for None), empty sets left out."""
+        postings = self.postings
+        if years is None:
+            return [entries for by_year in postings for entries in by_year.values()]
+        if len(postings) <= _FEW:
+            return [by_year[year] for year in years for by_year in postings if year in by_year]
+        out = []
+        for year in years:
+            found = self.joined.get(year)
+            if found is None:
+                found = self.joined[year] = set().union(
+                    *[by_year[year] for by_year in postings if year in by_year]
+                )
+            if found:
+                out.append(found)
+        return out
+
+
 class WatchListIndex:
     """The watch list, indexed. Build with `WatchListIndex(entries, policy)`; `screen(person)`
     gives the entries the person matches, best first; `screen_all(people)` a list's. With
@@ -194,14 +238,17 @@ class WatchListIndex:
         self.policy = policy or Policy()
         self.entries: list[Entry] = []
         self._identities: list[Identity] = []
-        self._years = array("H")
+        self._years = array("H")  # an entry's year of birth, 0 when not known
         self._parts = array("B")  # the fewest parts (not initials) of an entry's names
         self._key_terms: dict[str, list[int]] = {}
         self._term_ids: dict[tuple[tuple[str, ...], frozenset[str]], int] = {}
-        self._postings: list[set[int]] = []
+        self._piece_terms: dict[tuple[Any, ...], int] = {}  # (families, *parts) -> term
+        self._names: dict[Name, tuple[list[int], int]] = {}  # terms, parts that count
+        # A term's entries by year of birth: a person is looked up in a few years only.
+        self._postings: list[Postings] = []
         self._documents: dict[str, list[int]] = {}
         self._mononyms: set[int] = set()  # entries with a name of one part
-        self._looked_up: dict[tuple[str, ...], tuple[set[int], set[int]]] = {}
+        self._looked_up: dict[tuple[Part, ...], tuple[_Met, _Met]] = {}
         # The collector would walk the growing index again and again: off while it is built.
         collecting = gc.isenabled()
         gc.disable()
@@ -231,30 +278,59 @@ class WatchListIndex:
     def _add(self, entry: Entry) -> None:
         number = len(self.entries)
         identity = entry.identity()
+        year = identity.birth.year if identity.birth else 0
         self.entries.append(entry)
         self._identities.append(identity)
-        self._years.append(identity.birth.year if identity.birth else 0)
+        self._years.append(year)
         fewest = 255
         for name in identity.names:
-            # Parts that only their own script matches (unread kanji) do not count.
-            readable = sum(1 for p in name.parts if not p.initial and p.main.isascii())
+            terms, readable = self._read(name)
             fewest = min(fewest, readable or 255)
-            # Listed parts joined only when syllable-like (MIN JUN, XIAO MING): a passport that
-            # writes two long words as one is rare.
-            for lookup in _lookups(name.parts, _JOINS):
-                self._postings[self._term(lookup, name.families)].add(number)
-        self._parts.append(min(fewest, 255))
+            for term in terms:
+                by_year = self._postings[term]
+                posting = by_year.get(year)
+                if posting is None:
+                    by_year[year] = {number}
+                else:
+                    posting.add(number)
+        self._parts.append(fewest)
         if fewest == 1:
             self._mononyms.add(number)
         if identity.document:
             self._documents.setdefault(identity.document, []).append(number)
+
+    def _read(self, name: Name) -> tuple[list[int], int]:
+        """A listed name's terms and how many parts it has that count, kept: many entries
+        share a name, and parsing gives them the same one."""
+        found = self._names.get(name)
+        if found is None:
+            # Parts that only their own script matches (unread kanji) do not count.
+            readable = sum(1 for p in name.parts if not p.initial and p.main.isascii())
+            found = self._names[name] = (self._name_terms(name), readable)
+        return found
+
+    def _name_terms(self, name: Name) -> list[int]:
+        """The terms of a listed name's parts and joined neighbours. Parts are shared by the
+        names that have them (parsing keeps them): each piece is read once, not per name."""
+        families, parts = name.families, name.parts
+        known = self._piece_terms
+        terms = []
+        # Listed parts joined only when syllable-like (MIN JUN, XIAO MING): a passport that
+        # writes two long words as one is rare.
+        for at in _pieces(parts, _JOINS):
+            piece = (families, *parts[at[0] : at[-1] + 1])
+            term = known.get(piece)
+            if term is None:
+                term = known[piece] = self._term(_lookup(parts, at), families)
+            terms.append(term)
+        return terms
 
     def _term(self, lookup: _Lookup, families: frozenset[str]) -> int:
         signature = (lookup.spellings, families)
         term = self._term_ids.get(signature)
         if term is None:
             term = self._term_ids[signature] = len(self._postings)
-            self._postings.append(set())
+            self._postings.append({})
             for key in {*_strong_keys(lookup, families), *_typo_keys(lookup)}:
                 self._key_terms.setdefault(key, []).append(term)
         return term
@@ -278,65 +354,88 @@ class WatchListIndex:
         return [self.screen(person) for person in people]
 
     def candidates(self, identity: Identity) -> set[int]:
-        """The entries worth scoring: blocked by name keys and document, then by birth."""
+        """The entries worth scoring: blocked by name keys and year of birth, then by what
+        their birth, nationality and document leave a name to reach; and those of the same
+        document."""
         policy = self.policy
         born = identity.birth.year if identity.birth else 0
-        years = self._years
+        near = self._near_years(born)
         found: set[int] = set()
         for name in identity.names:
-            strong, typo = self._name_candidates(name.parts)
-            # A name one typo away scores below the threshold unless the birth year agrees.
-            most = _typo_bound(name.parts)
-            most += (1 - most) * policy.nationality_same
-            if most < policy.threshold:
-                typo = {e for e in typo if years[e] == born} if born else set()
-            found |= strong | typo
-        if born and policy.most_when_born_apart() < policy.threshold:
-            tolerance = policy.dob_tolerance_years
-            found = {e for e in found if not years[e] or abs(years[e] - born) <= tolerance}
+            typo = self._typo_years(name.parts, born, near)
+            found |= self._name_candidates(name.parts, near, typo)
+        # Full dates of birth apart (or a nationality and a date ...) keep even the same name
+        # below the threshold: cheaper to know than the name's score.
+        entries = self._identities
+        found = {e for e in found if most(identity, entries[e], policy) >= policy.threshold}
         if identity.document:
             found.update(self._documents.get(identity.document, ()))
         return found
 
-    def _name_candidates(self, parts: tuple[Part, ...]) -> tuple[set[int], set[int]]:
+    def _near_years(self, born: int) -> Years:
+        """The years of birth a candidate may have: the person's within the tolerance, or none
+        given; any when the person's is not known or the policy lets names match across years."""
+        policy = self.policy
+        if not born or policy.most_when_born_apart() >= policy.threshold:
+            return None
+        tolerance = policy.dob_tolerance_years
+        return (0, *range(born - tolerance, born + tolerance + 1))
+
+    def _typo_years(self, parts: tuple[Part, ...], born: int, near: Years) -> Years:
+        """The years of birth of a candidate its typo keys find: a name one typo away scores
+        below the threshold unless the birth year agrees (none when it is not known)."""
+        most = _typo_bound(parts)
+        most += (1 - most) * self.policy.nationality_same
+        if most >= self.policy.threshold:
+            return near
+        return (born,) if born else ()
+
+    def _name_candidates(self, parts: tuple[Part, ...], near: Years, typo: Years) -> set[int]:
         """Entries whose keys meet every part (one may miss of three or more): by spellings
-        and romanizations alone, and the further ones when typos count too."""
+        and romanizations alone among those born in `near` years, and by typos too among those
+        born in `typo` years."""
         looked = [n for n, p in enumerate(parts) if not p.initial]
         strong: dict[int, list[set[int]]] = {n: [] for n in looked}
         loose: dict[int, list[set[int]]] = {n: [] for n in looked}
-        for lookup in _lookups(parts):
-            by_name, by_typo = self._postings_of(lookup)
-            for n in lookup.positions:
-                strong[n].append(by_name)
-                loose[n].append(by_typo)
-        sure = self._covering([strong[n] for n in looked])
-        near = self._covering([strong[n] + loose[n] for n in looked])
-        return sure, near - sure
+        for at in _pieces(parts):
+            by_name, by_typo = self._postings_of(parts[at[0] : at[-1] + 1])
+            named = by_name.born_in(near)
+            typos = by_typo.born_in(typo)
+            for n in at:
+                strong[n] += named
+                loose[n] += typos
+        # A part's postings are joined once (in C), for both coverings.
+        joined = {n: _joined(strong[n]) for n in looked}
+        sure = self._covering([[joined[n]] for n in looked])
+        if typo == ():
+            return sure
+        # An entry born in a `typo` year that typo keys cover is kept; one born in another
+        # of the `near` years is covered here only if it is in `sure` already.
+        return sure | self._covering([[joined[n], *loose[n]] for n in looked])
 
-    def _postings_of(self, lookup: _Lookup) -> tuple[set[int], set[int]]:
-        """The entries a part's keys meet, and those its typo keys meet; kept for the next
-        person of the same name part (common surnames come again and again)."""
-        signature = (*lookup.spellings, *(k for keys in lookup.keys.values() for k in keys))
-        found = self._looked_up.get(signature)
+    def _postings_of(self, piece: tuple[Part, ...]) -> tuple[_Met, _Met]:
+        """The postings a part's keys (or two neighbours' joined) meet, and those its typo keys
+        meet; kept for the next person with the part (common surnames come again and again)."""
+        found = self._looked_up.get(piece)
         if found is None:
+            lookup = _lookup(piece, tuple(range(len(piece))))
             postings = self._postings
-            by_name = set().union(
-                *(postings[t] for t in self._terms_of(_strong_keys(lookup, EVERY_FAMILY)))
-            )
-            by_typo = set().union(*(postings[t] for t in self._terms_of(_typo_keys(lookup))))
-            if len(self._looked_up) > 50_000:
+            if len(self._looked_up) > _KEPT:
                 self._looked_up.clear()
-            found = self._looked_up[signature] = (by_name, by_typo - by_name)
+            found = self._looked_up[piece] = (
+                _Met([postings[t] for t in self._terms_of(_strong_keys(lookup, EVERY_FAMILY))]),
+                _Met([postings[t] for t in self._terms_of(_typo_keys(lookup))]),
+            )
         return found
 
-    def _terms_of(self, keys: list[str]) -> set[int]:
+    def _terms_of(self, keys: list[str]) -> list[int]:
         terms: set[int] = set()
         key_terms = self._key_terms
         for key in keys:
             found = key_terms.get(key)
             if found:
                 terms.update(found)
-        return terms
+        return list(terms)
 
     def _covering(self, sets: list[list[set[int]]]) -> set[int]:
         """Entries in the postings of every part (of all but one, for three parts or more)."""
@@ -375,6 +474,11 @@ class WatchListIndex:
 
         for n in self._documents.get(document_key(number), ()):
             yield self.entries[n]
+
+
+def _joined(sets: list[set[int]]) -> set[int]:
+    """The sets' entries: the one set itself, or their union."""
+    return sets[0] if len(sets) == 1 else set().union(*sets)
 
 
 def _intersect(one: list[set[int]], other: list[set[int]]) -> set[int]:
