@@ -234,3 +234,15 @@ def test_a_file_without_the_header_or_not_utf8_is_refused() -> None:
         read_text("id,name\nW1,ZHANG WEI\n")
     with pytest.raises(ValidationFailed, match="UTF-8"):
         read_bytes((HEADER + "W1,M\xfcller,,,,,\n").encode("latin-1"))
+
+
+def test_a_hong_kong_entry_in_characters_is_found_from_its_cantonese_passport_spelling() -> None:
+    index = WatchListIndex(
+        [Entry("W-1", "陳大文", date_of_birth="1970", nationality="HK"), Entry("W-2", "劉德華")],
+        freeze=False,
+    )
+    assert [h.entry_id for h in index.screen(Traveller("CHAN TAI MAN", "1970-05-01", "HK"))] == [
+        "W-1"
+    ]
+    # Without a Hong Kong or Macao nationality the characters are read as Mandarin only.
+    assert index.screen(Traveller("LAU TAK WAH", None, "HK")) == []

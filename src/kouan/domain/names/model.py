@@ -147,6 +147,9 @@ def latin_part(word: str) -> Part:
 def chinese_part(chars: str, surname: bool, cc: str | None) -> Part:
     pinyin = chinese.read(chars, surname)
     spelled = chinese.spellings(pinyin)
+    if cc in ("HK", "MO"):
+        # Hong Kong and Macao passports write the Cantonese reading (陳大文 CHAN TAI MAN).
+        spelled += [(s, chinese.CANTONESE) for s in chinese.cantonese(chars, surname)]
     if surname and cc in _SOUTHERN_COUNTRIES:
         spelled += [(s, chinese.CANTONESE) for s in chinese.southern_spellings(pinyin)]
     spelled.append((chars, NATIVE))
