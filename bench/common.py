@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -217,6 +218,7 @@ def register_traders(
     """`count` traders registered by a customs officer, credit classes drawn by `classes`'
     weights; code -> credit class."""
     from kouan.services.cargo import traders
+    from kouan.services.duties import guarantees
 
     officer_id = users.create_user(ctx, "bench_customs", PASSWORD, OrgType.CUSTOMS, "Bench Customs")
     officer = users.actor_for(ctx, officer_id)
@@ -226,6 +228,8 @@ def register_traders(
         code = f"37{n:08d}"  # clear of the default watch list's 3702999999
         credit_class = rng.choices(names, weights)[0]
         traders.register(ctx, officer, traders.checked(code, f"Bench Trader {n:05d}", credit_class))
+        # A guarantee each, so that imports are released at filing on it (kouan.services.duties).
+        guarantees.set_guarantee(ctx, officer, code, Decimal(10**9))
         registered[code] = credit_class
     return registered
 

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from kouan.bootstrap import service_context
 from kouan.config import Settings
 from kouan.domain.agency import OrgType
 from kouan.services.cargo import declarations, traders
+from kouan.services.duties import guarantees
 from kouan.services.platform import reference, users
 from kouan.services.platform.permissions import Actor
 from kouan.services.platform.unit_of_work import ServiceContext
@@ -41,6 +43,8 @@ STRICT = os.environ.get("KOUAN_TEST_STRICT") == "1"
 # NATS with JetStream for the event tests; CI (.ci/run) sets it to nats://127.0.0.1:4222.
 NATS_URL = os.environ.get("KOUAN_TEST_NATS_URL")
 PASSWORD = "correct-horse-9"
+# The guarantee every registered test trader has (CNY): ample for the tests' declarations.
+GUARANTEE = Decimal("10000000")
 # The audit chain's key in every test's settings (and the command line's, read from the
 # environment): never the demo's key file.
 AUDIT_KEY = "test-audit-key-" + "k" * 32
@@ -232,6 +236,10 @@ def register_traders(ctx: ServiceContext, people: People) -> None:
     """Customs registers the five traders of tests.factories (one per credit class)."""
     for code, (name, credit_class) in TRADERS.items():
         traders.register(ctx, people["customs"], traders.checked(code, name, credit_class))
+        # Each has a guarantee (kouan.services.duties), so that an import the rules release is
+        # released at filing as before duties were assessed; tests of waiting for payment
+        # take it away.
+        guarantees.set_guarantee(ctx, people["customs"], code, GUARANTEE)
 
 
 @pytest.fixture

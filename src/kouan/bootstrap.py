@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from kouan.config import Settings
-from kouan.domain import health, names
+from kouan.domain import health, names, transit
 from kouan.rules import person_list
 from kouan.services.cargo import release
 from kouan.services.passengers import baggage, lists
@@ -29,6 +29,7 @@ from kouan.services.ships import portcalls
 # The messages of the later rooms join the reasons' catalogue here, at import: every entry point
 # (and the catalogue's own test) imports this module before it renders one.
 health.register_templates()
+transit.register_templates()
 names.register_templates()
 person_list.register_templates()
 baggage.register_templates()

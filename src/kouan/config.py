@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     # Recipients of a joint epidemic alert acknowledge it within this many minutes, or it is
     # escalated to the port office.
     case_ack_minutes: int = 30
+    # Transit under customs seal: the time limit of a route not in kouan.domain.transit.ROUTES,
+    # and within how many minutes customs acknowledges an overdue transit's alert.
+    transit_default_hours: float = 48.0
+    transit_ack_minutes: int = 60
+    # Which site terminals (reference/site.json codes) each terminal operator reports for, by
+    # username or organisation name ("qqct=QQCT,QQCTU;dagang=DGGEN,DGCRU"); an organisation not
+    # named here reports for the terminals whose codes its name holds as a word ("... (QQCT)").
+    terminal_operators: str = "qqct=QQCT,QQCTU;dagang=DGGEN,DGCRU;qdport=QWORE,HDOIL"
+    # A manifested container not discharged this many hours after its manifest was filed (or
+    # at its ship's ATD, whichever comes first) is flagged to customs.
+    discharge_grace_hours: float = 72.0
     inspection_daily_capacity: int = 40
     inspection_horizon_days: int = 366
     # /metrics is readable from the machine itself, or from elsewhere with this bearer token.
@@ -79,6 +90,15 @@ class Settings(BaseSettings):
     # private network (refused in production: a webhook must not reach inside the port's network).
     webhook_max_attempts: int = 8
     webhook_allow_private_hosts: bool = False
+    # Cargo manifests are due this many hours before the ship's ETA (import) and before loading
+    # (export: the manifest's loading time, else the call's ETA); a port of its own in
+    # manifest_deadlines, e.g. {"CNTAO": {"import": 0, "export": 24}}. Late ones are kept, flagged.
+    manifest_import_hours: float = 0.0
+    manifest_export_hours: float = 24.0
+    manifest_deadlines: dict[str, dict[str, float]] = {}
+    # Goods on an import manifest still undeclared this many days after the ship's arrival are
+    # listed for customs.
+    undeclared_days: int = 14
 
 
 @cache

@@ -21,16 +21,20 @@ from kouan.domain.errors import DomainError, Forbidden, ValidationFailed
 from kouan.domain.person_list import Direction, Leg, ListedPerson, ListResult, PersonList
 from kouan.domain.person_list import TravelDocument as Doc
 from kouan.domain.portcall import TimelineEvent
+from kouan.domain.stats.indicators import INDICATORS
 from kouan.domain.stats.periods import Month
+from kouan.reports import gather
 from kouan.services.passengers import crossings, lists
 from kouan.services.platform.permissions import SYSTEM
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import reviews
 from kouan.services.ships import portcalls
 from kouan.services.stats import figures, imports, rollups
+from kouan.services.terminal import moves as terminal_moves
 from kouan.site import PORT_ZONE
 from tests.conftest import Clock, People, file_declaration, register_traders
 from tests.factories import arrival_notice, departure_notice, trader
+from tests.reports_history import LAST, import_history
 
 HEADER = "period,port,indicator,value,unit\n"
 
@@ -289,6 +293,85 @@ def test_percentiles_from_the_histograms_are_within_a_few_percent(ctx: ServiceCo
     assert mean.count == 2000
 
 
+def test_percentiles_read_at_once_equal_each_percentile(ctx: ServiceContext) -> None:
+    draw = random.Random(11)
+    first = datetime(2026, 11, 19, 9, 0, tzinfo=PORT_ZONE)
+    rows = [
+        {"queued_at": (at := first + timedelta(hours=draw.randrange(72))),
+         "crossed_at": at + timedelta(seconds=max(0, round(draw.lognormvariate(5, 1.5)))),
+         "outcome": "passed", "port": "TAO", "counter": ("E-GATE-01", "GANGWAY-1", "DESK-4")[i % 3]}
+        for i in range(600)
+    ]  # fmt: skip
+    with ctx.uow(SYSTEM) as uow:
+        rollups.crossings_recorded(uow, rows)
+        uow.commit()
+    code = "passenger_clearance_minutes"
+    qs = (0, 1, 10, 50, 90, 99, 99.9, 100)
+    spans = [(date(2026, 11, 19), date(2026, 11, 22)), (date(2026, 11, 20), date(2026, 11, 20)),
+             (date(2026, 11, 1), date(2026, 11, 18))]  # fmt: skip
+    with ctx.uow(SYSTEM, write=False) as uow:
+        for first_day, last_day in spans:
+            for lane in (None, "e-gate", "gangway", "counter", "none such"):
+                found = figures.percentiles(uow, "TAO", code, first_day, last_day, qs, lane=lane)
+                assert list(found) == list(qs)
+                for q in qs:
+                    each = figures.percentile(uow, "TAO", code, first_day, last_day, q, lane=lane)
+                    assert found[q] == each, (first_day, last_day, lane, q)
+        assert figures.percentiles(uow, "TAO", code, date(2026, 11, 19), date(2026, 11, 22))[
+            50
+        ] == figures.percentile(uow, "TAO", code, date(2026, 11, 19), date(2026, 11, 22), 50)
+        with pytest.raises(ValidationFailed):
+            figures.percentiles(uow, "TAO", code, date(2026, 11, 1), date(2026, 11, 30), (50, 101))
+        with pytest.raises(ValidationFailed):
+            figures.percentiles(uow, "TAO", "ship_calls", date(2026, 11, 1), date(2026, 11, 30))
+
+
+def test_every_ports_months_read_at_once_equal_each_ports_monthly(ctx: ServiceContext) -> None:
+    """The imported history, with computed months over some of the port's imported ones and a
+    port with rollups but no observation: the grouped read gives each port's `monthly`, and
+    the peers (gather.peers_of) and the rank's base (by_port) what each port's `monthly` gives."""
+    import_history(ctx)
+    for day, code, count, total in (
+        (date(2026, 10, 3), "ship_calls", 2, 2.0),
+        (date(2026, 10, 30), "ship_calls", 3, 3.0),
+        (date(2026, 9, 12), "zero_wait_rate", 4, 3.0),
+        (date(2026, 2, 2), "declaration_clearance_minutes", 5, 3000.0),
+        (date(2026, 2, 27), "declaration_clearance_minutes", 1, 60.0),
+        (date(2025, 12, 31), "declaration_clearance_minutes", 7, 700.0),
+    ):
+        _rollup(ctx, day, code, count, total)
+    _rollup(ctx, date(2026, 8, 1), "ship_calls", 0, 0.0, port="CNXXG")
+    spans = [(Month(2026, 1), LAST), (LAST, LAST), (LAST.shift(-23), LAST), (Month(2026, 11),
+             Month(2026, 12))]  # fmt: skip
+    with ctx.uow(SYSTEM, write=False) as uow:
+        for code in INDICATORS:
+            for first, last in spans:
+                each = {
+                    port: figures.monthly(uow, port, code, first, last)
+                    for port in figures.ports_of(uow, code, first, last)
+                }
+                assert figures.monthly_by_port(uow, code, first, last) == each, (code, first)
+            peers = gather.peers_of(uow, code, LAST)
+            first = Month(LAST.year, 1)
+            quarter = LAST.quarter_months()[0]
+            expected = gather.Peers({}, {}, {})
+            for port in figures.ports_of(uow, code, first, LAST):
+                for into, start in ((expected.month, LAST), (expected.quarter, quarter),
+                                    (expected.ytd, first)):  # fmt: skip
+                    value = figures.combined(code, figures.monthly(uow, port, code, start, LAST))
+                    if value is not None:
+                        into[port] = value
+            assert peers == expected, code
+            assert figures.by_port(uow, code, LAST) == expected.ytd
+            assert figures.by_port(uow, code, LAST, ytd=False) == expected.month
+        calls = figures.monthly_by_port(uow, "ship_calls", Month(2026, 1), LAST)
+    assert len(calls) > 2
+    assert all(f.value is None for f in calls["CNXXG"])
+    last = calls["CNTAO"][-1]
+    assert (last.source, last.value, last.count) == ("computed", 5.0, 5)
+    assert last.imported is not None
+
+
 def test_the_bucket_of_a_duration_holds_it() -> None:
     for seconds in (0, 0.5, 1, 1.05, 59, 60, 3600, 86400, 10**7):
         low, high = rollups.bucket_bounds(rollups.bucket(seconds))
@@ -434,19 +517,26 @@ def test_a_whole_day_of_records_gives_every_computed_indicator(
     crossings.record_crossing(
         ctx, people["border"], "TAO", "E-GATE-01", "arriving", "M8450000", queued_at=queued
     )
+    move = {"kind": "discharged", "container": "TEMU3412100", "size_type": "45G1",
+            "at": clock.now.isoformat(), "gross_kg": 21500}  # fmt: skip
+    terminal_moves.record_moves(ctx, people["terminal"], [terminal_moves.MoveIn(**move)])
     kept, rebuilt = _kept_and_rebuilt(ctx)
     assert kept == rebuilt
     computed = {key[2] for key in kept}
     assert {"ship_calls", "zero_wait_rate", "wait_minutes_lost", "declaration_clearance_minutes",
             "air_passengers", "air_passengers_foreign", "flights",
-            "passenger_clearance_minutes"} <= computed  # fmt: skip
+            "passenger_clearance_minutes", "container_throughput",
+            "foreign_trade_cargo"} <= computed  # fmt: skip
     day = clock.now.astimezone(PORT_ZONE).date()
     month = Month.of(day)
     with ctx.uow(SYSTEM, write=False) as uow:
         passengers = figures.monthly(uow, "TAO", "air_passengers", month, month)[0].value
         foreign = figures.monthly(uow, "TAO", "air_passengers_foreign", month, month)[0].value
         flights = figures.monthly(uow, "TAO", "flights", month, month)[0].value
+        teu = figures.monthly(uow, "CNTAO", "container_throughput", month, month)[0].value
+        tonnes = figures.monthly(uow, "CNTAO", "foreign_trade_cargo", month, month)[0].value
         count = uow.session.scalar(select(func.count()).select_from(StatRollup))
     # Five passengers: KR, CN, JP, HK and one without a nationality; KR and JP are foreign.
     assert (passengers, foreign, flights) == (5.0, 2.0, 1.0)
+    assert (teu, tonnes) == (2.0, 22.0)  # a 45' container, 21.5 t rounded half to even
     assert count == len(kept)

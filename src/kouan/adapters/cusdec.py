@@ -56,8 +56,8 @@ CUSRES D:96B as Kouan writes and reads it:
 | RFF+ACW:ref | message_ref | 1153: ACW reference to previous message (the CUSDEC's UNH) |
 | RFF+ABO:reference | reference | 1153: ABO originator's reference (the broker's BGM) |
 
-Status codes (KST): ACC accepted, REV under_review, INS inspection, HLD held, REJ rejected,
-REL released, OUT gated_out, SZD seized. Lane codes (KLN): GRN green, DOC document,
+Status codes (KST): ACC accepted, REV under_review, INS inspection, HLD held, PAY payment_due,
+REJ rejected, REL released, OUT gated_out, SZD seized. Lane codes (KLN): GRN green, DOC document,
 INS inspection.
 """
 
@@ -108,6 +108,7 @@ _STATUS_CODES = {
     "under_review": "REV",
     "inspection": "INS",
     "held": "HLD",
+    "payment_due": "PAY",
     "rejected": "REJ",
     "released": "REL",
     "gated_out": "OUT",

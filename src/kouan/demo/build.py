@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from kouan.adapters.db.tables import Organisation, PortCall, User
-from kouan.demo import calls, cargo, content, history, passenger_play
+from kouan.demo import (
+    calls,
+    cargo,
+    content,
+    duties,
+    history,
+    manifests,
+    moves,
+    passenger_play,
+    transit,
+)
 from kouan.demo.content import DemoUser, Login
 from kouan.demo.schedule import Play, Ticker, hours
 from kouan.domain.agency import OrgType
@@ -62,6 +72,10 @@ def _plan(ctx: ServiceContext, passenger_scale: float) -> Play:
     play = Play(ctx, ctx.clock().replace(second=0, microsecond=0))
     calls.stage(play)
     cargo.stage(play)
+    manifests.stage(play)
+    duties.stage(play)
+    moves.stage(play)
+    transit.stage(play)
     passenger_play.stage(play, passenger_scale)
     return play
 

@@ -35,9 +35,12 @@ from kouan.demo.content import (
 from kouan.demo.schedule import SEED, Play, hours
 from kouan.domain.agency import Agency, Decision, ReviewStatus
 from kouan.domain.declaration import Declaration, InspectionKind
+from kouan.domain.errors import InvalidTransition, NotFound
 from kouan.services.cargo import declarations, exchange_rates, queries, release, risk_rules, traders
 from kouan.services.review import inspections, reviews
 from kouan.site import PORT_ZONE
+
+GATE_RETRIES = 24  # hours a truck comes back for goods not yet released
 
 # --- what happens after filing ----------------------------------------------------------------
 
@@ -348,9 +351,16 @@ class Consignment:
         review_id = next(r["id"] for r in view["reviews"] if r["agency"] == agency.value)
         reviews.decide(self.play.ctx, officer, review_id, Decision.REJECT, handling.after_fail)
 
-    def _gate_out(self, declaration_id: int) -> None:
+    def _gate_out(self, declaration_id: int, tries: int = 0) -> None:
+        """The goods leave the terminal; goods still awaiting their duties (the bank pays
+        within the hour) are asked for again an hour later, for a day at most."""
         terminal = self.play.actor(content.month_plan().gate[self.goods.carriage])
-        release.gate_out(self.play.ctx, terminal, declaration_id)
+        try:
+            release.gate_out(self.play.ctx, terminal, declaration_id)
+        except (NotFound, InvalidTransition):
+            if tries < GATE_RETRIES:
+                later = self.play.clock.now + hours(1.0)
+                self.play.at(later, partial(self._gate_out, declaration_id, tries + 1))
 
 
 @dataclass

@@ -136,6 +136,9 @@ class DeclarationStatus(StrEnum):
     INSPECTION = "inspection"  # goods to be inspected, or being inspected
     HELD = "held"  # held with a reason; an officer releases, rejects or seizes
     REJECTED = "rejected"
+    # The reviews would release it, but the duties are neither paid nor secured by a guarantee
+    # (kouan.services.duties); released when paid. Never derived from reviews.
+    PAYMENT_DUE = "payment_due"
     RELEASED = "released"  # release notice issued: the terminal may let the goods out
     GATED_OUT = "gated_out"  # the goods have left the terminal
     SEIZED = "seized"

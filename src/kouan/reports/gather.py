@@ -183,13 +183,12 @@ class Peers:
 
 
 def peers_of(uow: UnitOfWork, code: str, month: Month) -> Peers:
-    """Each port's figures of `month`, its quarter to date and its year to date, reading each
-    port's months once: the same figures as figures.by_port for the month and the year."""
+    """Each port's figures of `month`, its quarter to date and its year to date, reading every
+    port's months at once: the same figures as figures.by_port for the month and the year."""
     first = Month(month.year, 1)
     starts = (month, month.quarter_months()[0], first)
     found = Peers({}, {}, {})
-    for port in figures.ports_of(uow, code, first, month):
-        series = figures.monthly(uow, port, code, first, month)
+    for port, series in figures.monthly_by_port(uow, code, first, month).items():
         for into, start in zip((found.month, found.quarter, found.ytd), starts, strict=True):
             value = figures.combined(code, [f for f in series if f.month >= start])
             if value is not None:
@@ -258,10 +257,8 @@ def percentiles(
     """The median and 90th percentile of a timed KPI over those days (minutes), of one lane."""
     require(actor, Action.STATS_READ)
     with ctx.uow(actor, write=False) as uow:
-        return {
-            f"p{q}": figures.percentile(uow, port, code, first, last, q, lane=lane)
-            for q in (50, 90)
-        }
+        found = figures.percentiles(uow, port, code, first, last, (50, 90), lane=lane)
+    return {f"p{q}": value for q, value in found.items()}
 
 
 def latest_month(ctx: ServiceContext, actor: Actor, today: date) -> Month:

@@ -20,7 +20,9 @@ from kouan.web.api import (
     crossings,
     declarations,
     docs,
+    gate,
     inspections,
+    manifests,
     person_lists,
     portcalls,
     reviews,
@@ -28,9 +30,12 @@ from kouan.web.api import (
     rulesets,
     stats,
     system,
+    terminal,
     traders,
     webhooks,
 )
+from kouan.web.api.duties import router as duties_router
+from kouan.web.api.transit import router as transit_router
 from kouan.web.input_guard import InputGuard
 from kouan.web.limits import BodyLimit
 from kouan.web.security_headers import SecurityHeaders
@@ -61,17 +66,22 @@ def create_app(ctx: ServiceContext | None = None) -> FastAPI:
         baggage,
         crossings,
         declarations,
+        manifests,
+        gate,
         risk,
         rulesets,
         inspections,
         traders,
         stats,
+        terminal,
         system,
         docs,
         webhooks,
         metrics,
     ):
         app.include_router(module.router)
+    app.include_router(transit_router)
+    app.include_router(duties_router)
     docs.mount(app)
     pages.mount(app)
     relay_task.install(app, ctx)

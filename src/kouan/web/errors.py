@@ -70,8 +70,11 @@ def _expected(error: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return "no such field (unknown fields are refused)"
     if kind == "json_invalid":
-        detail = (error.get("ctx") or {}).get("error", "")
-        return f"valid JSON ({detail} at character {error.get('loc', ('', '?'))[-1]})"
+        detail = (error.get("ctx") or {}).get("error", "") or error.get("msg", "")
+        # FastAPI's body errors locate the character; a TypeAdapter's name no place at all.
+        where = error.get("loc") or ()
+        at = f" at character {where[-1]}" if where and isinstance(where[-1], int) else ""
+        return f"valid JSON ({detail}{at})"
     return message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 

@@ -497,5 +497,9 @@ class WebhookAttempt(Base):
 
 
 from kouan.adapters.db import alert_tables as _alert_tables  # noqa: E402,F401
+from kouan.adapters.db import duty_tables as _duty_tables  # noqa: E402,F401
+from kouan.adapters.db import goods_tables as _goods_tables  # noqa: E402,F401
 from kouan.adapters.db import passenger_tables as _passenger_tables  # noqa: E402,F401
 from kouan.adapters.db import stats_tables as _stats_tables  # noqa: E402,F401
+from kouan.adapters.db import terminal_tables as _terminal_tables  # noqa: E402,F401
+from kouan.adapters.db import transit_tables as _transit_tables  # noqa: E402,F401

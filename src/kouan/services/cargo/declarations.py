@@ -33,6 +33,8 @@ from kouan.rules.risk import RiskRuleSet, facts_of
 from kouan.services.cargo import exchange_rates, risk_rules
 from kouan.services.cargo.queries import SUBJECT, inspections_of, view
 from kouan.services.cargo.release import KIND, state_of
+from kouan.services.duties import assessments as duties
+from kouan.services.goods import writeoff
 from kouan.services.platform import outbox
 from kouan.services.platform.idempotency import Answer, run_idempotent
 from kouan.services.platform.permissions import Action, Actor, require
@@ -74,6 +76,7 @@ class _Known:
     version: int
     risk: RiskRuleSet  # customs' rule set
     ciq: Evaluator  # CIQ's legal-inspection rule set
+    duties: duties.AtFiling | None = None  # what imports are assessed against (None: no imports)
 
 
 # Built once, run on the connection: a single filing's lookups are as cheap as they can be.
@@ -109,13 +112,15 @@ def _known(uow: UnitOfWork, ctx: ServiceContext, batch: Sequence[Declaration]) -
         used = conn.execute(_TAKEN, {"org_id": uow.actor.org_id, "references": chunk})
         taken.update(reference for (reference,) in used if reference)
     version, risk = risk_rules.active_engine(session, ctx.cache)
+    rates = exchange_rates.cny_rates(session)
     return _Known(
         credit_classes=credit_classes,
-        rates=exchange_rates.cny_rates(session),
+        rates=rates,
         taken=taken,
         version=version,
         risk=risk,
         ciq=active_rule_sets(session.connection(), ctx.cache)[(SUBJECT, Agency.CIQ)],
+        duties=duties.at_filing(uow, ctx, list(batch), rates),
     )
 
 
@@ -210,6 +215,8 @@ def _assess(
         "changed_at": uow.now,
         "version": 1,
     }
+    if known.duties is not None:  # an import's duties, and its release on a guarantee
+        known.duties.assess(declaration, row)
     return row, found
 
 
@@ -232,6 +239,8 @@ def file_batch(
         row, found = _assess(uow, declaration, known, source)
         results.append(Filed(stored=row, stored_reviews=found))
     _store(uow, [r for r in results if r.stored is not None])
+    if known.duties is not None:
+        known.duties.store(uow)
     return results
 
 
@@ -242,6 +251,7 @@ def _store(uow: UnitOfWork, accepted: list[Filed]) -> None:
         return
     rows = [f.stored for f in accepted if f.stored is not None]
     insert_plain(uow, DeclarationRow, rows)
+    writeoff.declarations_filed(uow, rows)  # against the manifests' bills of lading
     for row, filed in zip(rows, accepted, strict=True):
         state = _filed_state(row, filed.stored_reviews)
         uow.audit("declaration.filed", SUBJECT, row["id"], None, state)

@@ -125,7 +125,12 @@ def view_in(uow: UnitOfWork, row: DeclarationRow) -> dict[str, Any]:
 def get_declaration(ctx: ServiceContext, actor: Actor, declaration_id: int) -> dict[str, Any]:
     with ctx.uow(actor, write=False) as uow:
         row = find_declaration(uow, declaration_id)
-        return {**view_in(uow, row), "document": row.document}
+        from kouan.services.duties.assessments import view_in as duties_of
+
+        duties = duties_of(uow, row.id)  # an import's duties and taxes
+        return {**view_in(uow, row), "document": row.document} | (
+            {"duties": duties} if duties else {}
+        )
 
 
 @dataclass(frozen=True)

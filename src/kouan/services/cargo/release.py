@@ -23,6 +23,7 @@ from kouan.services.cargo.queries import (
     reviews_of,
     view_in,
 )
+from kouan.services.duties import assessments as duties
 from kouan.services.platform import outbox
 from kouan.services.platform.permissions import Action, Actor, require
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
@@ -61,6 +62,8 @@ def settle(uow: UnitOfWork, row: DeclarationRow, found: list[Review]) -> None:
         return  # released stays released; only a seizure or the gate changes it now
     before = _state(row)
     status = derive_status(r.status for r in found)
+    if status is DeclarationStatus.RELEASED and not duties.may_release(uow, row):
+        status = DeclarationStatus.PAYMENT_DUE  # released when the duties are paid
     row.status = status.value
     row.status_reason = next(
         (r.reason for r in found if r.status in (ReviewStatus.REJECTED, ReviewStatus.HOLD)), ""

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, true
 from kouan.adapters.db.alert_tables import Alert, AlertRecipient
 from kouan.adapters.db.passenger_tables import PersonListRow
 from kouan.adapters.db.tables import DeclarationRow, PortCall, Review
+from kouan.adapters.db.transit_tables import TransitRow
 from kouan.domain.agency import AGENCIES, ENTERPRISE_TYPES, Agency, OrgType
 from kouan.domain.errors import Forbidden
 
@@ -75,6 +76,23 @@ class Action(StrEnum):
     CRUISE_RELEASE = "cruise.release"
     STATS_IMPORT = "stats.import"
     STATS_READ = "stats.read"
+    DUTIES_READ = "duties.read"
+    TARIFF_EDIT = "tariff.edit"
+    GUARANTEE_EDIT = "guarantee.edit"
+    PAYMENT_RECORD = "payment.record"
+    TONNAGE_DUES = "tonnage_dues.assess"
+    TERMINAL_REPORT = "terminal.report"
+    TERMINAL_READ = "terminal.read"
+    DISCREPANCY_READ = "terminal.discrepancies"
+    TRANSIT_READ = "transit.read"
+    TRANSIT_OPEN = "transit.open"
+    TRANSIT_DEPART = "transit.depart"
+    TRANSIT_ARRIVE = "transit.arrive"
+    MANIFEST_FILE = "manifest.file"
+    MANIFEST_READ = "manifest.read"
+    WRITEOFF_READ = "writeoff.read"
+    GATE_CHECK = "gate.check"
+    GATE_REFUSALS_READ = "gate.refusals_read"
 
 
 _AGENCY_TYPES = frozenset(OrgType(a.value) for a in AGENCIES)
@@ -142,6 +160,41 @@ ALLOWED: dict[Action, frozenset[OrgType]] = {
     Action.STATS_IMPORT: frozenset({OrgType.PORT_OFFICE}),
     # Figures over the whole port (statistics, the Time Release Study): port office, agencies.
     Action.STATS_READ: _AGENCY_TYPES | {OrgType.PORT_OFFICE},
+    # Duties (kouan.services.duties): a broker sees its own declarations' and its traders'
+    # guarantees, customs and the port office all; customs keeps the tariff and the guarantees;
+    # a bank's notification of payment comes in through customs' (or the port office's)
+    # integration account; agents ask for their calls' tonnage dues.
+    Action.DUTIES_READ: frozenset({OrgType.CUSTOMS_BROKER, OrgType.CUSTOMS, OrgType.PORT_OFFICE}),
+    Action.TARIFF_EDIT: frozenset({OrgType.CUSTOMS}),
+    Action.GUARANTEE_EDIT: frozenset({OrgType.CUSTOMS}),
+    Action.PAYMENT_RECORD: frozenset({OrgType.CUSTOMS, OrgType.PORT_OFFICE}),
+    Action.TONNAGE_DUES: frozenset({OrgType.SHIPPING_AGENT, OrgType.CUSTOMS}),
+    # Terminals report what they discharged, loaded and took into the yard (for their own
+    # terminals: kouan.services.terminal.operators); customs and the port office read the moves,
+    # customs the discrepancies with the manifests.
+    Action.TERMINAL_REPORT: frozenset({OrgType.TERMINAL}),
+    Action.TERMINAL_READ: frozenset({OrgType.TERMINAL, OrgType.CUSTOMS, OrgType.PORT_OFFICE}),
+    Action.DISCREPANCY_READ: frozenset({OrgType.CUSTOMS, OrgType.PORT_OFFICE}),
+    # Transit under customs seal: customs at the port opens it, customs or the terminal
+    # records the departure under seal, the inland office's customs acknowledges the arrival
+    # (transit.require_office checks which office); the broker follows its own.
+    Action.TRANSIT_READ: frozenset(
+        {OrgType.CUSTOMS, OrgType.TERMINAL, OrgType.PORT_OFFICE, OrgType.CUSTOMS_BROKER}
+    ),
+    Action.TRANSIT_OPEN: frozenset({OrgType.CUSTOMS}),
+    Action.TRANSIT_DEPART: frozenset({OrgType.CUSTOMS, OrgType.TERMINAL}),
+    Action.TRANSIT_ARRIVE: frozenset({OrgType.CUSTOMS}),
+    # Carriers' agents file cargo manifests and read their own; customs, the port office and the
+    # terminals read all. Customs reads the write-off and undeclared goods; only the terminal's
+    # gate clerks and customs ask the gate, whose refusals customs and the port office read (a
+    # terminal its own).
+    Action.MANIFEST_FILE: frozenset({OrgType.SHIPPING_AGENT}),
+    Action.MANIFEST_READ: frozenset(
+        {OrgType.SHIPPING_AGENT, OrgType.CUSTOMS, OrgType.PORT_OFFICE, OrgType.TERMINAL}
+    ),
+    Action.WRITEOFF_READ: frozenset({OrgType.CUSTOMS, OrgType.PORT_OFFICE}),
+    Action.GATE_CHECK: frozenset({OrgType.TERMINAL, OrgType.CUSTOMS}),
+    Action.GATE_REFUSALS_READ: frozenset({OrgType.TERMINAL, OrgType.CUSTOMS, OrgType.PORT_OFFICE}),
 }
 
 
@@ -248,4 +301,13 @@ def person_list_scope(actor: Actor) -> ColumnElement[bool]:
     require(actor, Action.PERSON_LIST_READ)
     if actor.org_type in ENTERPRISE_TYPES:
         return PersonListRow.owner_org_id == actor.org_id
+    return true()
+
+
+def transit_scope(actor: Actor) -> ColumnElement[bool]:
+    """The transits this actor may see: a broker those of its declarations; customs, the
+    terminals (which let the goods out under seal) and the port office all."""
+    require(actor, Action.TRANSIT_READ)
+    if actor.org_type is OrgType.CUSTOMS_BROKER:
+        return TransitRow.broker_org_id == actor.org_id
     return true()

@@ -37,7 +37,12 @@ Which records give which indicator (the figures' definitions, kouan.domain.stats
   nationality other than CN, HK, MO and TW (Hong Kong, Macao and Taiwan residents travel on
   permits, not foreign passports) and known; flights: the flights with a list that day;
 - cruise_passengers: `passenger_figures` of cruise calls, passengers only, lane the direction;
-- cruise_calls: each cruise call with a list, once, on the first day of its figures.
+- cruise_calls: each cruise call with a list, once, on the first day of its figures;
+- container_throughput, foreign_trade_cargo: each container a terminal discharged or loaded
+  (`terminal_moves`, from COARRI or the API: `moves_recorded`, from terminal.moves), on the
+  port's local day of the move; lane "discharged" or "loaded"; TEU from its ISO 6346 size-type
+  (a move of no known length is not counted), whole tonnes from its gross weight (rounded per
+  move; a move without a weight is not counted).
 """
 
 from __future__ import annotations
@@ -48,13 +53,29 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Dialect
 
+from kouan.adapters.db import plain
 from kouan.adapters.db.passenger_tables import Crossing, PassengerFigure
 from kouan.adapters.db.stats_tables import StatRollup
 from kouan.adapters.db.tables import DeclarationRow, PortCall
+from kouan.adapters.db.terminal_tables import TerminalMove
 from kouan.domain.portcall import TimelineEvent, zero_wait
 from kouan.services.platform.permissions import SYSTEM
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
@@ -117,12 +138,14 @@ TIMED = frozenset(
 CALL_INDICATORS = ("ship_calls", "zero_wait_rate", "wait_minutes_lost")
 FLIGHT_INDICATORS = ("air_passengers", "air_passengers_foreign", "flights")
 CRUISE_INDICATORS = ("cruise_passengers", "cruise_calls")
+MOVE_INDICATORS = ("container_throughput", "foreign_trade_cargo")
 # Every indicator Kouan computes from its records (the others are imported).
 COMPUTED = frozenset(
     {
         *CALL_INDICATORS,
         *FLIGHT_INDICATORS,
         *CRUISE_INDICATORS,
+        *MOVE_INDICATORS,
         "declaration_clearance_minutes",
         "passenger_clearance_minutes",
     }
@@ -268,6 +291,22 @@ def _crossing_obs(row: Any) -> list[Obs]:
     ]
 
 
+def _move_obs(row: Any) -> list[Obs]:
+    """A container moved: its TEU and its gross weight in whole tonnes, on the day of the move."""
+    day, port, lane = local_day(_get(row, "at")), _get(row, "port"), _get(row, "kind")
+    teu, kg = _get(row, "teu"), _get(row, "gross_kg")
+    found = []
+    if teu is not None:
+        found.append(Obs("container_throughput", day, port, int(teu), lane=lane))
+    if kg is not None:
+        found.append(Obs("foreign_trade_cargo", day, port, round(kg / 1000), lane=lane))
+    return found
+
+
+_MOVE_COLUMNS = (TerminalMove.at, TerminalMove.port, TerminalMove.kind, TerminalMove.teu,
+                 TerminalMove.gross_kg)  # fmt: skip
+
+
 # (day, port, journey, journey_id, direction, role, nationality, persons)
 FigureRow = tuple[date, str, str, int, str, str, str, int]
 
@@ -335,25 +374,12 @@ def _first_days(uow: UnitOfWork, *where: Any) -> dict[tuple[str, int], date]:
 def _lock(uow: UnitOfWork, day: date, port: str, indicator: str) -> None:
     """On PostgreSQL, hold (day, port, indicator) until the unit ends: the next unit reads what
     this one wrote."""
-    conn = uow.session.connection()
+    conn = uow.connection()
     if conn.dialect.name != "postgresql":
         return
     digest = hashlib.blake2b(f"stats:{day}:{port}:{indicator}".encode(), digest_size=8).digest()
-    conn.execute(
-        text("SELECT pg_advisory_xact_lock(:key)"),
-        {"key": int.from_bytes(digest, "big", signed=True)},
-    )
-
-
-def _where(key: Key) -> Any:
-    day, port, indicator, lane, office, agency = key
-    return and_(
-        StatRollup.day == day,
-        StatRollup.port == port,
-        StatRollup.indicator == indicator,
-        StatRollup.lane == lane,
-        StatRollup.office == office,
-        StatRollup.agency == agency,
+    plain.fetch(
+        conn, _statements(conn.dialect).lock, {"key": int.from_bytes(digest, "big", signed=True)}
     )
 
 
@@ -372,35 +398,84 @@ def _row(key: Key, tally: Tally) -> dict[str, Any]:
     }
 
 
+_TABLE = cast(Table, StatRollup.__table__)
+_KEY_COLUMNS = ("day", "port", "indicator", "lane", "office", "agency")
+_ROW_COLUMNS = (*_KEY_COLUMNS, "count", "total", "histogram")  # the id is the database's
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """What `_apply` runs on every filing that releases, compiled once per dialect and run on
+    the driver (kouan.adapters.db.plain); `histogram` turns the driver's value into the list."""
+
+    lock: plain.PlainStatement
+    find: plain.PlainStatement
+    histogram: Callable[[Any], Any] | None
+    insert: plain.PlainStatement
+    update: plain.PlainStatement
+    delete: plain.PlainStatement
+
+
+@lru_cache(maxsize=8)
+def _statements(dialect: Dialect) -> _Statements:
+    columns = _TABLE.c
+    find = select(columns.id, columns.count, columns.total, columns.histogram).where(
+        *(columns[name] == bindparam(name, type_=columns[name].type) for name in _KEY_COLUMNS)
+    )
+    changed = {
+        name: bindparam(name, type_=columns[name].type) for name in ("count", "total", "histogram")
+    }
+    inserted = {name: bindparam(name, type_=columns[name].type) for name in _ROW_COLUMNS}
+    row_id = bindparam("row_id", type_=columns.id.type)
+    histogram_type = columns.histogram.type.dialect_impl(dialect)
+    return _Statements(
+        lock=plain.compile_plain(
+            select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger))), dialect
+        ),
+        find=plain.compile_plain(find, dialect),
+        histogram=histogram_type.result_processor(dialect, None),
+        insert=plain.compile_plain(insert(_TABLE).values(inserted), dialect),
+        update=plain.compile_plain(
+            update(_TABLE).where(columns.id == row_id).values(changed), dialect
+        ),
+        delete=plain.compile_plain(delete(_TABLE).where(columns.id == row_id), dialect),
+    )
+
+
 def _apply(uow: UnitOfWork, deltas: Mapping[Key, Tally]) -> None:
     """Add each delta to its rollup row (made or removed as it becomes non-empty or empty)."""
-    session = uow.session
+    conn: Connection | None = None
+    statements: _Statements | None = None
     locked: set[tuple[date, str, str]] = set()
     for key in sorted(deltas):
         delta = deltas[key]
         if delta.empty:
             continue
+        if conn is None or statements is None:
+            conn = uow.connection()
+            statements = _statements(conn.dialect)
         if key[:3] not in locked:
             _lock(uow, *key[:3])
             locked.add(key[:3])
-        found = session.execute(
-            select(StatRollup.id, StatRollup.count, StatRollup.total, StatRollup.histogram).where(
-                _where(key)
-            )
-        ).first()
-        if found is None:
-            session.execute(insert(StatRollup).values(**_row(key, delta)))
+        found = plain.fetch(conn, statements.find, dict(zip(_KEY_COLUMNS, key, strict=True)))
+        if not found:
+            plain.run(conn, statements.insert, [_row(key, delta)])
             continue
-        tally = Tally(int(found.count), round(found.total), list(found.histogram))
+        row_id, count, total, histogram = found[0]
+        if statements.histogram is not None:
+            histogram = statements.histogram(histogram)
+        tally = Tally(int(count), round(total), list(histogram))
         tally.merge(delta)
         if tally.empty:
-            session.execute(delete(StatRollup).where(StatRollup.id == found.id))
+            plain.run(conn, statements.delete, [{"row_id": row_id}])
         else:
-            session.execute(
-                update(StatRollup)
-                .where(StatRollup.id == found.id)
-                .values(count=tally.count, total=float(tally.total), histogram=tally.trimmed())
-            )
+            changed = {
+                "row_id": row_id,
+                "count": tally.count,
+                "total": float(tally.total),
+                "histogram": tally.trimmed(),
+            }
+            plain.run(conn, statements.update, [changed])
 
 
 def _deltas(added: Iterable[Obs], removed: Iterable[Obs] = ()) -> dict[Key, Tally]:
@@ -446,6 +521,11 @@ def crossings_recorded(uow: UnitOfWork, rows: Iterable[Any]) -> None:
     """Crossings were recorded (ORM rows or plain dicts): each passed one with its queue time
     adds it."""
     _apply(uow, _deltas(obs for row in rows for obs in _crossing_obs(row)))
+
+
+def moves_recorded(uow: UnitOfWork, rows: Iterable[Any]) -> None:
+    """Containers were discharged or loaded (plain dicts or rows): each adds its TEU and tonnes."""
+    _apply(uow, _deltas(obs for row in rows for obs in _move_obs(row)))
 
 
 def journey_counted(uow: UnitOfWork, kind: str, journey_id: int, port: str, day: date) -> None:
@@ -514,6 +594,13 @@ def _computed(uow: UnitOfWork, day: date, port: str, indicator: str) -> dict[Key
             ).where(Crossing.port == port, Crossing.crossed_at >= start, Crossing.crossed_at < end)
         ).mappings()
         found = _tallies(obs for row in rows for obs in _crossing_obs(row))
+    elif indicator in MOVE_INDICATORS:
+        rows = session.execute(
+            select(*_MOVE_COLUMNS).where(
+                TerminalMove.port == port, TerminalMove.at >= start, TerminalMove.at < end
+            )
+        ).mappings()
+        found = _tallies(obs for row in rows for obs in _move_obs(row))
     elif indicator in FLIGHT_INDICATORS or indicator in CRUISE_INDICATORS:
         journey = "flight" if indicator in FLIGHT_INDICATORS else "cruise"
         of_day = (
@@ -551,6 +638,8 @@ def recount(uow: UnitOfWork, day: date, port: str, indicator: str) -> None:
 
 Progress = Callable[[str, int], None]
 _CHUNK = 2000
+# Records read at a time by `all_tallies`.
+_YIELD_PER = 20_000
 
 
 def all_tallies(uow: UnitOfWork, progress: Progress | None = None) -> dict[Key, Tally]:
@@ -570,8 +659,12 @@ def all_tallies(uow: UnitOfWork, progress: Progress | None = None) -> dict[Key, 
                 note(what, _CHUNK)
         note(what, seen % _CHUNK)
 
+    def streamed(query: Any) -> Iterable[Any]:
+        # Read in batches, never every record at once (ten million declarations and more).
+        return session.execute(query.execution_options(yield_per=_YIELD_PER)).mappings()
+
     calls = select(*(getattr(PortCall, c) for c in _CALL_COLUMNS)).where(PortCall.ata.is_not(None))
-    observe("port calls", session.execute(calls).mappings(), _call_obs)
+    observe("port calls", streamed(calls), _call_obs)
     released = select(
         DeclarationRow.released_at,
         DeclarationRow.filed_at,
@@ -579,11 +672,12 @@ def all_tallies(uow: UnitOfWork, progress: Progress | None = None) -> dict[Key, 
         DeclarationRow.lane,
         DeclarationRow.declaration_office,
     ).where(DeclarationRow.released_at.is_not(None))
-    observe("declarations", session.execute(released).mappings(), _declaration_obs)
+    observe("declarations", streamed(released), _declaration_obs)
     crossed = select(
         Crossing.queued_at, Crossing.crossed_at, Crossing.outcome, Crossing.port, Crossing.counter
     ).where(Crossing.outcome == "passed", Crossing.queued_at.is_not(None))
-    observe("crossings", session.execute(crossed).mappings(), _crossing_obs)
+    observe("crossings", streamed(crossed), _crossing_obs)
+    observe("terminal moves", streamed(select(*_MOVE_COLUMNS)), _move_obs)
     figures = _figure_rows(uow)
     for key, tally in _passenger_tallies(figures, _first_days(uow)).items():
         tallies[key].merge(tally)

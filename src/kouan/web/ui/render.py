@@ -40,9 +40,16 @@ NAVIGATION: tuple[tuple[str, str, Action | None], ...] = (
     # Enterprises read the alerts addressed to them from their home pages; the console is for
     # the agencies and the port office, who raise and escalate them.
     ("alerts", "/alerts", Action.ALERTS_RAISE),
+    ("transits", "/transits", Action.TRANSIT_DEPART),
     ("baggage", "/baggage-hall", Action.BAGGAGE_READ),
     # The port office's statistics (agencies, who may read them too, open them by address).
     ("stats", "/stats", Action.STATS_IMPORT),
+    # Goods under customs control: manifests, the gate, customs' write-off.
+    ("manifests", "/manifests", Action.MANIFEST_READ),
+    ("gate", "/gate", Action.GATE_CHECK),
+    ("writeoff", "/write-off", Action.WRITEOFF_READ),
+    ("moves", "/terminal/moves", Action.TERMINAL_REPORT),
+    ("discrepancies", "/terminal/discrepancies", Action.DISCREPANCY_READ),
 )
 
 

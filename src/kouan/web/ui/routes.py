@@ -15,6 +15,7 @@ from kouan.web.ui import (
     board,
     clearance,
     declarations,
+    goods,
     home,
     i18n,
     inspections,
@@ -24,8 +25,10 @@ from kouan.web.ui import (
     reviews,
     risk_rules,
     stats,
+    terminal_moves,
     traders,
 )
+from kouan.web.ui import transit as transit_pages
 from kouan.web.ui.render import error_page
 from kouan.web.ui.session import LoginRequired, login_url, verify_csrf
 
@@ -46,6 +49,8 @@ PAGE_MODULES = (
     alerts,
     baggage,
     stats,
+    terminal_moves,
+    goods,
 )
 
 __all__ = ["error_page", "mount"]
@@ -61,5 +66,6 @@ def mount(app: FastAPI) -> None:
     i18n.load_all()
     for module in PAGE_MODULES:
         app.include_router(module.router, dependencies=[Depends(verify_csrf)])
+    app.include_router(transit_pages.router, dependencies=[Depends(verify_csrf)])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(LoginRequired, _to_login)

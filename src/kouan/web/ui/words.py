@@ -25,6 +25,10 @@ NOTICES = {
     "inspection_result": N_("Inspection result recorded"),
     "seized": N_("Goods seized"),
     "gated_out": N_("Gate-out recorded"),
+    "transit_opened": N_("Transit opened."),
+    "transit_departed": N_("Departure under seal recorded: the time limit runs."),
+    "transit_arrived": N_("Arrival acknowledged."),
+    "transit_released": N_("Held goods released: the transit is closed."),
 }
 # The navigation's entries by key (their addresses and who sees them: render.NAVIGATION).
 NAVIGATION = {
@@ -42,8 +46,14 @@ NAVIGATION = {
     "legal": N_("Legal inspection"),
     "lists": N_("Passenger and crew lists"),
     "alerts": N_("Alert console"),
+    "transits": N_("Transit under seal"),
     "baggage": N_("Baggage hall"),
     "stats": N_("Statistics"),
+    "manifests": N_("Manifests"),
+    "gate": N_("Gate check"),
+    "writeoff": N_("Write-off"),
+    "moves": N_("Container moves"),
+    "discrepancies": N_("Discharge discrepancies"),
 }
 ERROR_HEADLINES = {
     400: N_("The request could not be understood"),
@@ -126,6 +136,7 @@ DECLARATION_WORDS: dict[str, dict[str, str]] = {
         "under_review": N_("Under review"),
         "inspection": N_("Inspection"),
         "held": N_("Held"),
+        "payment_due": N_("Awaiting payment"),
         "rejected": N_("Rejected"),
         "released": N_("Released"),
         "gated_out": N_("Gated out"),

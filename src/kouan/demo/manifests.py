@@ -1,0 +1,205 @@
+"""The demo's cargo manifests (舱单): for each container ship's arrival of the week, the carrier's
+agent files the import manifest as a CUSCAR an hour after the arrival notice, with the bills of
+lading and containers of the imports declared on that ship so far (and two consignments nobody
+has declared yet); two hours after the ship arrives it amends the manifest with the bills
+declared since. When the ship is alongside, the terminal's gate clerk checks every container of
+the manifest: the released go through, the rest are refused and listed for customs.
+
+The manifests follow the declarations (the demo files those first, from the month's trade), so
+the write-off finds each declaration's containers on its bill of lading.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from random import Random
+from typing import Any
+
+from sqlalchemy import select
+from stdnum import iso6346
+
+from kouan.adapters.cuscar import read_cuscar, write_cuscar
+from kouan.adapters.db.goods_tables import BillOfLading
+from kouan.adapters.db.tables import DeclarationRow, PortCall
+from kouan.demo import content
+from kouan.demo.content import Visit
+from kouan.demo.schedule import SEED, Play, hours
+from kouan.demo.timeline import timed
+from kouan.domain.errors import DomainError
+from kouan.domain.manifest import MASS_UNITS, ManifestDocument
+from kouan.domain.portcall import TimelineEvent
+from kouan.services.goods import gate, manifests
+
+_TARE_KG = Decimal(2300)  # a 40-foot box's own weight
+_LOOKBACK = timedelta(days=21)  # imports declared for this ship's arrival
+_TENTHS = Decimal("0.1")
+
+
+def _container(rng: Random, owner: str = "TGHU") -> str:
+    stem = f"{owner}{rng.randrange(10**6):06d}"
+    return stem + iso6346.calc_check_digit(stem)
+
+
+def _bill_of(row: DeclarationRow, rng: Random) -> dict[str, Any]:
+    """The bill of lading a declared import came on: its containers, what they weigh (the goods'
+    mass, their packing and the boxes' tare)."""
+    document = row.document
+    boxes = list(document.get("containers", [])) or [_container(rng)]
+    kilograms = Decimal(0)
+    pieces = Decimal(0)
+    for item in document.get("items", []):
+        per_unit = MASS_UNITS.get(str(item.get("unit")))
+        quantity = Decimal(str(item.get("quantity", "0")))
+        if per_unit is None:
+            pieces += quantity
+        else:
+            kilograms += quantity * per_unit
+    goods = kilograms * Decimal("1.04") if kilograms else Decimal(rng.randint(6000, 18000))
+    per_box = (goods / len(boxes) + _TARE_KG).quantize(_TENTHS)
+    first = document.get("items", [{}])[0]
+    return {
+        "number": row.transport_document,
+        "shipper": f"{first.get('origin', 'XX')} exporter of {row.trader_name}"[:200],
+        "consignee": row.trader_name,
+        "notify_party": row.trader_name,
+        "goods_description": str(first.get("description", "general cargo"))[:200],
+        "hs_code": str(first.get("hs_code", ""))[:6] or None,
+        "packages": max(1, min(10**9, int(pieces) or len(boxes) * 20)),
+        "package_type": "PK",
+        "gross_weight_kg": str(per_box * len(boxes)),
+        "containers": [
+            {
+                "number": box,
+                "seal": f"SL{rng.randrange(10**7):07d}",
+                "gross_weight_kg": str(per_box),
+            }
+            for box in boxes
+        ],
+    }
+
+
+def _undeclared(rng: Random, n: int) -> dict[str, Any]:
+    box = _container(rng)
+    weight = str(Decimal(rng.randint(8000, 24000)))
+    return {
+        "number": f"DEMO{rng.randrange(10**9):09d}{n}",
+        "shipper": "Busan Trading Co",
+        "consignee": "Qingdao Import & Export Co",
+        "goods_description": rng.choice(("furniture", "tyres", "ceramic tiles", "paper")),
+        "packages": rng.randint(20, 400),
+        "package_type": "PK",
+        "gross_weight_kg": weight,
+        "containers": [
+            {"number": box, "seal": f"SL{rng.randrange(10**7):07d}", "gross_weight_kg": weight}
+        ],
+    }
+
+
+class Arrival:
+    """One container ship's arrival: its manifest as filed and amended."""
+
+    def __init__(self, play: Play, visit: Visit, index: int) -> None:
+        self.play, self.visit = play, visit
+        self.ship = content.ships()[visit.ship]
+        self.rng = Random(f"{SEED}:manifest:{index}")
+        self.call_id = 0
+        self.manifest_id = 0
+        self.bills: list[dict[str, Any]] = []
+
+    def _declared(self) -> list[DeclarationRow]:
+        """The sea imports declared on this ship lately whose B/L is on no manifest yet."""
+        since = self.play.clock() - _LOOKBACK
+        on_manifests = select(BillOfLading.number)
+        query = (
+            select(DeclarationRow)
+            .where(
+                DeclarationRow.direction == "import",
+                DeclarationRow.transport.startswith(f"{self.ship.name} /"),
+                DeclarationRow.filed_at >= since,
+                DeclarationRow.transport_document.not_in(on_manifests),
+            )
+            .order_by(DeclarationRow.id)
+        )
+        with self.play.ctx.sessions() as session:
+            rows = list(session.scalars(query))
+        seen: set[str] = set()
+        kept = []
+        for row in rows:  # a B/L declared in parts comes once
+            if (
+                row.transport_document not in seen
+                and row.document.get("transport", {}).get("mode") == "sea"
+            ):
+                seen.add(row.transport_document)
+                kept.append(row)
+        return kept
+
+    def _document(self) -> ManifestDocument:
+        return ManifestDocument.model_validate(
+            {
+                "direction": "import",
+                "port_call_id": self.call_id,
+                "reference": f"MF{self.call_id:06d}",
+                "carrier": self.ship.name.split()[0],
+                "bills_of_lading": self.bills,
+            }
+        )
+
+    def file(self) -> None:
+        with self.play.ctx.sessions() as session:
+            call_id = session.scalar(
+                select(PortCall.id)
+                .where(PortCall.imo == self.ship.imo)
+                .order_by(PortCall.id.desc())
+            )
+        if call_id is None:
+            return
+        self.call_id = call_id
+        self.bills = [_bill_of(row, self.rng) for row in self._declared()]
+        self.bills += [_undeclared(self.rng, n) for n in range(2)]
+        text = write_cuscar(
+            self._document(), self.ship.call_sign, f"M{self.call_id}", self.play.clock()
+        )
+        agent = self.play.actor(self.visit.agent)
+        view = manifests.file_manifest(self.play.ctx, agent, read_cuscar(text), "cuscar")
+        self.manifest_id = view["id"]
+
+    def amend(self) -> None:
+        if not self.manifest_id:
+            return
+        more = [_bill_of(row, self.rng) for row in self._declared()]
+        if not more:
+            return
+        self.bills += more
+        agent = self.play.actor(self.visit.agent)
+        manifests.amend_manifest(self.play.ctx, agent, self.manifest_id, self._document())
+
+    def check_at_gate(self) -> None:
+        if not self.manifest_id:
+            return
+        clerk = self.play.actor(content.month_plan().gate["box"])
+        for bill in self.bills:
+            for line in bill["containers"]:
+                try:
+                    gate.check(self.play.ctx, clerk, line["number"])
+                except DomainError:
+                    continue
+        gate.flush(self.play.ctx)
+
+
+def _later(moment: datetime | None, by: float) -> datetime | None:
+    return None if moment is None else moment + hours(by)
+
+
+def stage(play: Play) -> None:
+    """Schedule the manifests of the week's container ships."""
+    for index, visit in enumerate(content.week().visits):
+        ship = content.ships()[visit.ship]
+        if ship.kind.name != "container":
+            continue
+        times = timed(visit, play.now)
+        arrival = Arrival(play, visit, index)
+        play.at(_later(times.marks["filed"], 1), arrival.file)
+        ata = times.event(TimelineEvent.ATA)
+        play.at(_later(ata, 2), arrival.amend)
+        play.at(_later(times.event(TimelineEvent.ALL_FAST), 3), arrival.check_at_gate)

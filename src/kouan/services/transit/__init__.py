@@ -1,0 +1,1 @@
+"""Transit under customs seal (转关): open, depart, arrive, close; overdue transits alert."""

@@ -1,0 +1,43 @@
+"""The demo's manifests: the week's container ships' import manifests, filed as CUSCARs with the
+bills of lading of the imports declared on them, amended after arrival, their containers asked
+at the gate (demo.manifests staged beside demo.calls and demo.cargo)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from kouan.adapters.db.goods_tables import GateRefusal, Manifest, WriteOff
+from kouan.demo import build, calls, cargo, duties
+from kouan.demo import manifests as demo_manifests
+from kouan.demo.schedule import Play, Ticker
+from kouan.services.platform.permissions import SYSTEM
+from kouan.services.platform.unit_of_work import ServiceContext
+
+
+class _Quiet(Ticker):
+    def __init__(self) -> None:
+        super().__init__(None, 0)
+
+
+def test_the_weeks_container_ships_file_their_manifests(ctx: ServiceContext) -> None:
+    build._create_users(ctx, build._missing_users(ctx), _Quiet())
+    play = Play(ctx, ctx.clock().replace(second=0, microsecond=0))
+    calls.stage(play)
+    cargo.stage(play)
+    duties.stage(play)  # imports are released once their duties are paid
+    demo_manifests.stage(play)
+    play.run(_Quiet())
+    with ctx.uow(SYSTEM, write=False) as uow:
+        filed = uow.session.execute(
+            select(Manifest.source, func.count(), func.sum(Manifest.bills)).group_by(
+                Manifest.source
+            )
+        ).all()
+        matched = uow.session.scalar(
+            select(func.count()).select_from(WriteOff).where(WriteOff.status == "matched")
+        )
+        refused = uow.session.scalar(select(func.count()).select_from(GateRefusal))
+    [(source, manifests, bills)] = filed
+    assert source == "cuscar" and manifests >= 1 and bills > 2 * manifests
+    assert matched, "no declaration written off against a demo manifest"
+    assert refused, "the gate refused nothing"
