@@ -162,9 +162,7 @@ def _pg_clean(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         conn.execute(text("DELETE FROM users WHERE username <> ALL(:names)"), ours)
-        conn.execute(
-            text("DELETE FROM organisations WHERE id NOT IN (SELECT org_id FROM users)")
-        )
+        conn.execute(text("DELETE FROM organisations WHERE id NOT IN (SELECT org_id FROM users)"))
     engine.dispose()
 
 

@@ -374,7 +374,12 @@ def test_other_enterprises_get_a_home_that_says_what_is_open(ctx: ServiceContext
 
 def test_navigation_shows_only_what_the_role_may_use(ctx: ServiceContext) -> None:
     agent = signed_in(ctx, "agent").get("/")
-    assert re.findall(r'data-testid="nav-(\w+)"', agent.text) == ["home", "calls", "new", "manifests"]
+    assert re.findall(r'data-testid="nav-(\w+)"', agent.text) == [
+        "home",
+        "calls",
+        "new",
+        "manifests",
+    ]
     customs = signed_in(ctx, "customs").get("/")
     assert re.findall(r'data-testid="nav-(\w+)"', customs.text) == [
         "home",

@@ -96,9 +96,7 @@ def test_a_payment_for_an_unknown_declaration_or_an_export_is_refused_naming_it(
     registered: ServiceContext, people: People
 ) -> None:
     with pytest.raises(NotFound, match="declaration 999999"):
-        payments.record_payment(
-            registered, people["customs"], "ICBC", "X-1", 999999, Decimal("10")
-        )
+        payments.record_payment(registered, people["customs"], "ICBC", "X-1", 999999, Decimal("10"))
     export = file_declaration(registered, people)
     with pytest.raises(ValidationFailed, match="declaration_id"):
         payments.record_payment(
@@ -192,7 +190,7 @@ def test_concurrent_releases_never_overdraw_a_guarantee(
         try:
             start.wait()
             results.append(_import(registered, people, reference=f"C-{n}")["status"])
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=file, args=(n,)) for n in range(8)]

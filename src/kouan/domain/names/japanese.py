@@ -103,7 +103,14 @@ _MORAE.update({
     "JU": "JU", "JO": "JO", "JE": "JE", "CHE": "CHE", "SHE": "SHE", "YE": "E",
 })  # fmt: skip
 for _stem, _hep in {
-    "K": "KY", "G": "GY", "N": "NY", "H": "HY", "B": "BY", "P": "PY", "M": "MY", "R": "RY",
+    "K": "KY",
+    "G": "GY",
+    "N": "NY",
+    "H": "HY",
+    "B": "BY",
+    "P": "PY",
+    "M": "MY",
+    "R": "RY",
 }.items():
     for _v in "AUO":
         _MORAE[_stem + "Y" + _v] = _hep + _v

@@ -52,7 +52,7 @@ def aboard_slim(
 
 
 def _query(
-    query: Select[Any], journey: ColumnElement[bool], kind: str | None, direction: str | None
+    query: Any, journey: ColumnElement[bool], kind: str | None, direction: str | None
 ) -> Select[Any]:
     query = (
         query.add_columns(PersonListRow.function, PersonListRow.kind, PersonListRow.direction)
@@ -67,7 +67,7 @@ def _query(
     return query
 
 
-def _apply(rows: Iterable[tuple[Any, str, str, str]]) -> list[Any]:
+def _apply(rows: Iterable[tuple[Any, ...]]) -> list[Any]:
     manifests: dict[tuple[str, str], _Manifest] = {}
     for person, function, list_kind, list_direction in rows:
         manifests.setdefault((list_kind, list_direction), _Manifest()).apply(person, function)

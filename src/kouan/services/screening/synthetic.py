@@ -187,8 +187,9 @@ def _korean(rng: random.Random) -> tuple[str, list[str], str]:
 
 
 def _japanese(rng: random.Random) -> tuple[str, list[str], str]:
-    family, family_kana = JA_SURNAMES[min(len(JA_SURNAMES) - 1,
-                                          int(len(JA_SURNAMES) * rng.random() ** 2.2))]
+    family, family_kana = JA_SURNAMES[
+        min(len(JA_SURNAMES) - 1, int(len(JA_SURNAMES) * rng.random() ** 2.2))
+    ]
     given, given_kana = rng.choice(JA_GIVEN)
     kanji, kana = f"{family} {given}", f"{family_kana} {given_kana}"
     latin = " ".join(p.main for p in parse(kana, "JP").parts)

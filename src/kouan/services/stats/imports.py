@@ -217,8 +217,8 @@ def import_file(
                 stored[(found.period, found.port, found.indicator)] = found
         counts = {"unchanged": 0, "added": 0, "changed": 0}
         for row in rows:
-            found = stored.get(row.key)
-            if found is None:
+            held = stored.get(row.key)
+            if held is None:
                 session.add(
                     StatImported(
                         period=row.period,
@@ -231,11 +231,11 @@ def import_file(
                     )
                 )
                 counts["added"] += 1
-            elif found.value == row.value and found.unit == row.unit:
+            elif held.value == row.value and held.unit == row.unit:
                 counts["unchanged"] += 1
             else:
-                found.value, found.unit = row.value, row.unit
-                found.imported_at, found.file_sha256 = uow.now, sha256
+                held.value, held.unit = row.value, row.unit
+                held.imported_at, held.file_sha256 = uow.now, sha256
                 counts["changed"] += 1
         answer = {"sha256": sha256, "filename": filename, "rows": len(rows), **counts}
         uow.audit("stats.imported", "stat_import", sha256[:40], None, answer)
