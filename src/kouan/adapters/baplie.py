@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from kouan.adapters.coarri import Problem, Reader, Voyage, check_text, envelope
-from kouan.adapters.edifact_envelope import Seg, value
+from kouan.adapters.coarri import Problem, Reader, Voyage, read_interchange
+from kouan.adapters.edifact_envelope import Seg
 from kouan.domain.errors import ValidationFailed
 
 # Segments of a BAPLIE Kouan does not keep: read past without a warning.
@@ -180,20 +180,6 @@ class _PlanReader(Reader):
 
 def read_baplie(text: str) -> BaplieResult:
     """Every bay plan of a BAPLIE interchange, with its warnings; or the errors that refuse it."""
-    pieces, spans, unb, errors = envelope(text)
-    result = BaplieResult(errors=errors)
-    unfit = check_text(text)
-    if unfit is not None:
-        result.errors.append(unfit)
-    if unb is None:
-        return result
-    result.sender, result.reference = value(unb, 1, 0), value(unb, 4)
-    for span in spans:
-        plan = _PlanReader(pieces, span, result).read()
-        if plan is not None:
-            result.plans.append(plan)
-    if not spans:
-        result.errors.append(Problem("error", "UNH", "", "", "at least one BAPLIE message"))
-    if result.errors:
-        result.plans = []
+    result = BaplieResult()
+    result.plans = read_interchange(text, result, _PlanReader, "BAPLIE")
     return result

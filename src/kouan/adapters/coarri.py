@@ -16,7 +16,7 @@ The segments are split by `edifact_envelope.tokenise`, many times faster than py
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -452,24 +452,30 @@ class _MessageReader(Reader):
             move.booking = seg.value(0, 1)[:35]
 
 
-def read_coarri(text: str) -> CoarriResult:
-    """Every move of a COARRI interchange, with its warnings; or the errors that refuse it."""
+def read_interchange(
+    text: str, result: Any, reader: Callable[[list[Any], Any, Any], Any], kind: str
+) -> list[Any]:
+    """The messages of an interchange, each read by `reader(pieces, span, result).read()`, with
+    the sender and reference set on `result`; none when anything refuses the interchange (the
+    errors then in `result.errors`). COARRI and BAPLIE share it."""
     pieces, spans, unb, errors = envelope(text)
-    result = CoarriResult(errors=errors)
+    result.errors.extend(errors)
     unfit = check_text(text)
     if unfit is not None:
         result.errors.append(unfit)
     if unb is None:
-        return result
+        return []
     result.sender, result.reference = value(unb, 1, 0), value(unb, 4)
-    for span in spans:
-        message = _MessageReader(pieces, span, result).read()
-        if message is not None:
-            result.messages.append(message)
+    found = [m for span in spans if (m := reader(pieces, span, result).read()) is not None]
     if not spans:
-        result.errors.append(Problem("error", "UNH", "", "", "at least one COARRI message"))
-    if result.errors:
-        result.messages = []
+        result.errors.append(Problem("error", "UNH", "", "", f"at least one {kind} message"))
+    return [] if result.errors else found
+
+
+def read_coarri(text: str) -> CoarriResult:
+    """Every move of a COARRI interchange, with its warnings; or the errors that refuse it."""
+    result = CoarriResult()
+    result.messages = read_interchange(text, result, _MessageReader, "COARRI")
     return result
 
 
