@@ -22,6 +22,7 @@ from kouan.adapters.db import audit, backup
 from kouan.adapters.db.engine import make_engine
 from kouan.adapters.db.migrate import upgrade
 from kouan.bootstrap import service_context
+from kouan.cli_tariff import app as tariff_app
 from kouan.cli_transit import app as transit_app
 from kouan.config import get_settings
 from kouan.demo import build as demo_port
@@ -51,6 +52,7 @@ app.add_typer(cli_alerts.alerts_app, name="alerts")
 app.add_typer(cli_screening.app, name="screen")
 app.add_typer(cli_stats.app, name="stats")
 app.add_typer(transit_app, name="transit")
+app.add_typer(tariff_app, name="tariff")
 app.add_typer(cli_reports.app, name="report")
 cli_screening.app.command("list")(cli_passengers.screen_list)
 import_app.command("paxlst")(cli_passengers.import_paxlst)

@@ -152,6 +152,24 @@ def test_form_errors_show_beside_their_fields_and_keep_what_was_typed(
     assert 'href="/declarations/new?lang=en"' in answer.text
 
 
+def test_packages_and_gross_weight_are_filed_shown_and_refused_by_name(
+    registered: ServiceContext, people: People
+) -> None:
+    """The header's packages and gross weight, written off against the manifest's B/L."""
+    client = signed_in(registered, "broker")
+    answer = submit(client, declaration_form(packages="1,200", gross_weight_kg="12500.5"))
+    assert answer.status_code == 303, answer.text
+    declaration_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    view = queries.get_declaration(registered, people["broker"], declaration_id)
+    assert (view["document"]["packages"], view["document"]["gross_weight_kg"]) == (1200, "12500.5")
+    packing = text_of(client.get(answer.headers["location"]), "packing")
+    assert "件数" in packing and "1,200" in packing and "12500.5" in packing
+    refused = submit(client, declaration_form(reference="FORM-002", packages="many"))
+    assert refused.status_code == 422
+    assert text_of(refused, "error-packages") == "“many”：件数：从 1 起的整数，如 120。"
+    assert 'value="many"' in refused.text
+
+
 def test_form_errors_are_in_english_when_the_reader_reads_english(
     registered: ServiceContext,
 ) -> None:

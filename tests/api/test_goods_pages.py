@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from kouan.adapters.cuscar import write_cuscar
 from kouan.adapters.db.goods_tables import Manifest
-from kouan.services.goods import gate, manifests
+from kouan.services.goods import manifests
 from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.terminal import moves
 from tests.api.test_pages import signed_in, text_of, token_of
 from tests.conftest import Clock, People, file_declaration
 from tests.manifests import BL, CONTAINER, OTHERS, bill, container, file_call, manifest
@@ -68,6 +69,14 @@ def test_the_gate_clerk_sees_yes_or_no_in_large_type(
     )
     file_declaration(ctx, people, containers=[CONTAINER])
     clerk = signed_in(ctx, "terminal")
+    waiting = clerk.get("/gate", params={"container": CONTAINER, "lang": "en"})
+    assert text_of(waiting, "gate-word") == "NO"
+    assert 'data-reason="not_arrived"' in waiting.text
+    assert text_of(waiting, "gate-reason") == "No goods-arrival report for it yet"
+    waiting_zh = clerk.get("/gate", params={"container": CONTAINER, "lang": "zh"})
+    assert text_of(waiting_zh, "gate-reason") == "尚无运抵报告"
+    arrival = moves.ArrivalIn(container=CONTAINER, arrived_at=clock.now)
+    moves.record_arrivals(ctx, people["terminal"], [arrival])
     yes = clerk.get("/gate", params={"container": CONTAINER})
     assert yes.status_code == 200
     assert text_of(yes, "gate-word") == "放行"
@@ -75,8 +84,7 @@ def test_the_gate_clerk_sees_yes_or_no_in_large_type(
     no = clerk.get("/gate", params={"container": OTHERS[0], "lang": "en"})
     assert text_of(no, "gate-word") == "NO"
     assert "name other containers" in text_of(no, "gate-reason")
-    gate.flush(ctx)
-    again = clerk.get("/gate?lang=en")
+    again = clerk.get("/gate?lang=en")  # each refusal kept before its answer
     assert OTHERS[0] in again.text and 'data-testid="refusals-table"' in again.text
     bad = clerk.get("/gate", params={"container": "CSQU3054384"})
     assert bad.status_code == 422 and 'data-testid="error-container"' in bad.text

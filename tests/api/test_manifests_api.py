@@ -7,13 +7,16 @@ import csv
 import io
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
 from kouan.adapters import manifest_sheet
 from kouan.adapters.cuscar import write_cuscar
 from kouan.domain.manifest import ManifestDocument
 from kouan.services.goods import gate
 from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.web.app import create_app
 from tests.api.conftest import Tokens, file_call, notice_data
 from tests.api.test_declarations_api import register_traders
 from tests.conftest import Clock
@@ -152,10 +155,29 @@ def test_the_gate_answers_terminals_and_customs_only(
     )
     declared = client.post(
         "/api/v1/declarations",
-        json=declaration_data(containers=[CONTAINER, OTHERS[1]]),
+        json=declaration_data(containers=[CONTAINER]),
         headers=auth("broker"),
     )
     assert declared.status_code == 201 and declared.json()["status"] == "released"
+    # A box the bill does not hold: the write-off sends it to an officer, and flags it.
+    stranger = client.post(
+        "/api/v1/declarations",
+        json=declaration_data(reference="STRANGER", containers=[OTHERS[1]]),
+        headers=auth("broker"),
+    )
+    assert stranger.status_code == 201 and stranger.json()["status"] == "under_review"
+    assert "MANIFEST-WRITEOFF" in stranger.json()["rules_hit"]
+    # Released, but the box is not reported in the yard yet (运抵): it waits.
+    waiting = client.get(f"/api/v1/gate/{CONTAINER}", headers=auth("terminal")).json()
+    assert (waiting["allowed"], waiting["reason"]) == (False, "not_arrived")
+    assert waiting["message"] == "no goods-arrival report for it yet"
+    assert waiting["declaration_status"] == "released"
+    arrived = client.post(
+        "/api/v1/terminal/arrivals",
+        json=[{"container": CONTAINER, "arrived_at": "2026-11-27T09:00:00+08:00"}],
+        headers=auth("terminal"),
+    )
+    assert arrived.status_code == 201 and arrived.json()["arrived"] == 1
     yes = client.get(f"/api/v1/gate/{CONTAINER}", headers=auth("terminal"))
     assert yes.status_code == 200
     assert (yes.json()["allowed"], yes.json()["reason"]) == (True, "released")
@@ -165,12 +187,37 @@ def test_the_gate_answers_terminals_and_customs_only(
     bad = client.get("/api/v1/gate/CSQU3054384", headers=auth("terminal"))
     assert bad.status_code == 422
     assert bad.json()["error"]["fields"][0]["field"] == "container_number"
-    gate.flush(ctx)
+    # Each refusal was kept before its answer: no waiting for a writer.
     refusals = client.get("/api/v1/gate/refusals", headers=auth("customs")).json()
-    assert [r["container_number"] for r in refusals] == [OTHERS[0]]
+    assert [(r["container_number"], r["reason"]) for r in refusals] == [
+        (OTHERS[0], "not_covered"),
+        (CONTAINER, "not_arrived"),
+    ]
     flagged = client.get("/api/v1/write-off/flagged", headers=auth("customs"))
     assert flagged.status_code == 200
     [row] = flagged.json()
     assert row["problems"] == [{"code": "containers_not_on_bl", "containers": [OTHERS[1]]}]
     assert client.get("/api/v1/write-off/flagged", headers=auth("agent")).status_code == 403
     assert client.get("/api/v1/write-off/undeclared", headers=auth("customs")).json() == []
+
+
+def test_a_refusal_that_cannot_be_kept_is_not_answered(
+    client: TestClient, auth: Tokens, ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every refusal is kept: when its commit fails the clerk gets a server error, not a "no"
+    that customs will never see, and nothing of it is written."""
+    headers = auth("terminal")
+
+    def broken(*_: Any) -> None:
+        raise OperationalError("INSERT INTO gate_refusals", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(gate, "insert_plain", broken)
+    unguarded = TestClient(create_app(ctx), raise_server_exceptions=False)
+    answer = unguarded.get(f"/api/v1/gate/{CONTAINER}", headers=headers)
+    assert answer.status_code == 500
+    monkeypatch.undo()
+    assert client.get("/api/v1/gate/refusals", headers=auth("customs")).json() == []
+    again = client.get(f"/api/v1/gate/{CONTAINER}", headers=headers).json()
+    assert (again["allowed"], again["reason"]) == (False, "not_on_manifest")
+    [kept] = client.get("/api/v1/gate/refusals", headers=auth("customs")).json()
+    assert kept["container_number"] == CONTAINER

@@ -399,6 +399,7 @@ def test_navigation_shows_only_what_the_role_may_use(ctx: ServiceContext) -> Non
         "manifests",
         "gate",
         "writeoff",
+        "duties",
         "discrepancies",
     ]
     airline = signed_in(ctx, "airline").get("/")
@@ -415,6 +416,7 @@ def test_navigation_shows_only_what_the_role_may_use(ctx: ServiceContext) -> Non
         "declarations",
         "declare",
         "clearance",
+        "duties",
     ]
 
 

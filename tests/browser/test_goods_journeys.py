@@ -1,7 +1,8 @@
 """Goods under customs control in a real browser: the agent files a manifest from the upload page
 (a CUSCAR) and finds it by container number; the broker's green declaration releases the goods;
 the terminal's gate clerk types the container numbers and reads YES or NO in large type, the
-refusal listed below; customs sees the refusal on the write-off page."""
+refusal listed below (a released box waits for the terminal's goods-arrival report); customs sees
+the refusal on the write-off page."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 
 from kouan.adapters.cuscar import write_cuscar
 from kouan.services.platform.unit_of_work import ServiceContext
+from kouan.services.terminal import moves
 from tests.browser.conftest import PageFor, screenshot
 from tests.conftest import Clock, People, file_declaration
 from tests.manifests import CONTAINER, OTHERS, bill, container, file_call, manifest
@@ -39,6 +41,8 @@ def test_a_manifest_filed_and_its_containers_asked_at_the_gate(
     expect(agent.locator("[data-testid^=manifest-row-]")).to_have_count(1)
 
     file_declaration(registered, people, containers=[CONTAINER])  # green: released at once
+    arrival = moves.ArrivalIn(container=CONTAINER, arrived_at=clock.now)
+    moves.record_arrivals(registered, people["terminal"], [arrival])  # in the yard (运抵)
     clerk = page_for("terminal")
     clerk.goto("/gate")
     clerk.get_by_test_id("input-container").fill(CONTAINER.lower())

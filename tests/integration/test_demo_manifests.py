@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from kouan.adapters.db.goods_tables import GateRefusal, Manifest, WriteOff
+from kouan.adapters.db.terminal_tables import GoodsArrival
 from kouan.demo import build, calls, cargo, duties
 from kouan.demo import manifests as demo_manifests
 from kouan.demo.schedule import Play, Ticker
@@ -36,8 +37,17 @@ def test_the_weeks_container_ships_file_their_manifests(ctx: ServiceContext) -> 
         matched = uow.session.scalar(
             select(func.count()).select_from(WriteOff).where(WriteOff.status == "matched")
         )
-        refused = uow.session.scalar(select(func.count()).select_from(GateRefusal))
+        refused = dict(
+            uow.session.execute(
+                select(GateRefusal.reason, func.count()).group_by(GateRefusal.reason)
+            ).all()
+        )
+        arrived = uow.session.scalar(select(func.count()).select_from(GoodsArrival))
     [(source, manifests, bills)] = filed
     assert source == "cuscar" and manifests >= 1 and bills > 2 * manifests
     assert matched, "no declaration written off against a demo manifest"
     assert refused, "the gate refused nothing"
+    # The terminal reported its yard before the gate: only the box still aboard of each ship
+    # waits for its arrival.
+    assert arrived, "no goods-arrival report"
+    assert refused.get("not_arrived", 0) <= manifests, refused

@@ -538,3 +538,20 @@ def test_cusres_with_an_unknown_status_code_is_refused() -> None:
     with pytest.raises(ValidationFailed) as caught:
         parse_cusres(text)
     assert [(f.field, f.value) for f in caught.value.fields] == [("message 1 status", "XXX")]
+
+
+def test_the_headers_packages_and_gross_weight_are_read_written_and_named_when_bad() -> None:
+    """PAC and MEA+WT+G before the goods items: what the manifest's write-off checks."""
+    [declaration] = [d for _, d, _ in validate_messages(parse_cusdec(SAMPLE))][:1]
+    assert declaration is not None and declaration.packages is None
+    weighed = declaration.model_copy(update={"packages": 120, "gross_weight_kg": Decimal("1350.5")})
+    text = write_cusdec([weighed], "QDBROKER01", "KOUANCUS", "KB1", NOW)
+    assert "PAC+120'" in text and "MEA+WT+G+KGM:1350.5'" in text
+    assert round_trip([weighed]) == [weighed]
+    bad = text.replace("PAC+120'", "PAC+12O'").replace("KGM:1350.5'", "LBR:1350.5'")
+    message = parse_cusdec(bad).messages[0]
+    assert [(e.field, e.value) for e in message.errors] == [
+        ("message 1 packages", "12O"),
+        ("message 1 gross_weight_kg", "LBR:1350.5"),
+    ]
+    assert f"segment {line_of(bad, 'PAC+12O')}" in message.errors[0].expected

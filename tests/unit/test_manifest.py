@@ -297,5 +297,30 @@ def test_sheet_errors_name_line_and_column() -> None:
     ],
 )
 def test_gate_answers(rows: list[tuple[object, ...]], reason: str, allowed: bool) -> None:
-    answer = decide(rows, CONTAINER)
+    answer = decide(rows, CONTAINER, direction="import", arrived=True)
     assert (answer.reason, answer.allowed) == (reason, allowed)
+
+
+@pytest.mark.parametrize(
+    ("rows", "direction", "arrived", "reason"),
+    [
+        # Released imports wait in the yard for the terminal's goods-arrival report (运抵).
+        ([(1, BL, 7, "released", [])], "import", False, "not_arrived"),
+        ([(1, BL, 7, "gated_out", [CONTAINER])], "import", False, "not_arrived"),
+        ([(1, BL, 7, "released", [])], "import", True, "released"),
+        # An export box comes in through the gate to be loaded: no arrival to wait for.
+        ([(1, BL, 7, "released", [])], "export", False, "released"),
+        # What stops the goods is said before the arrival.
+        ([(1, BL, 7, "under_review", [])], "import", False, "not_released"),
+        ([(1, BL, 7, "released", []), (1, BL, 8, "held", [])], "import", False, "held"),
+        ([(1, BL, None, None, [])], "import", False, "not_declared"),
+        ([], None, False, "not_on_manifest"),
+    ],
+)
+def test_gate_waits_for_the_arrival_of_imports(
+    rows: list[tuple[object, ...]], direction: str | None, arrived: bool, reason: str
+) -> None:
+    answer = decide(rows, CONTAINER, direction=direction, arrived=arrived)
+    assert (answer.reason, answer.allowed) == (reason, reason == "released")
+    if reason == "not_arrived":
+        assert (answer.bl_number, answer.declaration_id) == (BL, 7)

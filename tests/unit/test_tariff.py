@@ -96,6 +96,13 @@ def test_a_tariff_csv_is_refused_whole_with_every_lines_error() -> None:
     ]
 
 
+def test_a_refused_line_is_numbered_as_the_file_numbers_it_comments_counted() -> None:
+    text = "# 2027\n# in percent\nhs_prefix,mfn,general,vat\n6109,6,90,13\n61x9,6,90,13\n"
+    with pytest.raises(ValidationFailed) as refused:
+        tariff.read_csv(text)
+    assert [f.field for f in refused.value.fields] == ["line 5.hs_prefix"]
+
+
 def test_tonnage_dues_by_net_tonnage_flag_and_period() -> None:
     bands = tariffs.tonnage_bands()
     # 30,000 net tons under Panama's flag (reciprocity), 90 days: 6.6 CNY/t = 198,000.00

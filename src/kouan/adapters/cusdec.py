@@ -20,6 +20,8 @@ text; segments Kouan does not use are skipped):
 | LOC+23+CNTAO | release_port | 3227: 23 port of release |
 | GIS+0110:TM:ZZZ | trade_mode | code list TM (China Customs' 监管方式), mutually defined |
 | EQD+CN+MSCU1234565 | containers[] | one a container |
+| PAC+120 | packages | header (before UNS+D): 7224 number of packages (件数) |
+| MEA+WT+G+KGM:12000 | gross_weight_kg | header: 6311 WT weight, 6313 G gross (毛重), kilograms |
 | RFF+BM:number | transport.bill_of_lading | sea |
 | RFF+AWB:number | transport.air_waybill | air |
 | TDT+20+voyage+1+++++imo:146:11:vessel | transport sea: voyage, imo, vessel | 8067: 1 maritime |
@@ -429,6 +431,30 @@ class _DeclarationReader:
         if _first(elements, 0) == "CN":
             self.containers.append(_first(elements, 1))
 
+    def pac(self, number: int, elements: list[Element]) -> None:
+        if self.item is not None or self.items:  # the header's, not an item's packing
+            return
+        text = _first(elements, 0)
+        if not (text.isdigit() and text.isascii()):
+            where = f"a whole number of packages in PAC at segment {number}"
+            self.refuse_field("packages", text, where)
+        else:
+            self.header.setdefault("packages", int(text))
+
+    def mea(self, number: int, elements: list[Element]) -> None:
+        if self.item is not None or self.items:
+            return
+        if (_first(elements, 0), _first(elements, 1)) != ("WT", "G"):
+            return
+        value = _parts(elements, 2)
+        unit, text = [*value, "", ""][:2]
+        amount = _number(text)
+        if unit != "KGM" or amount is None:
+            where = f"KGM and {_NUMBER} in MEA+WT+G at segment {number}"
+            self.refuse_field("gross_weight_kg", ":".join(value), where)
+        else:
+            self.header.setdefault("gross_weight_kg", amount)
+
     def cst(self, number: int, elements: list[Element]) -> None:
         self.item = {}
         code = _first(elements, 1)
@@ -558,6 +584,8 @@ _HANDLERS: dict[str, Callable[[_DeclarationReader, int, list[Element]], None]] =
     "TDT": _DeclarationReader.tdt,
     "RFF": _DeclarationReader.rff,
     "EQD": _DeclarationReader.eqd,
+    "PAC": _DeclarationReader.pac,
+    "MEA": _DeclarationReader.mea,
     "CST": _DeclarationReader.cst,
     "FTX": _DeclarationReader.ftx,
     "QTY": _DeclarationReader.qty,
@@ -614,6 +642,11 @@ def _declaration_segments(declaration: Declaration, now: datetime) -> list[Segme
     ]
     if declaration.declarant:
         segments.append(Segment("NAD", "DT", "", "", _split(declaration.declarant, _NAME_WIDTH)))
+    if declaration.packages is not None:
+        segments.append(Segment("PAC", str(declaration.packages)))
+    if declaration.gross_weight_kg is not None:
+        weight = ["KGM", _plain(declaration.gross_weight_kg)]
+        segments.append(Segment("MEA", "WT", "G", weight))
     segments.append(Segment("UNS", "D"))
     for line, item in enumerate(declaration.items, 1):
         segments += [

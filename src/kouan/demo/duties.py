@@ -1,6 +1,7 @@
 """The demo's duties: customs records guarantees for the AA-class traders (their imports are
-released at filing on them), and the simulated bank pays the other traders' duties a few
-minutes after each declaration waits for them, C- and D-class traders three days later
+released at filing on them, and they settle the duties so secured a week later, which restores
+the guarantee), and the simulated bank pays the other traders' duties a few minutes after each
+declaration waits for them, C- and D-class traders three days later
 (kouan.adapters.bank.SimulatedBank).
 
 Staged after the cargo (`duties.stage(play)` after `cargo.stage(play)` in demo/build.py)."""
@@ -25,13 +26,15 @@ GUARANTEE = Decimal(50_000_000)  # CNY, for each AA-class trader
 SWEEP = timedelta(minutes=10)  # how often the bank's notifications are looked for
 SLOW_PAYERS = ("C", "D")  # credit classes that pay late
 SLOW_PAYMENT = timedelta(days=3)
+SETTLEMENT = timedelta(days=7)  # duties released on a guarantee are paid a week later
+ISSUER = "青岛银行"
 
 
 def _guarantees(play: Play) -> None:
     customs = play.actor(content.month_plan().registrar)
     for trader in content.traders().values():
         if trader.credit_class == "AA":
-            guarantees.set_guarantee(play.ctx, customs, trader.code, GUARANTEE, "Bank of Qingdao")
+            guarantees.set_guarantee(play.ctx, customs, trader.code, GUARANTEE, ISSUER)
 
 
 class _Bank:
@@ -50,10 +53,18 @@ class _Bank:
                 select(DutyAssessment.declaration_id, DutyAssessment.total_fen)
                 .join(DeclarationRow, DeclarationRow.id == DutyAssessment.declaration_id)
                 .where(
-                    DutyAssessment.status == assessments.DUE,
-                    # C- and D-class traders pay days late: their last days' goods still wait.
-                    (DeclarationRow.credit_class.not_in(SLOW_PAYERS))
-                    | (DeclarationRow.filed_at <= now - SLOW_PAYMENT),
+                    (
+                        (DutyAssessment.status == assessments.DUE)
+                        # C- and D-class traders pay days late: their last days' goods wait.
+                        & (
+                            DeclarationRow.credit_class.not_in(SLOW_PAYERS)
+                            | (DeclarationRow.filed_at <= now - SLOW_PAYMENT)
+                        )
+                    )
+                    | (
+                        (DutyAssessment.status == assessments.GUARANTEED)
+                        & (DeclarationRow.filed_at <= now - SETTLEMENT)
+                    )
                 )
             ).all()
         for declaration_id, total_fen in due:

@@ -2,8 +2,10 @@
 agent files the import manifest as a CUSCAR an hour after the arrival notice, with the bills of
 lading and containers of the imports declared on that ship so far (and two consignments nobody
 has declared yet); two hours after the ship arrives it amends the manifest with the bills
-declared since. When the ship is alongside, the terminal's gate clerk checks every container of
-the manifest: the released go through, the rest are refused and listed for customs.
+declared since. When the ship is alongside, the terminal reports the boxes discharged so far in
+its yard (the goods-arrival report, 运抵: all but the last box of the first bill, still aboard)
+and its gate clerk checks every container of the manifest: the released that have arrived go
+through, the rest are refused and listed for customs.
 
 The manifests follow the declarations (the demo files those first, from the month's trade), so
 the write-off finds each declaration's containers on its bill of lading.
@@ -30,6 +32,8 @@ from kouan.domain.errors import DomainError
 from kouan.domain.manifest import MASS_UNITS, ManifestDocument
 from kouan.domain.portcall import TimelineEvent
 from kouan.services.goods import gate, manifests
+from kouan.services.terminal import moves
+from kouan.services.terminal.moves import ArrivalIn
 
 _TARE_KG = Decimal(2300)  # a 40-foot box's own weight
 _LOOKBACK = timedelta(days=21)  # imports declared for this ship's arrival
@@ -177,14 +181,21 @@ class Arrival:
     def check_at_gate(self) -> None:
         if not self.manifest_id:
             return
-        clerk = self.play.actor(content.month_plan().gate["box"])
-        for bill in self.bills:
-            for line in bill["containers"]:
-                try:
-                    gate.check(self.play.ctx, clerk, line["number"])
-                except DomainError:
-                    continue
-        gate.flush(self.play.ctx)
+        clerk = self.play.actor(content.month_plan().gate["box"])  # the container terminal's
+        boxes = [line["number"] for bill in self.bills for line in bill["containers"]]
+        aboard = self.bills[0]["containers"][-1]["number"] if self.bills else None
+        landed = [box for box in boxes if box != aboard]
+        if landed:  # released goods leave the gate only once reported in the yard
+            at = self.play.clock()
+            arrivals = [
+                ArrivalIn(container=box, arrived_at=at, port_call_id=self.call_id) for box in landed
+            ]
+            moves.record_arrivals(self.play.ctx, clerk, arrivals)
+        for box in boxes:
+            try:
+                gate.check(self.play.ctx, clerk, box)
+            except DomainError:
+                continue
 
 
 def _later(moment: datetime | None, by: float) -> datetime | None:

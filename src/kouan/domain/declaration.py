@@ -18,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from kouan.domain import identifiers
 from kouan.domain.filing import DOCUMENT, Country, Imo, Locode, Text
-from kouan.domain.values import Amount, Plain
+from kouan.domain.values import Amount, Plain, Whole
 
 
 class Direction(StrEnum):
@@ -126,6 +126,10 @@ class Declaration(BaseModel):
     declaration_office: Locode
     release_port: Locode
     containers: list[Container] = []
+    # The header's packages (件数) and gross weight (毛重), written off against the bill of
+    # lading; without a gross weight the items declared in a unit of mass are summed instead.
+    packages: Annotated[Whole, Field(gt=0, le=10**9)] | None = None
+    gross_weight_kg: Annotated[Amount, Field(gt=0, le=Decimal("1e9"))] | None = None
     items: Annotated[list[Item], Field(min_length=1)]
 
 

@@ -252,6 +252,7 @@ class Claim:
     declaration_id: int
     kilograms: Decimal
     containers: tuple[str, ...]
+    packages: int = 0  # 0: the declaration does not say
 
 
 @dataclass(frozen=True)
@@ -262,24 +263,32 @@ class BillHeld:
     number: str
     gross_weight_kg: Decimal
     containers: frozenset[str]
+    packages: int = 0
 
 
 def claim_of(declaration_id: int, document: Mapping[str, Any]) -> Claim:
-    """A stored declaration's claim on its B/L (its document as filed, JSON)."""
+    """A stored declaration's claim on its B/L (its document as filed, JSON): the header's gross
+    weight, or else the items declared in a unit of mass; the header's packages."""
+    containers = tuple(document.get("containers", []))
+    packages = int(document.get("packages") or 0)
+    if document.get("gross_weight_kg") is not None:
+        weight = Decimal(str(document["gross_weight_kg"]))
+        return Claim(declaration_id, weight, containers, packages)
     kilograms = Decimal(0)
     for item in document.get("items", []):
         per_unit = MASS_UNITS.get(str(item.get("unit", "")))
         if per_unit is not None:
             kilograms += Decimal(str(item.get("quantity", "0"))) * per_unit
-    return Claim(declaration_id, kilograms, tuple(document.get("containers", [])))
+    return Claim(declaration_id, kilograms, containers, packages)
 
 
 def write_off(bill: BillHeld | None, claims: Sequence[Claim]) -> dict[int, list[dict[str, Any]]]:
     """Each claim's problems against the bill (in the claims' order: the earlier filed first):
-    the bill missing; containers it does not hold; the mass declared so far, this claim's
-    included, above the bill's gross weight. [] when the claim fits."""
+    the bill missing; containers it does not hold; the mass or the packages declared so far,
+    this claim's included, above the bill's. [] when the claim fits."""
     out: dict[int, list[dict[str, Any]]] = {}
     taken = Decimal(0)
+    counted = 0
     for claim in claims:
         found: list[dict[str, Any]] = []
         if bill is None:
@@ -296,6 +305,11 @@ def write_off(bill: BillHeld | None, claims: Sequence[Claim]) -> dict[int, list[
                     "declared_kg": float(taken),
                     "bl_kg": float(bill.gross_weight_kg),
                 }
+            )
+        counted += claim.packages
+        if claim.packages and bill.packages and counted > bill.packages:
+            found.append(
+                {"code": "packages_exceed_bl", "declared": counted, "bl_packages": bill.packages}
             )
         out[claim.declaration_id] = found
     return out

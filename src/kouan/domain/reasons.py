@@ -29,6 +29,14 @@ TEMPLATES: dict[str, str] = {
         "cargo.{total} declared {declared} but the items add up to {summed} "
         "(difference {difference})"
     ),
+    # customs, declarations: the write-off against the manifest's bill of lading
+    "customs.writeoff": "bill of lading {bl} on the manifest: {problems}",
+    "writeoff.no_manifest": "the bill of lading is on no manifest",
+    "writeoff.containers_not_on_bl": "containers not on the bill of lading: {containers}",
+    "writeoff.weight_exceeds_bl": "{declared} kg declared against {held} kg on the bill of lading",
+    "writeoff.packages_exceed_bl": (
+        "{declared} packages declared against {held} on the bill of lading"
+    ),
     "customs.sensitive_port": "last_ports include sensitive port {port} (port of call {n})",
     # inspection and quarantine, port calls
     "ciq.ill_persons": "health.ill_persons: {count} ill person(s) aboard",
@@ -223,7 +231,7 @@ def _stored(value: Any) -> Any:
 
 Translate = Callable[[str], str]
 # Lists of clauses are joined with semicolons; lists of codes and names with commas.
-_SEMICOLON_LISTS = frozenset({"joined", "risk.lane_rules"})
+_SEMICOLON_LISTS = frozenset({"joined", "risk.lane_rules", "customs.writeoff"})
 
 
 def _same(message: str) -> str:

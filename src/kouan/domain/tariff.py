@@ -238,9 +238,8 @@ def _rate(text: str, where: str, errors: list[FieldError], optional: bool) -> De
 def read_csv(text: str) -> list[TariffLine]:
     """Tariff lines from CSV (rates in percent; `#` lines are comments); refused whole with
     every line's error."""
-    rows = csv.DictReader(
-        io.StringIO("\n".join(line for line in text.splitlines() if not line.startswith("#")))
-    )
+    kept = [(n, line) for n, line in enumerate(text.splitlines(), 1) if not line.startswith("#")]
+    rows = csv.DictReader(io.StringIO("\n".join(line for _, line in kept)))
     missing = [
         c for c in ("hs_prefix", "mfn", "general", "vat") if c not in (rows.fieldnames or [])
     ]
@@ -249,7 +248,8 @@ def read_csv(text: str) -> list[TariffLine]:
     errors: list[FieldError] = []
     lines: list[TariffLine] = []
     seen: set[str] = set()
-    for n, row in enumerate(rows, start=2):
+    for row in rows:
+        n = kept[rows.line_num - 1][0]  # the line as the file numbers it, comments counted
         prefix = (row.get("hs_prefix") or "").strip()
         digits = prefix.isdigit() and prefix.isascii() and 2 <= len(prefix) <= 10
         if not (digits or prefix == ANY_GOODS):

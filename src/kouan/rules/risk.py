@@ -499,30 +499,45 @@ class RiskRuleSet:
     def evaluate(self, facts: DeclarationFacts, phase: Phase) -> Outcome:
         return self.outcome(self.engine.assess(facts))
 
-    def outcome(self, assessment: Assessment) -> Outcome:
-        """The review's verdict on an assessment: "document lane: <titles>; random selection"."""
+    def outcome(self, assessment: Assessment, checks: tuple[Hit, ...] = ()) -> Outcome:
+        """The review's verdict on an assessment: "document lane: <titles>; random selection".
+        `checks` are hits of customs' fixed checks beside the rule set (the manifest's
+        write-off): they count like rules, each at the lane of its action."""
+        if checks:
+            return self._outcome(assessment, checks)
         key = (assessment.lane, assessment.rules_hit, assessment.random_selected)
         found = self._outcomes.get(key)
         if found is None:
             found = self._outcomes[key] = self._outcome(assessment)
         return found
 
-    def _outcome(self, assessment: Assessment) -> Outcome:
+    def _outcome(self, assessment: Assessment, checks: tuple[Hit, ...] = ()) -> Outcome:
         rules = [self._rules[code] for code in assessment.rules_hit]
         hits = tuple(
             Hit(rule.code, LANE_ACTION[rule.lane], Reason("risk.title", _titles(rule)))
             for rule in rules
         )
         why = [Reason("risk.title", _titles(rule)) for rule in rules]
+        why += [hit.reason for hit in checks]
         if assessment.random_selected:
             why.append(Reason("risk.random"))
-        lane = Reason(f"lane.{assessment.lane.value}")
+        lane = lane_with(assessment.lane, checks)
+        named = Reason(f"lane.{lane.value}")
         summary = (
-            Reason("risk.lane_rules", {"lane": lane, "titles": why})
+            Reason("risk.lane_rules", {"lane": named, "titles": why})
             if why
-            else Reason("risk.lane", {"lane": lane})
+            else Reason("risk.lane", {"lane": named})
         )
-        return Outcome(LANE_STATUS[assessment.lane], hits, self.label, summary)
+        return Outcome(LANE_STATUS[lane], hits + checks, self.label, summary)
+
+
+ACTION_LANE = {action: lane for lane, action in LANE_ACTION.items()}
+
+
+def lane_with(lane: Lane, checks: tuple[Hit, ...]) -> Lane:
+    """The strongest of the rule set's lane and the lanes of the checks' actions."""
+    lanes = [lane, *(ACTION_LANE[hit.action] for hit in checks)]
+    return max(lanes, key=LANE_RANK.__getitem__)
 
 
 def _titles(rule: RiskRule) -> dict[str, str]:

@@ -28,8 +28,8 @@ from kouan.domain.declaration import (
     derive_status,
 )
 from kouan.domain.errors import FieldError, ValidationFailed
-from kouan.rules.base import Evaluator
-from kouan.rules.risk import RiskRuleSet, facts_of
+from kouan.rules.base import Evaluator, Hit
+from kouan.rules.risk import RiskRuleSet, facts_of, lane_with
 from kouan.services.cargo import exchange_rates, risk_rules
 from kouan.services.cargo.queries import SUBJECT, inspections_of, view
 from kouan.services.cargo.release import KIND, state_of
@@ -77,6 +77,7 @@ class _Known:
     risk: RiskRuleSet  # customs' rule set
     ciq: Evaluator  # CIQ's legal-inspection rule set
     duties: duties.AtFiling | None = None  # what imports are assessed against (None: no imports)
+    writeoff: writeoff.AtFiling = field(default_factory=lambda: writeoff.AtFiling({}, {}))
 
 
 # Built once, run on the connection: a single filing's lookups are as cheap as they can be.
@@ -121,6 +122,7 @@ def _known(uow: UnitOfWork, ctx: ServiceContext, batch: Sequence[Declaration]) -
         risk=risk,
         ciq=active_rule_sets(session.connection(), ctx.cache)[(SUBJECT, Agency.CIQ)],
         duties=duties.at_filing(uow, ctx, list(batch), rates),
+        writeoff=writeoff.at_filing(uow, batch),
     )
 
 
@@ -175,8 +177,12 @@ def _assess(
     credit = CreditClass(known.credit_classes[declaration.trader])
     facts = facts_of(key, declaration, credit, actor.org_name, known.rates)
     assessment = known.risk.engine.assess(facts)
+    document = declaration.model_dump(mode="json", exclude_none=True)
+    checks = _writeoff_checks(known.writeoff, document)
     found = [
-        reviews.review_row(uow, KIND, Phase.CARGO, Agency.CUSTOMS, known.risk.outcome(assessment))
+        reviews.review_row(
+            uow, KIND, Phase.CARGO, Agency.CUSTOMS, known.risk.outcome(assessment, checks)
+        )
     ]
     legal = known.ciq.evaluate(facts, Phase.CARGO)
     if legal.hits:  # CIQ reviews only goods on its legal-inspection list
@@ -200,9 +206,9 @@ def _assess(
         "release_port": declaration.release_port,
         "items": len(declaration.items),
         "value_cny": sum(float(i.value) * rates[i.currency] for i in declaration.items),
-        "document": declaration.model_dump(mode="json", exclude_none=True),
-        "lane": assessment.lane.value,
-        "rules_hit": list(assessment.rules_hit),
+        "document": document,
+        "lane": lane_with(assessment.lane, checks).value,
+        "rules_hit": [*assessment.rules_hit, *(hit.code for hit in checks)],
         "random_selected": assessment.random_selected,
         "selection_key": key,
         "risk_version": known.version,
@@ -218,6 +224,14 @@ def _assess(
     if known.duties is not None:  # an import's duties, and its release on a guarantee
         known.duties.assess(declaration, row)
     return row, found
+
+
+def _writeoff_checks(at: writeoff.AtFiling, document: dict[str, Any]) -> tuple[Hit, ...]:
+    """The hit of a sea declaration that does not fit its bill of lading on the manifest."""
+    problems = at.problems(document)
+    if not problems:
+        return ()
+    return (writeoff.hit_of(document["transport"]["bill_of_lading"], problems),)
 
 
 def file_batch(

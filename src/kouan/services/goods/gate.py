@@ -1,7 +1,8 @@
 """The terminal's gate: may this container go through? Yes only when it is on a bill of lading
 (the latest manifest line of that number) whose declaration covering it is released and none
-covering it is held or seized. One indexed statement answers; every refusal is kept and listed
-for customs.
+covering it is held or seized, and, for an import, when the terminal has reported its arrival
+in the yard (运抵). One indexed statement answers; every refusal is kept (committed before the
+answer) and listed for customs.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 
-from kouan.adapters.db.goods_tables import BillOfLading, GateRefusal
+from kouan.adapters.db.goods_tables import BillOfLading, GateRefusal, Manifest
 from kouan.adapters.db.goods_tables import ManifestContainer as ContainerRow
+from kouan.adapters.db.group_commit import CommitFailed
 from kouan.adapters.db.tables import DeclarationRow
+from kouan.adapters.db.terminal_tables import GoodsArrival
 from kouan.domain.agency import OrgType
 from kouan.domain.errors import ValidationFailed
 from kouan.domain.identifiers import validate_container
@@ -32,6 +35,7 @@ REASONS = {
     "not_declared": "its bill of lading has no declaration yet",
     "not_covered": "the declarations of its bill of lading name other containers",
     "not_released": "its declaration is not released yet",
+    "not_arrived": "no goods-arrival report for it yet",
     "held": "its declaration is held by customs",
     "seized": "its goods are seized",
     "rejected": "its declaration was rejected",
@@ -41,17 +45,24 @@ _LET_THROUGH = ("released", "gated_out")
 
 @cache
 def _lookup() -> Select[Any]:
-    """The container's lines, the latest first, with the declarations of their B/L: one statement
-    on the container number's index, the B/L's key and the declarations' B/L index."""
+    """The container's lines, the latest first, with their manifest's direction, whether a
+    goods-arrival report names the container (what moves.has_arrived asks) and the declarations
+    of their B/L: one statement on the container number's index, the B/L's and the manifest's
+    keys, the declarations' B/L index and, once for the statement (it is not correlated), the
+    arrivals' container index."""
+    arrived = select(GoodsArrival.id).where(GoodsArrival.container == bindparam("number"))
     return (
         select(
             ContainerRow.id,
             BillOfLading.number,
+            Manifest.direction,
+            arrived.exists().label("arrived"),
             DeclarationRow.id,
             DeclarationRow.status,
             DeclarationRow.document["containers"],
         )
         .join(BillOfLading, BillOfLading.id == ContainerRow.bl_id)
+        .join(Manifest, Manifest.id == ContainerRow.manifest_id)
         .outerjoin(DeclarationRow, DeclarationRow.transport_document == BillOfLading.number)
         .where(ContainerRow.container_number == bindparam("number"))
         .order_by(ContainerRow.id.desc())
@@ -67,8 +78,12 @@ class Answer:
     status: str | None = None
 
 
-def decide(rows: list[tuple[Any, ...]], number: str) -> Answer:
-    """The answer from the lookup's rows (pure: the tests give it rows)."""
+def decide(
+    rows: list[tuple[Any, ...]], number: str, *, direction: str | None, arrived: bool
+) -> Answer:
+    """The answer from the lookup's rows (line, B/L, declaration, status, its containers), the
+    direction of the latest line's manifest and whether the container's arrival was reported
+    (pure: the tests give them)."""
     if not rows:
         return Answer(False, "not_on_manifest")
     line, bl_number = rows[0][0], rows[0][1]
@@ -84,6 +99,11 @@ def decide(rows: list[tuple[Any, ...]], number: str) -> Answer:
                 return Answer(False, bad, bl_number, d, s)
     for d, s in covering:
         if s in _LET_THROUGH:
+            # Imported goods leave only from the yard: released, they still wait for the
+            # terminal's goods-arrival report. An export box comes in through the gate to be
+            # loaded, so there is no arrival to wait for.
+            if direction == "import" and not arrived:
+                return Answer(False, "not_arrived", bl_number, d, s)
             return Answer(True, "released", bl_number, d, s)
     live = [(d, s) for d, s in covering if s != "rejected"]
     if live:
@@ -98,7 +118,10 @@ def _containers(value: Any) -> list[str]:
 
 
 def check(ctx: ServiceContext, actor: Actor, container: str) -> dict[str, Any]:
-    """Yes or no for the container, with the reason and how long the answer took."""
+    """Yes or no for the container, with the reason and how long the answer took. A refusal is
+    committed before the answer is given (RefusalNotKept when it could not be), in a unit of
+    work of its own: not to be asked inside a writing one (on SQLite its writer would wait for
+    the turn that unit holds)."""
     started = time.perf_counter()
     require(actor, Action.GATE_CHECK)
     try:
@@ -108,10 +131,11 @@ def check(ctx: ServiceContext, actor: Actor, container: str) -> dict[str, Any]:
     with ctx.uow(actor, write=False) as uow:
         found = uow.connection().execute(_lookup(), {"number": number}).all()
         now = uow.now
-    rows = [(a, b, c, d, _containers(e)) for a, b, c, d, e in found]
-    answer = decide(rows, number)
+    rows = [(ln, bl, d, s, _containers(c)) for ln, bl, _, _, d, s, c in found]
+    direction, arrived = (found[0][2], bool(found[0][3])) if found else (None, False)
+    answer = decide(rows, number, direction=direction, arrived=arrived)
     if not answer.allowed:
-        _recorder(ctx).add(
+        _recorder(ctx).record(
             new_row(
                 GateRefusal,
                 container_number=number,
@@ -140,7 +164,6 @@ def check(ctx: ServiceContext, actor: Actor, container: str) -> dict[str, Any]:
 def refusals(ctx: ServiceContext, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
     """The last refusals: a terminal its own, customs and the port office every terminal's."""
     require(actor, Action.GATE_REFUSALS_READ)
-    flush(ctx)
     query = select(GateRefusal)
     if actor.org_type is OrgType.TERMINAL:
         query = query.where(GateRefusal.org_id == actor.org_id)
@@ -160,59 +183,83 @@ def refusals(ctx: ServiceContext, actor: Actor, limit: int = 50) -> list[dict[st
         ]
 
 
-# --- refusals, written beside the answers ------------------------------------------------------
+# --- refusals, committed before their answers (group commit) ----------------------------------
 #
-# The clerk's answer never waits for a write: a refusal is handed to the context's recorder, whose
-# thread writes whatever has gathered in one unit of work (on SQLite a commit costs more than the
-# whole lookup). A refusal is on the table a few milliseconds after its answer; one the process
-# had not written when it died is lost with it.
+# Every refusal is kept: the clerk hears "no" only once its row is committed, so a refusal
+# answered is never lost with the process. A commit costs more than the lookup (on SQLite in WAL
+# with synchronous=NORMAL it appends the transaction's pages to the log without an fsync, some
+# tens of microseconds to a few hundred; on PostgreSQL it waits for the WAL flush), so the
+# refusals asked at the same moment share one: each request thread queues its row and waits;
+# whichever waiting thread finds no commit in progress becomes the writer, takes everything
+# queued and writes it in one unit of work (one INSERT of all its rows, one COMMIT), then wakes
+# every thread whose row it wrote. There is no gathering pause: rows queued while a commit runs
+# go into the next one, so a lone clerk pays one commit and a crowd shares them (eight threads
+# refusing at once on two cores: some three rows a commit). A failed commit wrote none of its
+# rows (the unit of work rolls back whole) and every caller whose row was in it is told
+# (RefusalNotKept), none silently dropped.
 
 _log = logging.getLogger("kouan.gate")
-_IDLE_SECONDS = 5.0
-_GATHER_SECONDS = 0.05
+
+
+class RefusalNotKept(CommitFailed):
+    """A refusal could not be written (nor any other of its commit): the caller gets no answer,
+    since every refusal answered is kept. A failed commit, as anywhere else: a server error."""
+
+
+class _Queued:
+    """One refusal waiting for its commit."""
+
+    __slots__ = ("done", "error", "row")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.row = row
+        self.done = False
+        self.error: BaseException | None = None
 
 
 class _Recorder:
+    """The refusals' group commit for one service context."""
+
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
-        self._rows: list[dict[str, Any]] = []
-        self._pending = 0
         self._cond = threading.Condition()
-        self._running = False
+        self._queue: list[_Queued] = []
+        self._writing = False  # a thread is committing a batch taken from the queue
 
-    def add(self, row: dict[str, Any]) -> None:
+    def record(self, row: dict[str, Any]) -> None:
+        """Return once `row` is committed; RefusalNotKept if its commit failed."""
+        mine = _Queued(row)
+        batch: list[_Queued] | None = None
         with self._cond:
-            self._rows.append(row)
-            self._pending += 1
-            if not self._running:
-                self._running = True
-                threading.Thread(target=self._run, name="gate-refusals", daemon=True).start()
-            self._cond.notify_all()
+            self._queue.append(mine)
+            self._cond.wait_for(lambda: mine.done or not self._writing)
+            if not mine.done:  # no commit in progress: this thread writes all that is queued
+                self._writing = True
+                batch, self._queue = self._queue, []
+        if batch is not None:
+            self._write(batch)
+        error = mine.error
+        if error is not None:
+            raise RefusalNotKept(f"the gate refusal could not be kept: {error}") from error
 
-    def flush(self, timeout: float = 10.0) -> None:
-        """Wait until every refusal handed in so far is written."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._pending == 0, timeout)
-
-    def _run(self) -> None:
-        while True:
+    def _write(self, batch: list[_Queued]) -> None:
+        error: BaseException | None = None
+        try:
+            with self._ctx.uow(SYSTEM) as uow:
+                insert_plain(uow, GateRefusal, [q.row for q in batch])
+                uow.commit()
+        except Exception as exc:  # told to every caller of the batch, not swallowed
+            error = exc
+            _log.exception("%d gate refusals could not be written", len(batch))
+        except BaseException as exc:  # interrupted: the callers are told, the writer stops
+            error = exc
+            raise
+        finally:
             with self._cond:
-                if not self._cond.wait_for(lambda: bool(self._rows), _IDLE_SECONDS):
-                    self._running = False
-                    return
-            time.sleep(_GATHER_SECONDS)  # a commit for many: fewer syncs beside the lookups
-            with self._cond:
-                rows, self._rows = self._rows, []
-            try:
-                with self._ctx.uow(SYSTEM) as uow:
-                    insert_plain(uow, GateRefusal, rows)
-                    uow.commit()
-            except Exception:  # kept running: the next refusals may well be written
-                _log.exception("%d gate refusals could not be written", len(rows))
-            finally:
-                with self._cond:
-                    self._pending -= len(rows)
-                    self._cond.notify_all()
+                for queued in batch:
+                    queued.error, queued.done = error, True
+                self._writing = False
+                self._cond.notify_all()  # the batch's callers, and the next writer
 
 
 _RECORDERS = threading.Lock()
@@ -228,7 +275,5 @@ def _recorder(ctx: ServiceContext) -> _Recorder:
 
 
 def flush(ctx: ServiceContext) -> None:
-    """Every refusal answered so far, written (the refusals' readers and the tests wait here)."""
-    recorder = ctx.cache.get("gate.refusals")
-    if isinstance(recorder, _Recorder):
-        recorder.flush()
+    """Nothing to wait for: every refusal answered is committed already (kept for the callers
+    that waited here when refusals were written after their answers)."""

@@ -26,7 +26,8 @@ TRANSPORT = {
 FIELDS = (
     "reference", "trader", "trader_name", "direction", "trade_mode", "transport.mode",
     *(f"transport.{name}" for names in TRANSPORT.values() for name in names),
-    "declaration_office", "release_port", "containers", "idempotency_key",
+    "declaration_office", "release_port", "containers", "packages", "gross_weight_kg",
+    "idempotency_key",
 )  # fmt: skip
 ITEM_COLUMNS = ("hs_code", "description", "quantity", "unit", "value", "currency", "origin")
 # Rows of goods the form offers; rows left empty are ignored, more come after an error.
@@ -100,6 +101,8 @@ def document(values: Mapping[str, str], items: list[dict[str, str]]) -> dict[str
             "declaration_office": get("declaration_office"),
             "release_port": get("release_port"),
             "containers": containers(get("containers")),
+            "packages": get("packages").replace(",", ""),
+            "gross_weight_kg": get("gross_weight_kg").replace(",", ""),
             "items": [_item(row) for row in items],
         }
     )

@@ -34,6 +34,7 @@ from kouan.web.deps import Ctx
 from kouan.web.errors import http_status
 from kouan.web.ui import csvexport, declaration_forms, forms, words
 from kouan.web.ui.display import paged, port_iso
+from kouan.web.ui.duties import declaration_duties
 from kouan.web.ui.forms import Forms, FormState, whole_number
 from kouan.web.ui.home import home_page
 from kouan.web.ui.i18n import translations
@@ -250,6 +251,7 @@ def declaration_page(ctx: ServiceContext, actor: Actor, declaration_id: int) -> 
         "can_gate_out": allowed(actor, Action.GATE_OUT)
         and view["status"] == DeclarationStatus.RELEASED,
         "kinds": [k.value for k in InspectionKind],
+        "duties": declaration_duties(actor, view),
     }
     return Page(
         "declaration.html", context, url=f"/declarations/{declaration_id}", current="declarations"

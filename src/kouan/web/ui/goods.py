@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from kouan.domain.errors import DomainError
+from kouan.domain.reasons import render as render_reason
 from kouan.services.goods import gate, manifests, writeoff
 from kouan.services.platform.permissions import Action, Actor, allowed, require
 from kouan.web.api.manifests import read_document
@@ -38,14 +39,10 @@ GATE_REASONS = {
     "not_declared": N_("Its bill of lading has no declaration yet"),
     "not_covered": N_("The declarations of its bill of lading name other containers"),
     "not_released": N_("Its declaration is not released yet"),
+    "not_arrived": N_("No goods-arrival report for it yet"),
     "held": N_("Its declaration is held by customs"),
     "seized": N_("Its goods are seized"),
     "rejected": N_("Its declaration was rejected"),
-}
-PROBLEMS = {
-    "containers_not_on_bl": N_("Containers not on the bill of lading: %(containers)s"),
-    "weight_exceeds_bl": N_("%(declared)s kg declared against %(held)s kg on the bill of lading"),
-    "no_manifest": N_("The bill of lading is on no manifest"),
 }
 DIRECTIONS = {"import": N_("Import"), "export": N_("Export")}
 
@@ -54,12 +51,8 @@ def _words(lang: str) -> dict[str, Any]:
     tr = translations(lang).gettext
 
     def problem(p: dict[str, Any]) -> str:
-        text = tr(PROBLEMS[p["code"]])
-        if p["code"] == "containers_not_on_bl":
-            return text % {"containers": ", ".join(p["containers"])}
-        if p["code"] == "weight_exceeds_bl":
-            return text % {"declared": f"{p['declared_kg']:,.1f}", "held": f"{p['bl_kg']:,.1f}"}
-        return text
+        why = writeoff.problem_reason(p).as_dict()
+        return render_reason(why["key"], why["params"], tr, lang == "zh")
 
     return {
         "reason_of": lambda code: tr(GATE_REASONS[code]),

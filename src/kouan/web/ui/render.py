@@ -48,6 +48,7 @@ NAVIGATION: tuple[tuple[str, str, Action | None], ...] = (
     ("manifests", "/manifests", Action.MANIFEST_READ),
     ("gate", "/gate", Action.GATE_CHECK),
     ("writeoff", "/write-off", Action.WRITEOFF_READ),
+    ("duties", "/duties", Action.DUTIES_READ),
     ("moves", "/terminal/moves", Action.TERMINAL_REPORT),
     ("discrepancies", "/terminal/discrepancies", Action.DISCREPANCY_READ),
 )

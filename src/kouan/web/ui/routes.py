@@ -15,6 +15,7 @@ from kouan.web.ui import (
     board,
     clearance,
     declarations,
+    duties,
     goods,
     home,
     i18n,
@@ -51,6 +52,7 @@ PAGE_MODULES = (
     stats,
     terminal_moves,
     goods,
+    duties,
 )
 
 __all__ = ["error_page", "mount"]

@@ -29,6 +29,8 @@ NOTICES = {
     "transit_departed": N_("Departure under seal recorded: the time limit runs."),
     "transit_arrived": N_("Arrival acknowledged."),
     "transit_released": N_("Held goods released: the transit is closed."),
+    "guarantee_set": N_("Guarantee recorded."),
+    "tariff_imported": N_("Tariff version imported."),
 }
 # The navigation's entries by key (their addresses and who sees them: render.NAVIGATION).
 NAVIGATION = {
@@ -52,6 +54,7 @@ NAVIGATION = {
     "manifests": N_("Manifests"),
     "gate": N_("Gate check"),
     "writeoff": N_("Write-off"),
+    "duties": N_("Duties and guarantees"),
     "moves": N_("Container moves"),
     "discrepancies": N_("Discharge discrepancies"),
 }
@@ -127,6 +130,9 @@ AUDIT_LABELS = {
     "inspection.booked": N_("Inspection booked"),
     "inspection.cancelled": N_("Inspection cancelled"),
     "inspection.result": N_("Inspection result recorded"),
+    "duties.assessed": N_("Duties assessed"),
+    "duties.guaranteed": N_("Duties secured by the guarantee"),
+    "duties.paid": N_("Duties payment recorded"),
 }
 
 # --- coded values of declarations (templates: `dm.word(kind, code)`) --------------------------
@@ -155,6 +161,12 @@ DECLARATION_WORDS: dict[str, dict[str, str]] = {
     },
     "kind": {"xray": N_("X-ray scan"), "opened": N_("Opened and examined")},
     "direction": {"import": N_("Import"), "export": N_("Export")},
+    # An import's duties (kouan.services.duties): unpaid, released on the guarantee, paid.
+    "duties": {
+        "due": N_("Duties unpaid"),
+        "guaranteed": N_("Released on guarantee"),
+        "paid": N_("Duties paid"),
+    },
     "mode": {"sea": N_("By sea"), "air": N_("By air")},
 }
 # How wide an entry of the legal-inspection list is, by its digits (other widths: SUBHEADING).
@@ -251,6 +263,8 @@ DECLARATION_FIELD_MESSAGES = {
         "An ISO 6346 container number: 3 letters, U, J or Z, 6 digits and the check digit, "
         "e.g. CSQU3054383."
     ),
+    "packages": N_("A whole number of packages from 1, e.g. 120."),
+    "gross_weight_kg": N_("A weight in kilograms above 0, e.g. 12500.5."),
     "items": N_("At least one line of goods."),
     "items.hs_code": N_("An HS 2022 code: 6, 8 or 10 digits beginning with an HS subheading."),
     "items.unit": N_("A unit code of up to 3 capital letters or digits, e.g. PCE or KGM."),
