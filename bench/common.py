@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
 import os
@@ -58,8 +59,9 @@ LAST_PORTS = ("KRPUS", "CNSHA", "HKHKG", "SGSIN", "JPTYO", "NLRTM", "USLAX", "CN
 def scratch_database(url: str | None) -> tuple[str, str]:
     """A fresh database: a temporary SQLite file, or the given (scratch!) URL emptied."""
     if url is None:
-        path = Path(tempfile.mkdtemp(prefix="kouan-bench-")) / "bench.db"
-        url = f"sqlite:///{path}"
+        scratch = Path(tempfile.mkdtemp(prefix="kouan-bench-"))
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)  # gone with the run
+        url = f"sqlite:///{scratch / 'bench.db'}"
     else:
         engine = make_engine(url)
         if engine.dialect.name == "postgresql":

@@ -18,9 +18,13 @@ CONTAINER = "CSQU3054383"
 OTHERS = ("MSCU6639870", "TGHU9767310", "OOLU1234567", "MAEU1234567")
 
 
-def file_call(ctx: ServiceContext, people: People, now: datetime) -> dict[str, Any]:
-    """The factory arrival notice (ETA three days after `now`), filed by the agent."""
-    _, call = portcalls.file_arrival(ctx, people["agent"], arrival_notice(now))
+def file_call(
+    ctx: ServiceContext, people: People, now: datetime, berth: str | None = None
+) -> dict[str, Any]:
+    """The factory arrival notice (ETA three days after `now`), filed by the agent; at `berth`
+    (e.g. QQCT-01, the test terminal's) when given."""
+    notice = arrival_notice(now, berth=berth) if berth else arrival_notice(now)
+    _, call = portcalls.file_arrival(ctx, people["agent"], notice)
     return call
 
 

@@ -110,7 +110,7 @@ def test_broker_files_through_the_form_and_a_green_lane_is_released_at_once(
     assert text_of(page, "release-number") == f"RN-CNTAO-{declaration_id:08d}"
     released = clock.now.astimezone(PORT_ZONE).strftime("%Y-%m-%d %H:%M")
     assert text_of(page, "released-at") == released
-    assert text_of(page, "clearance-time") == "0分钟"
+    assert text_of(page, "clearance-time") == "不到 1 分钟"
     assert 'data-testid="lane-badge" data-lane="green"' in page.text
     assert text_of(page, "declaration-status") == "已放行"
     assert "B" in text_of(page, "declaration-trader")

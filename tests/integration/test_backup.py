@@ -140,4 +140,5 @@ def test_a_file_that_is_not_a_backup_is_refused_by_name(
     junk.write_text("not a backup\n")
     refused = _kouan(database_url, "db", "restore", str(junk), monkeypatch=monkeypatch)
     assert refused.exit_code == 1
-    assert "notes.txt" in refused.output and "Kouan backup" in refused.output
+    said = " ".join(refused.output.split("\n"))  # the console wraps a long path anywhere
+    assert "notes.txt" in said.replace(" ", "") and "Kouan backup" in said

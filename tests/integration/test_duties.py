@@ -14,7 +14,7 @@ from kouan.adapters.bank import Payment, SimulatedBank
 from kouan.domain.agency import Decision
 from kouan.domain.errors import Conflict, NotFound, ValidationFailed
 from kouan.services.cargo import queries
-from kouan.services.duties import assessments, guarantees, payments, tariffs
+from kouan.services.duties import assessments, guarantees, overview, payments, tariffs
 from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.review import reviews
 from tests.conftest import GUARANTEE, Clock, People, file_declaration
@@ -67,9 +67,8 @@ def test_without_a_guarantee_the_goods_wait_for_payment_and_go_when_paid(
     _no_guarantee(registered, people, "AA")
     view = _import(registered, people)
     assert (view["lane"], view["status"], view["release_notice"]) == ("green", "payment_due", None)
-    assert [d["declaration_id"] for d in payments.awaiting(registered, people["customs"])] == [
-        view["id"]
-    ]
+    awaiting = overview.listed(registered, people["customs"], assessments.DUE, 10)
+    assert [d["declaration_id"] for d in awaiting] == [view["id"]]
     clock.advance(minutes=7)
     customs = people["customs"]
     # Part of it: still waiting.

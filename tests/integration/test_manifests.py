@@ -32,7 +32,7 @@ from kouan.services.platform.unit_of_work import ServiceContext
 from kouan.services.ships import portcalls
 from kouan.services.terminal import moves
 from tests.conftest import Clock, People, file_declaration
-from tests.factories import arrival_notice, declaration_item, trader
+from tests.factories import declaration_item, trader
 from tests.manifests import BL, CONTAINER, OTHERS, bill, container, file_call, manifest
 
 
@@ -269,11 +269,7 @@ def test_goods_undeclared_days_after_arrival_are_listed(
     """Counted from the first discharge of one of the B/L's containers, or from the ship's
     arrival when the terminal reported none (a bulk B/L)."""
     ctx = registered
-    _, call = portcalls.file_arrival(
-        ctx,
-        people["agent"],
-        arrival_notice(clock.now, berth="QQCT-01"),  # the terminal's berth
-    )
+    call = file_call(ctx, people, clock.now, berth="QQCT-01")  # the test terminal's berth
     bills = [bill(), bill("IDLE", []), bill("BOXED", [container(OTHERS[1])])]
     manifests.file_manifest(ctx, people["agent"], manifest(call["id"], bills_of_lading=bills))
     clock.advance(days=3)

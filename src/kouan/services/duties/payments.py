@@ -114,10 +114,3 @@ def record_payment(
         )
         uow.commit()
     return status, view
-
-
-def awaiting(ctx: ServiceContext, actor: Actor, limit: int = 200) -> list[dict[str, Any]]:
-    """Assessments whose duties are not paid yet (due or guaranteed), oldest first, in scope."""
-    require(actor, Action.DUTIES_READ)
-    with ctx.uow(actor, write=False) as uow:
-        return assessments.listed(uow, actor, (assessments.DUE, assessments.GUARANTEED), limit)

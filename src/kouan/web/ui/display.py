@@ -89,9 +89,12 @@ def paged(found: Sequence[Any], offset: int, size: int, key: str = "rows") -> di
 
 
 def duration(minutes: float, lang: str) -> str:
-    """Minutes as hours and minutes: "2 h 05 min" / "2小时05分"."""
+    """Minutes as hours and minutes: "2 h 05 min" / "2小时05分"; less than half a minute is
+    "under a minute", never "0 min" (which reads as broken)."""
     t = translations(lang).gettext
     total = round(minutes)
+    if total < 1:
+        return t(words.UNDER_A_MINUTE)
     if total >= 24 * 60:
         days, rest = divmod(total, 24 * 60)
         return t(words.DAYS_HOURS) % {"d": days, "h": rest // 60}

@@ -66,7 +66,6 @@ TARIFF_EXPECTED = {
     "a rate in percent from 0 to below 1000": N_("a rate in percent from 0 to below 1000"),
 }
 _LINE_FIELD = re.compile(r"^line (?P<line>\d+)\.(?P<column>\w+)$")
-UNDER_A_MINUTE = N_("under a minute")
 REFUSED = words.REFUSAL_HEADLINES["validation_failed"]
 TOO_LONG = words.TYPE_MESSAGES["string_too_long"]
 
@@ -88,10 +87,7 @@ def percent(rate: str | None) -> str:
 
 def waited(since: datetime | str | None, now: datetime, lang: str) -> str:
     """How long since `since`: hours and minutes, never "0 min"."""
-    minutes = display.age_minutes(since, now)
-    if minutes < 1:
-        return translations(lang).gettext(UNDER_A_MINUTE)
-    return display.duration(minutes, lang)
+    return display.duration(display.age_minutes(since, now), lang)
 
 
 def _row(a: Mapping[str, Any], now: datetime, lang: str) -> dict[str, Any]:
