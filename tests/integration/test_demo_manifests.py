@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from kouan.adapters.db.goods_tables import GateRefusal, Manifest, WriteOff
+from kouan.adapters.db.tables import DeclarationRow
 from kouan.adapters.db.terminal_tables import GoodsArrival
 from kouan.demo import build, calls, cargo, duties
 from kouan.demo import manifests as demo_manifests
@@ -43,6 +44,11 @@ def test_the_weeks_container_ships_file_their_manifests(ctx: ServiceContext) -> 
             ).all()
         )
         arrived = uow.session.scalar(select(func.count()).select_from(GoodsArrival))
+        flagged = uow.session.execute(
+            select(WriteOff.problems, DeclarationRow.status, DeclarationRow.rules_hit)
+            .join(DeclarationRow, DeclarationRow.id == WriteOff.declaration_id)
+            .where(WriteOff.status == "flagged")
+        ).all()
     [(source, manifests, bills)] = filed
     assert source == "cuscar" and manifests >= 1 and bills > 2 * manifests
     assert matched, "no declaration written off against a demo manifest"
@@ -51,3 +57,7 @@ def test_the_weeks_container_ships_file_their_manifests(ctx: ServiceContext) -> 
     # waits for its arrival.
     assert arrived, "no goods-arrival report"
     assert refused.get("not_arrived", 0) <= manifests, refused
+    # The one consignment declared with more packages than its bill holds waits for an officer.
+    [(problems, status, rules_hit)] = flagged
+    assert [p["code"] for p in problems] == ["packages_exceed_bl"]
+    assert status == "under_review" and "MANIFEST-WRITEOFF" in rules_hit

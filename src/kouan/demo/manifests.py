@@ -8,7 +8,10 @@ and its gate clerk checks every container of the manifest: the released that hav
 through, the rest are refused and listed for customs.
 
 The manifests follow the declarations (the demo files those first, from the month's trade), so
-the write-off finds each declaration's containers on its bill of lading.
+the write-off finds each declaration's containers on its bill of lading. Once, on the week's
+first container ship, a broker then declares one of the undeclared consignments with more
+packages than its bill of lading holds: the write-off holds it for a customs officer
+(MANIFEST-WRITEOFF) and lists it on customs' write-off page.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ from kouan.demo import content
 from kouan.demo.content import Visit
 from kouan.demo.schedule import SEED, Play, hours
 from kouan.demo.timeline import timed
+from kouan.domain.declaration import Declaration
 from kouan.domain.errors import DomainError
 from kouan.domain.manifest import MASS_UNITS, ManifestDocument
 from kouan.domain.portcall import TimelineEvent
+from kouan.services.cargo import declarations
 from kouan.services.goods import gate, manifests
 from kouan.services.terminal import moves
 from kouan.services.terminal.moves import ArrivalIn
@@ -197,6 +202,56 @@ class Arrival:
             except DomainError:
                 continue
 
+    def declare_too_many(self) -> None:
+        """A broker declares the first undeclared consignment with 30 packages more than its
+        bill of lading holds (its packing list miscounted): held for an officer."""
+        undeclared = [b for b in self.bills if b["number"].startswith("DEMO")]
+        if not self.manifest_id or not undeclared:
+            return
+        bill = undeclared[0]
+        trader = content.traders()[MISCOUNTED_BY]
+        broker = content.brokers()[trader.broker]
+        plan = content.month_plan()
+        data = {
+            "reference": f"{broker.prefix}-WO-{self.call_id:05d}",
+            "trader": trader.code,
+            "trader_name": trader.name,
+            "direction": "import",
+            "trade_mode": plan.general_trade,
+            "transport": {
+                "mode": "sea",
+                "vessel": self.ship.name,
+                "imo": self.ship.imo,
+                "voyage": f"V{self.call_id:04d}",
+                "bill_of_lading": bill["number"],
+            },
+            "declaration_office": broker.office,
+            "release_port": plan.release_port,
+            "containers": [line["number"] for line in bill["containers"]],
+            "packages": bill["packages"] + 30,
+            # The pulp's mass fits the bill's gross weight: only the packages do not.
+            "items": [
+                {**MISCOUNTED_ITEM, "quantity": str(int(Decimal(bill["gross_weight_kg"]) * 9 / 10))}
+            ],
+        }
+        actor = self.play.actor(broker.username)
+        declarations.file_declaration(
+            self.play.ctx, actor, Declaration.model_validate(data), broker.single_source
+        )
+
+
+# The trader whose consignment is declared with more packages than its bill of lading holds, and
+# what it declares.
+MISCOUNTED_BY = "3702940421"
+MISCOUNTED_ITEM = {
+    "hs_code": "470321",
+    "description": "漂白针叶木浆",
+    "unit": "KGM",
+    "value": "41000",
+    "currency": "USD",
+    "origin": "CA",
+}
+
 
 def _later(moment: datetime | None, by: float) -> datetime | None:
     return None if moment is None else moment + hours(by)
@@ -204,6 +259,7 @@ def _later(moment: datetime | None, by: float) -> datetime | None:
 
 def stage(play: Play) -> None:
     """Schedule the manifests of the week's container ships."""
+    miscounted = False
     for index, visit in enumerate(content.week().visits):
         ship = content.ships()[visit.ship]
         if ship.kind.name != "container":
@@ -213,4 +269,7 @@ def stage(play: Play) -> None:
         play.at(_later(times.marks["filed"], 1), arrival.file)
         ata = times.event(TimelineEvent.ATA)
         play.at(_later(ata, 2), arrival.amend)
+        if ata is not None and not miscounted:
+            miscounted = True
+            play.at(_later(ata, 3), arrival.declare_too_many)
         play.at(_later(times.event(TimelineEvent.ALL_FAST), 3), arrival.check_at_gate)

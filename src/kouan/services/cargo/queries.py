@@ -21,6 +21,7 @@ from kouan.domain.errors import NotFound
 from kouan.domain.identifiers import valid_id
 from kouan.rules.risk import DeclarationFacts, facts_of
 from kouan.services.cargo import exchange_rates
+from kouan.services.goods import writeoff
 from kouan.services.platform.permissions import Actor, declaration_scope
 from kouan.services.platform.unit_of_work import ServiceContext, UnitOfWork
 from kouan.services.review import inspections, reviews, rulesets
@@ -228,11 +229,14 @@ def rule_titles(
         from_version = rulesets.find_version(
             uow, SUBJECT, Agency.CUSTOMS, row.risk_version
         ).document
-    return {
+    titles = {
         str(rule["code"]): (str(rule.get("title", "")), str(rule.get("title_zh", "")))
         for rule in from_version.get("rules", [])
         if rule.get("code") in hit
     }
+    if writeoff.WRITEOFF_RULE in hit:
+        titles[writeoff.WRITEOFF_RULE] = writeoff.WRITEOFF_TITLES
+    return titles
 
 
 def facts_of_stored(uow: UnitOfWork, rows: list[DeclarationRow]) -> list[DeclarationFacts]:

@@ -45,6 +45,11 @@ def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
 
 
 WRITEOFF_RULE = "MANIFEST-WRITEOFF"
+# Its title beside the risk rules' (English, Chinese): a check of customs', not a rule of theirs.
+WRITEOFF_TITLES = (
+    "Manifest write-off: the declaration does not fit its bill of lading",
+    "舱单核销：报关单与舱单提单不符",
+)
 
 
 @dataclass
