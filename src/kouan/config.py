@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # holds it. With neither, a demo's key file is made under var/ (see audit_key).
     audit_key: SecretStr | None = None
     audit_key_file: Path | None = None
+    # The key of the verification codes printed on papers (permits, release notices); without
+    # one it is derived from the audit key (a new audit key then voids the codes printed).
+    papers_key: SecretStr | None = None
     # Where the one checkpoint job appends the chain's signed checkpoints, and their subject on
     # NATS (when nats_url is set): keep both away from the database and its backups.
     audit_checkpoint_file: Path = Path("var/audit-checkpoints.jsonl")
@@ -90,14 +93,28 @@ class Settings(BaseSettings):
     # private network (refused in production: a webhook must not reach inside the port's network).
     webhook_max_attempts: int = 8
     webhook_allow_private_hosts: bool = False
+    # Notifications by e-mail (kouan.services.platform.mailer): off unless smtp_host is set, and
+    # then only to users with an address. STARTTLS when smtp_starttls; a login when smtp_user is
+    # set. Links in the mails start with public_url (e.g. https://kouan.example).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "kouan@localhost"
+    smtp_starttls: bool = False
+    smtp_timeout_s: float = 10.0
+    mail_max_attempts: int = 8
+    # Whether the server mails notifications itself (else `kouan notifications mail --loop`).
+    mail_in_server: bool = True
+    public_url: str = "http://127.0.0.1:8000"
     # Cargo manifests are due this many hours before the ship's ETA (import) and before loading
     # (export: the manifest's loading time, else the call's ETA); a port of its own in
     # manifest_deadlines, e.g. {"CNTAO": {"import": 0, "export": 24}}. Late ones are kept, flagged.
     manifest_import_hours: float = 0.0
     manifest_export_hours: float = 24.0
     manifest_deadlines: dict[str, dict[str, float]] = {}
-    # Goods on an import manifest still undeclared this many days after the ship's arrival are
-    # listed for customs.
+    # Goods on an import manifest still undeclared this many days after their discharge (the
+    # ship's arrival when the terminal reported none) are listed for customs.
     undeclared_days: int = 14
 
 
